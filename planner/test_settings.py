@@ -1,0 +1,18 @@
+"""Settings for the test suite: the production settings with a throwaway key and isolated paths."""
+
+import os
+import secrets
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+_tmp = tempfile.mkdtemp(prefix="planner-test-")
+os.environ.setdefault("EMAIL_FILE_PATH", os.path.join(_tmp, "mail"))
+os.environ.setdefault("MEDIA_ROOT", os.path.join(_tmp, "media"))
+
+from planner.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

@@ -1,0 +1,348 @@
+"""Parsed documents become records, in one transaction.
+
+Re-importing the same text changes nothing. A changed version updates the plan in place: items are
+matched by content fingerprint, then by position (section, kind, number), so the ids that reports hang on
+survive; items that disappeared are kept but marked inactive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tasks_app.models import (
+    Assignment,
+    Evaluation,
+    IndicatorDetail,
+    Jurisdiction,
+    Milestone,
+    Plan,
+    ReportingCycle,
+    Section,
+    SourceDocument,
+    Unit,
+    UnitAlias,
+    WorkItem,
+)
+from tasks_app.parsing.types import INDICATOR_KINDS, ROLES, ParsedDocument, ParsedItem
+from tasks_app.parsing.units import UnitRegistry
+
+DEFAULT_REPORTING = (2, 15)  # "2月中旬前" when a document states no rule of its own
+
+
+@lru_cache(maxsize=4)
+def _registry_at(path: str, mtime: float) -> UnitRegistry:
+    return UnitRegistry.load(Path(path))
+
+
+def unit_registry() -> UnitRegistry:
+    path = Path(settings.UNIT_REGISTRY_PATH)
+    return _registry_at(str(path), path.stat().st_mtime)
+
+
+@dataclass
+class ImportResult:
+    plan: Plan
+    created: bool  # a new plan or a new version of one was written
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def document_import(
+    *, parsed: ParsedDocument, file_name: str, text: str, today: date | None = None
+) -> ImportResult:
+    registry = unit_registry()
+    sha = text_sha256(text)
+    with transaction.atomic():
+        existing = SourceDocument.objects.filter(sha256=sha).first()
+        if existing is not None:
+            plan = existing.plans.order_by("id").first()
+            if plan is not None:
+                return ImportResult(plan=plan, created=False, counts=plan_counts(plan))
+        jurisdiction = _jurisdiction(parsed.jurisdiction, parsed.parent_jurisdiction, registry)
+        resolver = _UnitResolver(registry, jurisdiction)
+        source = existing or SourceDocument.objects.create(
+            file_name=file_name,
+            title=parsed.title,
+            doc_number=parsed.doc_number,
+            issuer=parsed.issuer,
+            issued=parsed.issued,
+            sha256=sha,
+            layout=parsed.layout,
+            text=text,
+        )
+        plan = _upsert_plan(parsed, source, jurisdiction, resolver)
+        sections = _sync_sections(plan, parsed)
+        _sync_items(plan, parsed, sections, resolver)
+        _sync_evaluations(plan, parsed)
+        _ensure_cycles(plan, today=today or timezone.localdate())
+        return ImportResult(plan=plan, created=True, counts=plan_counts(plan))
+
+
+def plan_counts(plan: Plan) -> dict[str, int]:
+    items = plan.items.filter(is_active=True)
+    return {
+        "indicators": items.filter(kind__in=INDICATOR_KINDS).count(),
+        "tasks": items.exclude(kind__in=INDICATOR_KINDS).count(),
+        "assignments": Assignment.objects.filter(item__plan=plan, item__is_active=True).count(),
+    }
+
+
+def _jurisdiction(name: str, parent_name: str | None, registry: UnitRegistry) -> Jurisdiction:
+    def ensure(jname: str, fallback_parent: str | None = None) -> Jurisdiction:
+        entry = registry.jurisdiction(jname)
+        parent_of = (entry.parent if entry else None) or fallback_parent
+        parent = ensure(parent_of) if parent_of and parent_of != jname else None
+        level = entry.level if entry else ("district" if jname.endswith(("区", "县")) else "city")
+        obj, _ = Jurisdiction.objects.get_or_create(name=jname, defaults={"level": level, "parent": parent})
+        return obj
+
+    return ensure(name, parent_name)
+
+
+class _UnitResolver:
+    """Raw name → Unit, creating registry units on first use and unknown names as units to review."""
+
+    def __init__(self, registry: UnitRegistry, jurisdiction: Jurisdiction) -> None:
+        self.registry = registry
+        self.jurisdiction = jurisdiction
+        self._cache: dict[tuple[str, str], Unit] = {}
+
+    def resolve(self, raw: str) -> Unit:
+        res = self.registry.resolve(raw, self.jurisdiction.name)
+        key = (res.jurisdiction, res.name)
+        unit = self._cache.get(key)
+        if unit is None:
+            jurisdiction = (
+                self.jurisdiction
+                if res.jurisdiction == self.jurisdiction.name
+                else _jurisdiction(res.jurisdiction, None, self.registry)
+            )
+            unit = Unit.objects.filter(jurisdiction=jurisdiction, name=res.name).first()
+            if unit is None:
+                alias = (
+                    UnitAlias.objects.filter(jurisdiction=jurisdiction, name=res.name)
+                    .select_related("unit")
+                    .first()
+                )
+                unit = alias.unit if alias else None
+            if unit is None:
+                unit = _create_unit(jurisdiction, res.name, res.kind, known=res.known, registry=self.registry)
+                self._cache[key] = unit
+                members = self.registry.members(res.name, jurisdiction.name) if res.known else []
+                unit.members.set([self.resolve(member) for member in members if member != res.name])
+            self._cache[key] = unit
+        if raw != unit.name and len(raw) <= 160:
+            UnitAlias.objects.get_or_create(jurisdiction=unit.jurisdiction, name=raw, defaults={"unit": unit})
+        return unit
+
+
+def _create_unit(
+    jurisdiction: Jurisdiction, name: str, kind: str, *, known: bool, registry: UnitRegistry
+) -> Unit:
+    unit = Unit.objects.create(jurisdiction=jurisdiction, name=name, kind=kind, needs_review=not known)
+    entry = (
+        next((u for u in registry.units_for(jurisdiction.name) if u["name"] == name), None) if known else None
+    )
+    if entry:
+        UnitAlias.objects.bulk_create(
+            [
+                UnitAlias(unit=unit, jurisdiction=jurisdiction, name=alias)
+                for alias in entry.get("aliases", [])
+            ],
+            ignore_conflicts=True,
+        )
+    return unit
+
+
+def _upsert_plan(
+    parsed: ParsedDocument, source: SourceDocument, jurisdiction: Jurisdiction, resolver
+) -> Plan:
+    plan = Plan.objects.filter(jurisdiction=jurisdiction, title=parsed.title).first() or Plan(
+        jurisdiction=jurisdiction, title=parsed.title
+    )
+    plan.kind = parsed.kind
+    plan.period_start = parsed.period_start
+    plan.period_end = parsed.period_end
+    plan.source = source
+    rule = parsed.reporting
+    if rule is not None:
+        plan.reporting_month, plan.reporting_day = rule.month, rule.day
+        plan.reporting_previous_year = rule.previous_year or rule.month <= 6
+        plan.reporting_text = rule.text
+        plan.reporting_recipient = resolver.resolve(rule.recipient) if rule.recipient else None
+    plan.save()
+    return plan
+
+
+def _sync_sections(plan: Plan, parsed: ParsedDocument) -> dict[str, Section]:
+    existing = {s.key: s for s in plan.sections.all()}
+    keep: dict[str, Section] = {}
+    for order, parsed_section in enumerate(parsed.sections):
+        section = existing.get(parsed_section.key) or Section(plan=plan, key=parsed_section.key)
+        section.level = parsed_section.level
+        section.number = parsed_section.number[:30]
+        section.title = parsed_section.title[:300]
+        section.order = order
+        section.line_start, section.line_end = parsed_section.source_lines
+        section.parent = keep.get(parsed_section.parent) if parsed_section.parent else None
+        section.save()
+        keep[parsed_section.key] = section
+    plan.sections.exclude(key__in=keep.keys()).delete()
+    return keep
+
+
+def item_fingerprint(item: ParsedItem) -> str:
+    return hashlib.sha256(f"{item.kind}\n{item.text}".encode()).hexdigest()
+
+
+def _sync_items(plan: Plan, parsed: ParsedDocument, sections: dict[str, Section], resolver) -> None:
+    existing = list(plan.items.all())
+    by_fingerprint: dict[str, list[WorkItem]] = defaultdict(list)
+    by_position: dict[tuple, WorkItem] = {}
+    for item in existing:
+        by_fingerprint[item.fingerprint].append(item)
+        section_key = item.section.key if item.section_id and item.section else None
+        by_position[(section_key, item.kind, item.number)] = item
+    used: set[int] = set()
+    for order, parsed_item in enumerate(parsed.items):
+        fingerprint = item_fingerprint(parsed_item)
+        match = next((c for c in by_fingerprint.get(fingerprint, []) if c.id not in used), None)
+        if match is None:
+            candidate = by_position.get((parsed_item.section, parsed_item.kind, parsed_item.number))
+            match = candidate if candidate is not None and candidate.id not in used else None
+        unchanged = match is not None and match.fingerprint == fingerprint and match.is_active
+        item = match or WorkItem(plan=plan)
+        item.section = sections.get(parsed_item.section) if parsed_item.section else None
+        item.kind = parsed_item.kind
+        item.number = parsed_item.number[:30]
+        item.title = parsed_item.title[:300]
+        item.text = parsed_item.text
+        item.deadline = parsed_item.deadline
+        item.deadline_text = (parsed_item.deadline_text or "")[:200]
+        item.deadline_defaulted = parsed_item.deadline_defaulted
+        item.and_others = parsed_item.and_others
+        item.line_start, item.line_end = parsed_item.source_lines
+        item.order = order
+        item.fingerprint = fingerprint
+        item.is_active = True
+        item.save()
+        used.add(item.id)
+        if unchanged:
+            continue
+        _write_item_children(item, parsed_item, resolver)
+    plan.items.exclude(id__in=used).update(is_active=False)
+
+
+def _write_item_children(item: WorkItem, parsed_item: ParsedItem, resolver) -> None:
+    item.assignments.all().delete()
+    item.milestones.all().delete()
+    IndicatorDetail.objects.filter(item=item).delete()
+    rows: list[Assignment] = []
+    seen: set[tuple[int, str]] = set()
+    for role in ROLES:
+        raw_names = parsed_item.units.get(role, [])
+        for order, raw in enumerate(raw_names):
+            unit = resolver.resolve(raw)
+            if (unit.id, role) in seen:
+                continue
+            seen.add((unit.id, role))
+            last = order == len(raw_names) - 1
+            rows.append(
+                Assignment(
+                    item=item,
+                    unit=unit,
+                    role=role,
+                    raw_name=raw[:160],
+                    and_others=last and _role_has_others(parsed_item, role),
+                    order=order,
+                )
+            )
+    Assignment.objects.bulk_create(rows)
+    Milestone.objects.bulk_create(
+        [Milestone(item=item, date=m.date, text=m.text[:200]) for m in parsed_item.milestones]
+    )
+    detail = parsed_item.indicator
+    if detail is not None:
+        IndicatorDetail.objects.create(
+            item=item,
+            domain=detail.domain[:100],
+            unit_of_measure=detail.unit_of_measure[:50],
+            baseline_text=detail.baseline_text[:100],
+            baseline_year=detail.baseline_year,
+            baseline_value=detail.baseline_value,
+            target_text=detail.target_text[:300],
+            target_year=detail.target_year,
+            target_value=detail.target_value,
+            growth_text=detail.growth_text[:100],
+            cumulative=detail.cumulative,
+            pending=detail.pending,
+        )
+
+
+def _role_has_others(parsed_item: ParsedItem, role: str) -> bool:
+    from tasks_app.parsing.units import split_units
+
+    return any(split_units(raw)[1] for raw in parsed_item.unit_text.get(role, []))
+
+
+def _sync_evaluations(plan: Plan, parsed: ParsedDocument) -> None:
+    plan.evaluations.all().delete()
+    Evaluation.objects.bulk_create(
+        [
+            Evaluation(
+                plan=plan,
+                name=row.name[:200],
+                category=row.category or "",
+                domain=row.domain[:100],
+                unit_of_measure=row.unit_of_measure[:50],
+                baseline_text=row.baseline_text[:100],
+                target_text=row.target_text[:200],
+                actual_text=row.actual_text[:200],
+                status=row.status,
+                order=order,
+                line_start=row.source_lines[0],
+                line_end=row.source_lines[1],
+            )
+            for order, row in enumerate(parsed.evaluations)
+        ]
+    )
+
+
+def cycle_due_date(plan: Plan, year: int) -> date:
+    """BRIEF §4: the cycle on year Y is due in Y+1 for 上年度 rules or days in the first half-year."""
+    month, day = (plan.reporting_month, plan.reporting_day) if plan.reporting_month else DEFAULT_REPORTING
+    due_year = year + 1 if plan.reporting_previous_year or month <= 6 else year
+    while True:
+        try:
+            return date(due_year, month, day)
+        except ValueError:
+            day -= 1  # 31 in a 30-day month, 29 Feb in a common year
+
+
+def _ensure_cycles(plan: Plan, *, today: date) -> None:
+    for year in range(plan.period_start, plan.period_end + 1):
+        due = cycle_due_date(plan, year)
+        cycle, created = ReportingCycle.objects.get_or_create(
+            plan=plan,
+            year=year,
+            defaults={
+                "due_date": due,
+                # Importing history never sends mail: past cycles arrive closed.
+                "status": ReportingCycle.Status.CLOSED if due < today else ReportingCycle.Status.DRAFT,
+            },
+        )
+        if not created and cycle.status == ReportingCycle.Status.DRAFT and cycle.due_date != due:
+            cycle.due_date = due
+            cycle.save(update_fields=["due_date"])

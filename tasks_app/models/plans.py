@@ -1,0 +1,273 @@
+"""Source documents, plans, their section tree, work items, assignments and reporting cycles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from .org import Jurisdiction, Unit
+
+DEFAULT_DAYS_BEFORE = [30, 14, 7, 3, 1]
+DEFAULT_DAYS_AFTER = [1, 7]
+
+
+def default_days_before() -> list[int]:
+    return list(DEFAULT_DAYS_BEFORE)
+
+
+def default_days_after() -> list[int]:
+    return list(DEFAULT_DAYS_AFTER)
+
+
+class SourceDocument(models.Model):
+    """One imported version of a document, kept verbatim so every record can point at its lines."""
+
+    file_name = models.CharField("文件名", max_length=255)
+    title = models.CharField("标题", max_length=300)
+    doc_number = models.CharField("文号", max_length=100, blank=True)
+    issuer = models.CharField("发文机关", max_length=100, blank=True)
+    issued = models.DateField("发布日期", null=True, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, unique=True)
+    layout = models.CharField("版式", max_length=30, blank=True)
+    text = models.TextField("全文")
+    imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "来源文件"
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def lines(self, first: int, last: int) -> list[tuple[int, str]]:
+        all_lines = self.text.splitlines()
+        return [(n, all_lines[n - 1]) for n in range(max(first, 1), min(last, len(all_lines)) + 1)]
+
+
+class Plan(models.Model):
+    class Kind(models.TextChoices):
+        NOTICE = "notice", "分工通知"
+        PLAN = "plan", "规划纲要"
+
+    title = models.CharField("标题", max_length=300)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name="行政区划", on_delete=models.PROTECT)
+    period_start = models.PositiveSmallIntegerField("起始年")
+    period_end = models.PositiveSmallIntegerField("截止年")
+    source = models.ForeignKey(
+        SourceDocument, verbose_name="来源文件", on_delete=models.PROTECT, related_name="plans"
+    )
+    reporting_month = models.PositiveSmallIntegerField("报送月", null=True, blank=True)
+    reporting_day = models.PositiveSmallIntegerField("报送日", null=True, blank=True)
+    reporting_previous_year = models.BooleanField("报送上年度情况", default=True)
+    reporting_recipient = models.ForeignKey(
+        Unit, verbose_name="报送对象", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reporting_text = models.TextField("报送要求原文", blank=True)
+    reminder_days_before = models.JSONField("提前提醒天数", default=default_days_before)
+    reminder_days_after = models.JSONField("逾期提醒天数", default=default_days_after)
+    remind_cooperating = models.BooleanField("同时提醒配合单位", default=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "规划"
+        ordering = ["jurisdiction__name", "-period_start"]
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "title"], name="plan_unique_title")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Section(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    key = models.CharField("键", max_length=120)
+    level = models.PositiveSmallIntegerField("层级")
+    number = models.CharField("编号", max_length=30, blank=True)
+    title = models.CharField("标题", max_length=300)
+    order = models.PositiveIntegerField("顺序")
+    line_start = models.PositiveIntegerField("起始行")
+    line_end = models.PositiveIntegerField("结束行")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "章节"
+        ordering = ["plan", "order"]
+        constraints = [models.UniqueConstraint(fields=["plan", "key"], name="section_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}".strip()
+
+
+class WorkItem(models.Model):
+    class Kind(models.TextChoices):
+        BINDING = "binding", "约束性指标"
+        EXPECTED = "expected", "预期性指标"
+        INDICATOR = "indicator", "指标"
+        TASK = "task", "重点任务"
+        PROJECT = "project", "专栏项目"
+
+    plan = models.ForeignKey(Plan, verbose_name="规划", on_delete=models.CASCADE, related_name="items")
+    section = models.ForeignKey(
+        Section, verbose_name="章节", null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    number = models.CharField("序号", max_length=30, blank=True)
+    title = models.CharField("标题", max_length=300)
+    text = models.TextField("全文")
+    deadline = models.DateField("完成时限", null=True, blank=True)
+    deadline_text = models.CharField("时限原文", max_length=200, blank=True)
+    deadline_defaulted = models.BooleanField("默认时限", default=False, help_text="文中无时间表述,取规划期末")
+    and_others = models.BooleanField("含“等”", default=False)
+    line_start = models.PositiveIntegerField("起始行")
+    line_end = models.PositiveIntegerField("结束行")
+    order = models.PositiveIntegerField("顺序")
+    fingerprint = models.CharField("内容指纹", max_length=64, db_index=True)
+    is_active = models.BooleanField(
+        "有效", default=True, help_text="新版文件中已删除的事项保留历史,标记为无效"
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "指标与任务"
+        ordering = ["plan", "order"]
+        indexes = [models.Index(fields=["plan", "kind", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}" if self.number else self.title
+
+    @property
+    def is_indicator(self) -> bool:
+        return self.kind in (self.Kind.BINDING, self.Kind.EXPECTED, self.Kind.INDICATOR)
+
+
+class Milestone(models.Model):
+    item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="milestones")
+    date = models.DateField("日期")
+    text = models.CharField("原文", max_length=200)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "时间节点"
+        ordering = ["item", "date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.text}"
+
+
+class IndicatorDetail(models.Model):
+    item = models.OneToOneField(WorkItem, on_delete=models.CASCADE, related_name="indicator")
+    domain = models.CharField("领域", max_length=100, blank=True)
+    unit_of_measure = models.CharField("计量单位", max_length=50, blank=True)
+    baseline_text = models.CharField("基期值", max_length=100, blank=True)
+    baseline_year = models.PositiveSmallIntegerField("基期年", null=True, blank=True)
+    baseline_value = models.FloatField("基期数值", null=True, blank=True)
+    target_text = models.CharField("目标值", max_length=300, blank=True)
+    target_year = models.PositiveSmallIntegerField("目标年", null=True, blank=True)
+    target_value = models.FloatField("目标数值", null=True, blank=True)
+    growth_text = models.CharField("年均增速", max_length=100, blank=True)
+    cumulative = models.BooleanField("五年累计", default=False)
+    pending = models.BooleanField("待省下达", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "指标详情"
+
+    def __str__(self) -> str:
+        return f"{self.item.title}: {self.target_text}"
+
+
+class IndicatorActual(models.Model):
+    """A yearly actual value of an indicator, as reported."""
+
+    item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="actuals")
+    year = models.PositiveSmallIntegerField("年度")
+    value_text = models.CharField("实际值", max_length=200)
+    value = models.FloatField("实际数值", null=True, blank=True)
+    note = models.TextField("说明", blank=True)
+    recorded_at = models.DateTimeField("记录时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "指标年度实际值"
+        constraints = [models.UniqueConstraint(fields=["item", "year"], name="actual_unique_year")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} · {self.year}: {self.value_text}"
+
+
+class Evaluation(models.Model):
+    """A row of the previous plan's completion table (000 表1-1, 004 表1)."""
+
+    class Status(models.TextChoices):
+        DONE = "完成", "完成"
+        NOT_DONE = "未完成", "未完成"
+        NO_DATA = "无统计", "无统计"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="evaluations")
+    name = models.CharField("指标", max_length=200)
+    category = models.CharField("属性", max_length=20, blank=True)
+    domain = models.CharField("领域", max_length=100, blank=True)
+    unit_of_measure = models.CharField("单位", max_length=50, blank=True)
+    baseline_text = models.CharField("基期值", max_length=100, blank=True)
+    target_text = models.CharField("目标值", max_length=200, blank=True)
+    actual_text = models.CharField("实际值", max_length=200, blank=True)
+    status = models.CharField("完成情况", max_length=10, choices=Status.choices)
+    order = models.PositiveIntegerField("顺序")
+    line_start = models.PositiveIntegerField("起始行", default=0)
+    line_end = models.PositiveIntegerField("结束行", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "上期规划指标完成情况"
+        ordering = ["plan", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.status}"
+
+
+class Assignment(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", "牵头单位"
+        COOPERATING = "cooperating", "配合单位"
+        RESPONSIBLE = "responsible", "责任单位"
+
+    item = models.ForeignKey(
+        WorkItem, verbose_name="事项", on_delete=models.CASCADE, related_name="assignments"
+    )
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    raw_name = models.CharField("原文名称", max_length=160, blank=True)
+    and_others = models.BooleanField("“等”", default=False)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分工"
+        ordering = ["item", "role", "order"]
+        constraints = [models.UniqueConstraint(fields=["item", "unit", "role"], name="assignment_unique")]
+        indexes = [models.Index(fields=["unit", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.get_role_display()})"
+
+
+class ReportingCycle(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "未开启"
+        OPEN = "open", "填报中"
+        CLOSED = "closed", "已关闭"
+
+    plan = models.ForeignKey(Plan, verbose_name="规划", on_delete=models.CASCADE, related_name="cycles")
+    year = models.PositiveSmallIntegerField("报告年度")
+    due_date = models.DateField("截止日期")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    opened_at = models.DateTimeField("开启时间", null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "报送周期"
+        ordering = ["plan", "year"]
+        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="cycle_unique_year")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.year}年度"
