@@ -43,8 +43,8 @@ def database_from_url(url: str, *, base_dir: Path) -> dict:
     options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path)
-        if path.startswith("/") and url.startswith("sqlite:////"):
-            name = path
+        if url.startswith("sqlite:////"):  # four slashes: an absolute path
+            name = "/" + path.lstrip("/")
         else:
             name = str(base_dir / path.lstrip("/")) if path not in ("", "/") else ":memory:"
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": {"timeout": 20}}

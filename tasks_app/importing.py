@@ -118,8 +118,13 @@ class _UnitResolver:
         self.registry = registry
         self.jurisdiction = jurisdiction
         self._cache: dict[tuple[str, str], Unit] = {}
+        self._raw_cache: dict[str, Unit] = {}
+        self._by_name: dict[int, dict[str, Unit]] = {}
+        self._aliases: dict[tuple[int, str], Unit] = {}
 
     def resolve(self, raw: str) -> Unit:
+        if raw in self._raw_cache:
+            return self._raw_cache[raw]
         res = self.registry.resolve(raw, self.jurisdiction.name)
         key = (res.jurisdiction, res.name)
         unit = self._cache.get(key)
@@ -129,23 +134,40 @@ class _UnitResolver:
                 if res.jurisdiction == self.jurisdiction.name
                 else _jurisdiction(res.jurisdiction, None, self.registry)
             )
-            unit = Unit.objects.filter(jurisdiction=jurisdiction, name=res.name).first()
-            if unit is None:
-                alias = (
-                    UnitAlias.objects.filter(jurisdiction=jurisdiction, name=res.name)
-                    .select_related("unit")
-                    .first()
-                )
-                unit = alias.unit if alias else None
+            unit = self._known(jurisdiction).get(res.name)
             if unit is None:
                 unit = _create_unit(jurisdiction, res.name, res.kind, known=res.known, registry=self.registry)
+                self._known(jurisdiction)[unit.name] = unit
                 self._cache[key] = unit
                 members = self.registry.members(res.name, jurisdiction.name) if res.known else []
                 unit.members.set([self.resolve(member) for member in members if member != res.name])
             self._cache[key] = unit
         if raw != unit.name and len(raw) <= 160:
-            UnitAlias.objects.get_or_create(jurisdiction=unit.jurisdiction, name=raw, defaults={"unit": unit})
+            self._aliases[(unit.jurisdiction_id, raw)] = unit
+        self._raw_cache[raw] = unit
         return unit
+
+    def _known(self, jurisdiction: Jurisdiction) -> dict[str, Unit]:
+        """Every unit of a jurisdiction by canonical name and alias, loaded once per import."""
+        if jurisdiction.id not in self._by_name:
+            units = {
+                u.id: u for u in Unit.objects.filter(jurisdiction=jurisdiction).select_related("jurisdiction")
+            }
+            names = {alias.name: units[alias.unit_id] for alias in UnitAlias.objects.filter(unit__in=units)}
+            names.update({u.name: u for u in units.values()})
+            self._by_name[jurisdiction.id] = names
+        return self._by_name[jurisdiction.id]
+
+    def flush_aliases(self) -> None:
+        """Record every spelling seen, so the office can see which raw names mapped to a unit."""
+        UnitAlias.objects.bulk_create(
+            [
+                UnitAlias(unit=unit, jurisdiction_id=jid, name=raw)
+                for (jid, raw), unit in self._aliases.items()
+            ],
+            ignore_conflicts=True,
+        )
+        self._aliases.clear()
 
 
 def _create_unit(
@@ -183,6 +205,7 @@ def _upsert_plan(
         plan.reporting_text = rule.text
         plan.reporting_recipient = resolver.resolve(rule.recipient) if rule.recipient else None
     plan.save()
+    resolver.flush_aliases()
     return plan
 
 
@@ -196,10 +219,15 @@ def _sync_sections(plan: Plan, parsed: ParsedDocument) -> dict[str, Section]:
         section.title = parsed_section.title[:300]
         section.order = order
         section.line_start, section.line_end = parsed_section.source_lines
-        section.parent = keep.get(parsed_section.parent) if parsed_section.parent else None
-        section.save()
         keep[parsed_section.key] = section
     plan.sections.exclude(key__in=keep.keys()).delete()
+    fields = ["level", "number", "title", "order", "line_start", "line_end"]
+    Section.objects.bulk_update([s for s in keep.values() if s.pk], fields, batch_size=500)
+    Section.objects.bulk_create([s for s in keep.values() if not s.pk], batch_size=500)
+    # Parents are linked once every section has an id.
+    for parsed_section in parsed.sections:
+        keep[parsed_section.key].parent = keep.get(parsed_section.parent) if parsed_section.parent else None
+    Section.objects.bulk_update(list(keep.values()), ["parent"], batch_size=500)
     return keep
 
 
@@ -208,14 +236,16 @@ def item_fingerprint(item: ParsedItem) -> str:
 
 
 def _sync_items(plan: Plan, parsed: ParsedDocument, sections: dict[str, Section], resolver) -> None:
-    existing = list(plan.items.all())
+    existing = list(plan.items.select_related("section"))
     by_fingerprint: dict[str, list[WorkItem]] = defaultdict(list)
     by_position: dict[tuple, WorkItem] = {}
     for item in existing:
         by_fingerprint[item.fingerprint].append(item)
-        section_key = item.section.key if item.section_id and item.section else None
-        by_position[(section_key, item.kind, item.number)] = item
+        by_position[(item.section.key if item.section else None, item.kind, item.number)] = item
     used: set[int] = set()
+    to_create: list[tuple[WorkItem, ParsedItem]] = []
+    to_update: list[WorkItem] = []
+    rewrite: list[tuple[WorkItem, ParsedItem]] = []
     for order, parsed_item in enumerate(parsed.items):
         fingerprint = item_fingerprint(parsed_item)
         match = next((c for c in by_fingerprint.get(fingerprint, []) if c.id not in used), None)
@@ -224,71 +254,95 @@ def _sync_items(plan: Plan, parsed: ParsedDocument, sections: dict[str, Section]
             match = candidate if candidate is not None and candidate.id not in used else None
         unchanged = match is not None and match.fingerprint == fingerprint and match.is_active
         item = match or WorkItem(plan=plan)
-        item.section = sections.get(parsed_item.section) if parsed_item.section else None
-        item.kind = parsed_item.kind
-        item.number = parsed_item.number[:30]
-        item.title = parsed_item.title[:300]
-        item.text = parsed_item.text
-        item.deadline = parsed_item.deadline
-        item.deadline_text = (parsed_item.deadline_text or "")[:200]
-        item.deadline_defaulted = parsed_item.deadline_defaulted
-        item.and_others = parsed_item.and_others
-        item.line_start, item.line_end = parsed_item.source_lines
-        item.order = order
-        item.fingerprint = fingerprint
-        item.is_active = True
-        item.save()
-        used.add(item.id)
-        if unchanged:
-            continue
-        _write_item_children(item, parsed_item, resolver)
-    plan.items.exclude(id__in=used).update(is_active=False)
+        _fill_item(item, parsed_item, sections, order=order, fingerprint=fingerprint)
+        if match is None:
+            to_create.append((item, parsed_item))
+        else:
+            used.add(match.id)
+            to_update.append(item)
+            if not unchanged:
+                rewrite.append((item, parsed_item))
+    WorkItem.objects.bulk_create([item for item, _ in to_create], batch_size=500)
+    WorkItem.objects.bulk_update(to_update, _ITEM_FIELDS, batch_size=500)
+    plan.items.exclude(id__in=used | {item.id for item, _ in to_create}).update(is_active=False)
+    rewrite_ids = [item.id for item, _ in rewrite]
+    Assignment.objects.filter(item_id__in=rewrite_ids).delete()
+    Milestone.objects.filter(item_id__in=rewrite_ids).delete()
+    IndicatorDetail.objects.filter(item_id__in=rewrite_ids).delete()
+    _write_children(to_create + rewrite, resolver)
+    resolver.flush_aliases()
 
 
-def _write_item_children(item: WorkItem, parsed_item: ParsedItem, resolver) -> None:
-    item.assignments.all().delete()
-    item.milestones.all().delete()
-    IndicatorDetail.objects.filter(item=item).delete()
-    rows: list[Assignment] = []
-    seen: set[tuple[int, str]] = set()
-    for role in ROLES:
-        raw_names = parsed_item.units.get(role, [])
-        for order, raw in enumerate(raw_names):
-            unit = resolver.resolve(raw)
-            if (unit.id, role) in seen:
-                continue
-            seen.add((unit.id, role))
-            last = order == len(raw_names) - 1
-            rows.append(
-                Assignment(
+_ITEM_FIELDS = [
+    "section", "kind", "number", "title", "text", "deadline", "deadline_text", "deadline_defaulted",
+    "and_others", "line_start", "line_end", "order", "fingerprint", "is_active",
+]  # fmt: skip
+
+
+def _fill_item(item: WorkItem, parsed_item: ParsedItem, sections, *, order: int, fingerprint: str) -> None:
+    item.section = sections.get(parsed_item.section) if parsed_item.section else None
+    item.kind = parsed_item.kind
+    item.number = parsed_item.number[:30]
+    item.title = parsed_item.title[:300]
+    item.text = parsed_item.text
+    item.deadline = parsed_item.deadline
+    item.deadline_text = (parsed_item.deadline_text or "")[:200]
+    item.deadline_defaulted = parsed_item.deadline_defaulted
+    item.and_others = parsed_item.and_others
+    item.line_start, item.line_end = parsed_item.source_lines
+    item.order = order
+    item.fingerprint = fingerprint
+    item.is_active = True
+
+
+def _write_children(pairs: list[tuple[WorkItem, ParsedItem]], resolver) -> None:
+    assignments: list[Assignment] = []
+    milestones: list[Milestone] = []
+    details: list[IndicatorDetail] = []
+    for item, parsed_item in pairs:
+        seen: set[tuple[int, str]] = set()
+        for role in ROLES:
+            raw_names = parsed_item.units.get(role, [])
+            others = _role_has_others(parsed_item, role)
+            for order, raw in enumerate(raw_names):
+                unit = resolver.resolve(raw)
+                if (unit.id, role) in seen:
+                    continue
+                seen.add((unit.id, role))
+                assignments.append(
+                    Assignment(
+                        item=item,
+                        unit=unit,
+                        role=role,
+                        raw_name=raw[:160],
+                        and_others=others and order == len(raw_names) - 1,
+                        order=order,
+                    )
+                )
+        milestones.extend(
+            Milestone(item=item, date=m.date, text=m.text[:200]) for m in parsed_item.milestones
+        )
+        detail = parsed_item.indicator
+        if detail is not None:
+            details.append(
+                IndicatorDetail(
                     item=item,
-                    unit=unit,
-                    role=role,
-                    raw_name=raw[:160],
-                    and_others=last and _role_has_others(parsed_item, role),
-                    order=order,
+                    domain=detail.domain[:100],
+                    unit_of_measure=detail.unit_of_measure[:50],
+                    baseline_text=detail.baseline_text[:100],
+                    baseline_year=detail.baseline_year,
+                    baseline_value=detail.baseline_value,
+                    target_text=detail.target_text[:300],
+                    target_year=detail.target_year,
+                    target_value=detail.target_value,
+                    growth_text=detail.growth_text[:100],
+                    cumulative=detail.cumulative,
+                    pending=detail.pending,
                 )
             )
-    Assignment.objects.bulk_create(rows)
-    Milestone.objects.bulk_create(
-        [Milestone(item=item, date=m.date, text=m.text[:200]) for m in parsed_item.milestones]
-    )
-    detail = parsed_item.indicator
-    if detail is not None:
-        IndicatorDetail.objects.create(
-            item=item,
-            domain=detail.domain[:100],
-            unit_of_measure=detail.unit_of_measure[:50],
-            baseline_text=detail.baseline_text[:100],
-            baseline_year=detail.baseline_year,
-            baseline_value=detail.baseline_value,
-            target_text=detail.target_text[:300],
-            target_year=detail.target_year,
-            target_value=detail.target_value,
-            growth_text=detail.growth_text[:100],
-            cumulative=detail.cumulative,
-            pending=detail.pending,
-        )
+    Assignment.objects.bulk_create(assignments, batch_size=500)
+    Milestone.objects.bulk_create(milestones, batch_size=500)
+    IndicatorDetail.objects.bulk_create(details, batch_size=500)
 
 
 def _role_has_others(parsed_item: ParsedItem, role: str) -> bool:

@@ -258,6 +258,11 @@ class UnitRegistry:
         """Registry entries of one jurisdiction (copies), in file order."""
         return [copy.deepcopy(unit) for unit in self._units if unit["jurisdiction"] == jurisdiction]
 
+    def entry(self, name: str, jurisdiction: str) -> dict[str, Any] | None:
+        """The registry entry (a copy) of a canonical name, or None."""
+        position = self._index.get(jurisdiction, {}).get(name)
+        return copy.deepcopy(self._units[position]) if position is not None else None
+
     def members(self, name: str, jurisdiction: str) -> list[str]:
         """Member units of a group unit, [] when the registry lists none."""
         resolution = self.resolve(name, jurisdiction)
