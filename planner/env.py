@@ -59,6 +59,4 @@ def database_from_url(url: str, *, base_dir: Path) -> dict:
             "OPTIONS": options,
             "CONN_MAX_AGE": 60,
         }
-    raise ImproperlyConfigured(
-        f"DATABASE_URL scheme {parsed.scheme!r} is not supported (use sqlite or postgres)"
-    )
+    raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (use sqlite or postgres)")

@@ -59,9 +59,7 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def document_import(
-    *, parsed: ParsedDocument, file_name: str, text: str, today: date | None = None
-) -> ImportResult:
+def document_import(*, parsed: ParsedDocument, file_name: str, text: str, today: date | None = None) -> ImportResult:
     registry = unit_registry()
     sha = text_sha256(text)
     with transaction.atomic():
@@ -150,9 +148,7 @@ class _UnitResolver:
     def _known(self, jurisdiction: Jurisdiction) -> dict[str, Unit]:
         """Every unit of a jurisdiction by canonical name and alias, loaded once per import."""
         if jurisdiction.id not in self._by_name:
-            units = {
-                u.id: u for u in Unit.objects.filter(jurisdiction=jurisdiction).select_related("jurisdiction")
-            }
+            units = {u.id: u for u in Unit.objects.filter(jurisdiction=jurisdiction).select_related("jurisdiction")}
             names = {alias.name: units[alias.unit_id] for alias in UnitAlias.objects.filter(unit__in=units)}
             names.update({u.name: u for u in units.values()})
             self._by_name[jurisdiction.id] = names
@@ -161,36 +157,24 @@ class _UnitResolver:
     def flush_aliases(self) -> None:
         """Record every spelling seen, so the office can see which raw names mapped to a unit."""
         UnitAlias.objects.bulk_create(
-            [
-                UnitAlias(unit=unit, jurisdiction_id=jid, name=raw)
-                for (jid, raw), unit in self._aliases.items()
-            ],
+            [UnitAlias(unit=unit, jurisdiction_id=jid, name=raw) for (jid, raw), unit in self._aliases.items()],
             ignore_conflicts=True,
         )
         self._aliases.clear()
 
 
-def _create_unit(
-    jurisdiction: Jurisdiction, name: str, kind: str, *, known: bool, registry: UnitRegistry
-) -> Unit:
+def _create_unit(jurisdiction: Jurisdiction, name: str, kind: str, *, known: bool, registry: UnitRegistry) -> Unit:
     unit = Unit.objects.create(jurisdiction=jurisdiction, name=name, kind=kind, needs_review=not known)
-    entry = (
-        next((u for u in registry.units_for(jurisdiction.name) if u["name"] == name), None) if known else None
-    )
+    entry = next((u for u in registry.units_for(jurisdiction.name) if u["name"] == name), None) if known else None
     if entry:
         UnitAlias.objects.bulk_create(
-            [
-                UnitAlias(unit=unit, jurisdiction=jurisdiction, name=alias)
-                for alias in entry.get("aliases", [])
-            ],
+            [UnitAlias(unit=unit, jurisdiction=jurisdiction, name=alias) for alias in entry.get("aliases", [])],
             ignore_conflicts=True,
         )
     return unit
 
 
-def _upsert_plan(
-    parsed: ParsedDocument, source: SourceDocument, jurisdiction: Jurisdiction, resolver
-) -> Plan:
+def _upsert_plan(parsed: ParsedDocument, source: SourceDocument, jurisdiction: Jurisdiction, resolver) -> Plan:
     plan = Plan.objects.filter(jurisdiction=jurisdiction, title=parsed.title).first() or Plan(
         jurisdiction=jurisdiction, title=parsed.title
     )
@@ -319,9 +303,7 @@ def _write_children(pairs: list[tuple[WorkItem, ParsedItem]], resolver) -> None:
                         order=order,
                     )
                 )
-        milestones.extend(
-            Milestone(item=item, date=m.date, text=m.text[:200]) for m in parsed_item.milestones
-        )
+        milestones.extend(Milestone(item=item, date=m.date, text=m.text[:200]) for m in parsed_item.milestones)
         detail = parsed_item.indicator
         if detail is not None:
             details.append(

@@ -28,3 +28,6 @@ def seeded_db(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("seed_documents", stdout=StringIO())
     yield
+
+
+from tests.personas import personas  # noqa: E402, F401  (fixture shared by web and api tests)

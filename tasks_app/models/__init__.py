@@ -11,10 +11,13 @@ from .plans import (
     SourceDocument,
     WorkItem,
 )
+from .reports import Contribution, Evidence, Report, ReportVersion
 
 __all__ = [
     "Assignment",
+    "Contribution",
     "Evaluation",
+    "Evidence",
     "IndicatorActual",
     "IndicatorDetail",
     "Jurisdiction",
@@ -22,6 +25,8 @@ __all__ = [
     "Milestone",
     "OfficeRole",
     "Plan",
+    "Report",
+    "ReportVersion",
     "ReportingCycle",
     "Section",
     "SourceDocument",

@@ -81,9 +81,7 @@ class OfficeRole(models.Model):
         REVIEWER = "reviewer", "规划办审核员"
         LEADERSHIP = "leadership", "领导(只读)"
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="office_role"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="office_role")
     role = models.CharField("角色", max_length=20, choices=Role.choices)
 
     class Meta:

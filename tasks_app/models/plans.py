@@ -54,9 +54,7 @@ class Plan(models.Model):
     jurisdiction = models.ForeignKey(Jurisdiction, verbose_name="行政区划", on_delete=models.PROTECT)
     period_start = models.PositiveSmallIntegerField("起始年")
     period_end = models.PositiveSmallIntegerField("截止年")
-    source = models.ForeignKey(
-        SourceDocument, verbose_name="来源文件", on_delete=models.PROTECT, related_name="plans"
-    )
+    source = models.ForeignKey(SourceDocument, verbose_name="来源文件", on_delete=models.PROTECT, related_name="plans")
     reporting_month = models.PositiveSmallIntegerField("报送月", null=True, blank=True)
     reporting_day = models.PositiveSmallIntegerField("报送日", null=True, blank=True)
     reporting_previous_year = models.BooleanField("报送上年度情况", default=True)
@@ -81,9 +79,7 @@ class Plan(models.Model):
 
 class Section(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     key = models.CharField("键", max_length=120)
     level = models.PositiveSmallIntegerField("层级")
     number = models.CharField("编号", max_length=30, blank=True)
@@ -125,9 +121,7 @@ class WorkItem(models.Model):
     line_end = models.PositiveIntegerField("结束行")
     order = models.PositiveIntegerField("顺序")
     fingerprint = models.CharField("内容指纹", max_length=64, db_index=True)
-    is_active = models.BooleanField(
-        "有效", default=True, help_text="新版文件中已删除的事项保留历史,标记为无效"
-    )
+    is_active = models.BooleanField("有效", default=True, help_text="新版文件中已删除的事项保留历史,标记为无效")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -230,9 +224,7 @@ class Assignment(models.Model):
         COOPERATING = "cooperating", "配合单位"
         RESPONSIBLE = "responsible", "责任单位"
 
-    item = models.ForeignKey(
-        WorkItem, verbose_name="事项", on_delete=models.CASCADE, related_name="assignments"
-    )
+    item = models.ForeignKey(WorkItem, verbose_name="事项", on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="assignments")
     role = models.CharField("角色", max_length=20, choices=Role.choices)
     raw_name = models.CharField("原文名称", max_length=160, blank=True)

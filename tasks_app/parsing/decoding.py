@@ -17,9 +17,7 @@ def decode_text(data: bytes, *, max_bytes: int) -> str:
     if len(data) > max_bytes:
         raise ParseError(f"文件过大:{len(data)} 字节,上限 {max_bytes} 字节 (file too large)")
     if b"\x00" in data[:65536]:
-        raise ParseError(
-            "不是文本文件:含二进制内容 (binary content; expected UTF-8 or GB18030 text or .xlsx)"
-        )
+        raise ParseError("不是文本文件:含二进制内容 (binary content; expected UTF-8 or GB18030 text or .xlsx)")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)

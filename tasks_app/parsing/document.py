@@ -61,9 +61,7 @@ def parse_text(text: str, *, filename: str = "") -> ParsedDocument:
     return doc
 
 
-def _assemble(
-    meta: metadata.Metadata, structure: StructureResult, *, lines: list[str], layout: str
-) -> ParsedDocument:
+def _assemble(meta: metadata.Metadata, structure: StructureResult, *, lines: list[str], layout: str) -> ParsedDocument:
     doc = ParsedDocument(
         title=meta.title,
         kind=meta.kind,

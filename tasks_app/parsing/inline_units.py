@@ -33,9 +33,7 @@ LABEL_ROLES: dict[str, str] = {
     "负责单位": RESPONSIBLE,
     "实施单位": RESPONSIBLE,
 }
-LABEL_RE = re.compile(
-    "(" + "|".join(sorted(map(re.escape, LABEL_ROLES), key=len, reverse=True)) + r")\s*[::]\s*"
-)
+LABEL_RE = re.compile("(" + "|".join(sorted(map(re.escape, LABEL_ROLES), key=len, reverse=True)) + r")\s*[::]\s*")
 
 # Unlabelled form: "X牵头" / "X配合" / "X负责"; longest suffix first so "牵头负责" is not read as "负责".
 _SUFFIX_ROLES: tuple[tuple[str, str], ...] = (

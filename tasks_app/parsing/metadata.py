@@ -38,9 +38,7 @@ class Metadata:
 
 # Web-page furniture: a label with a colon, breadcrumbs, bracketed buttons, table pipes.
 _NOISE = re.compile(r"[::>|【】\[\]]|当前位置|首页|字号|分享|收藏|打印|浏览|详情")
-_HEADING = re.compile(
-    r"^(?:[一二三四五六七八九十]+、|[((][一二三四五六七八九十]+[))]|第.{1,4}[章节篇]|\d+[.、.])"
-)
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[((][一二三四五六七八九十]+[))]|第.{1,4}[章节篇]|\d+[.、.])")
 _SENTENCE = re.compile(r"[。,,;;!!??]")
 # "(辽宁省)" before and "(2022年更新)" after a title are aggregator-site additions.
 _SITE_PREFIX = re.compile(r"^[((][^()()]{2,6}[省区][))]")

@@ -84,9 +84,7 @@ _NON_WORK_WORDS = (
 )
 _KEY_PHRASE_RE = re.compile(r"^([^。:,,;;!!??]{2,25})[。::]")
 _SENTENCE_END = "。!!??;;"
-_LEAD_MARKS_RE = re.compile(
-    r"^(?:——|—|-|·)+\s*|^(?:\d{1,2}\s*[.．、]|[((][一二三四五六七八九十\d]{1,3}[))])\s*"
-)
+_LEAD_MARKS_RE = re.compile(r"^(?:——|—|-|·)+\s*|^(?:\d{1,2}\s*[.．、]|[((][一二三四五六七八九十\d]{1,3}[))])\s*")
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _ENTRY_END = '。;;!!))”"'
 _NO_BREAK_AFTER = "、,,::((—-"
@@ -354,9 +352,7 @@ def _read_box(
     _touch(state, parent, last)
     state.has_text.add(key)
     for position, (entry, line_no) in enumerate(entries, start=1):
-        state.items.append(
-            ParsedItem(PROJECT, str(position), key, _title_of(entry), entry, (line_no, line_no))
-        )
+        state.items.append(ParsedItem(PROJECT, str(position), key, _title_of(entry), entry, (line_no, line_no)))
     if not entries:
         state.warnings.append(f"第{number}行: {written}没有内容")
     return index

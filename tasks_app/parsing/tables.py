@@ -40,16 +40,12 @@ _HEADING = re.compile(
     r"^(第[一二三四五六七八九十百零〇\d]+[章节篇部分]|[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、](?!\d)|专栏)"
 )
 _ATTR = re.compile(r"^(约束性|预期性)(指标)?$")
-_STATUS = re.compile(
-    r"^(已?完成|超额完成|基本完成|未完成|无统计|无法统计|暂无统计|不统计|已?取消|达标|未达标)$"
-)
+_STATUS = re.compile(r"^(已?完成|超额完成|基本完成|未完成|无统计|无法统计|暂无统计|不统计|已?取消|达标|未达标)$")
 _SEQ = re.compile(r"^\d{1,3}$")
 _PENDING = re.compile(r"^\*$|省下达|待下达|等待下达|待定")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?%?$")
 _COMPARED = re.compile(r"^(>=|<=|≥|≤|>|<|不低于|不高于|高于|低于)\s*(\d+(?:\.\d+)?)%?$")
-_VALUE_START = re.compile(
-    r"^([<>≥≤~±+\-—/–]|\[|\{|\d|达到|不低于|不高于|高于|低于|与|进入|保持在|控制在|等待|力争)"
-)
+_VALUE_START = re.compile(r"^([<>≥≤~±+\-—/–]|\[|\{|\d|达到|不低于|不高于|高于|低于|与|进入|保持在|控制在|等待|力争)")
 _UNIT_WORDS = (
     r"(?:%|‰|个百分点|百分点|[万亿千百十]*(?:美元|元|人次|人年|人|户|个|家|件|项|张|床|套|亩|公顷|公里|千米|"
     r"平方米|立方米|平方公里|米|吨标准煤|标准煤|吨|千瓦时|千瓦|kWh|年|岁|天|小时|辆|所|座|次|部|台|处|条|"
@@ -183,9 +179,7 @@ def _value_role(cell: str) -> str:
 
 def is_value(cell: str) -> bool:
     cell = norm(cell)
-    return bool(cell) and (
-        bool(_NUMBER.match(cell)) or bool(_VALUE_START.match(cell)) or bool(_PENDING.search(cell))
-    )
+    return bool(cell) and (bool(_NUMBER.match(cell)) or bool(_VALUE_START.match(cell)) or bool(_PENDING.search(cell)))
 
 
 def is_unit(cell: str) -> bool:
@@ -340,9 +334,7 @@ def _read_flat(lines: list[str], start: int) -> tuple[list[str], list[tuple[str,
     return header, cells, note_end
 
 
-def _flat_rows(
-    cells: list[tuple[str, int]], columns: list[_Column], warnings: list[str]
-) -> tuple[list[_Row], int]:
+def _flat_rows(cells: list[tuple[str, int]], columns: list[_Column], warnings: list[str]) -> tuple[list[_Row], int]:
     """Rows of a flattened table and the 1-based line of its last used cell."""
     anchor = columns[-1].role if columns[-1].role in ("attr", "status") else None
     pattern = _ATTR if anchor == "attr" else _STATUS

@@ -234,9 +234,7 @@ class UnitRegistry:
             for key in (unit["name"], *unit["aliases"]):
                 owner = taken.get((unit["jurisdiction"], key))
                 if owner is not None:
-                    raise RegistryError(
-                        f"{unit['jurisdiction']}: {key} names both {owner} and {unit['name']}"
-                    )
+                    raise RegistryError(f"{unit['jurisdiction']}: {key} names both {owner} and {unit['name']}")
                 taken[(unit["jurisdiction"], key)] = unit["name"]
             units.append(unit)
         return cls(jurisdictions, units)

@@ -299,8 +299,7 @@ def parse_xlsx(data: bytes) -> tuple[Metadata, StructureResult]:
         workbook.close()
     if found is None:
         raise ParseError(
-            "表格前10行中没有表头(序号/重点任务/牵头单位/配合单位) / "
-            "no division-table header in the first 10 rows"
+            "表格前10行中没有表头(序号/重点任务/牵头单位/配合单位) / no division-table header in the first 10 rows"
         )
     sheet_name, rows, (header_index, columns) = found
     builder = _Builder(columns)

@@ -44,19 +44,12 @@ def demo_users_create() -> list[dict[str, Any]]:
         admin.set_password(admin_password)
         admin.save()
         OfficeRole.objects.update_or_create(user=admin, defaults={"role": OfficeRole.Role.ADMIN})
-        rows.append(
-            {"username": admin.username, "password": admin_password, "department": None, "role": "admin"}
-        )
+        rows.append({"username": admin.username, "password": admin_password, "department": None, "role": "admin"})
 
         units = list(
-            Unit.objects.filter(assignments__isnull=False)
-            .distinct()
-            .select_related("jurisdiction")
-            .order_by("id")
+            Unit.objects.filter(assignments__isnull=False).distinct().select_related("jurisdiction").order_by("id")
         )
-        existing = {
-            u.username: u for u in user_model.objects.filter(username__in=[demo_username(u) for u in units])
-        }
+        existing = {u.username: u for u in user_model.objects.filter(username__in=[demo_username(u) for u in units])}
         new_users = [
             user_model(
                 username=demo_username(unit),
@@ -70,14 +63,9 @@ def demo_users_create() -> list[dict[str, Any]]:
         ]
         user_model.objects.bulk_create(new_users)
         user_model.objects.filter(username__in=existing.keys()).update(password=staff_hash)
-        users = {
-            u.username: u for u in user_model.objects.filter(username__in=[demo_username(u) for u in units])
-        }
+        users = {u.username: u for u in user_model.objects.filter(username__in=[demo_username(u) for u in units])}
         Membership.objects.bulk_create(
-            [
-                Membership(user=users[demo_username(unit)], unit=unit, role=Membership.Role.STAFF)
-                for unit in units
-            ],
+            [Membership(user=users[demo_username(unit)], unit=unit, role=Membership.Role.STAFF) for unit in units],
             ignore_conflicts=True,
         )
         for unit in units:

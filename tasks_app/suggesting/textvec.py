@@ -55,9 +55,7 @@ class TfidfIndex:
         """The vector of a new text; n-grams never seen in the documents carry no weight."""
         return self._weigh(grams_count(text=text, sizes=self.sizes))
 
-    def nearest_find(
-        self, *, vector: Vector, limit: int, exclude: Iterable[int] = ()
-    ) -> list[tuple[int, float]]:
+    def nearest_find(self, *, vector: Vector, limit: int, exclude: Iterable[int] = ()) -> list[tuple[int, float]]:
         """Up to ``limit`` (document position, cosine similarity) pairs, most similar first, sim > 0."""
         scores: dict[int, float] = {}
         for gram, weight in vector.items():
@@ -69,9 +67,7 @@ class TfidfIndex:
         return [(position, score) for position, score in ranked[:limit] if score > 0]
 
     def _weigh(self, counts: Counter[str]) -> Vector:
-        vector = {
-            gram: (1.0 + math.log(count)) * self.idf[gram] for gram, count in counts.items() if gram in self.idf
-        }
+        vector = {gram: (1.0 + math.log(count)) * self.idf[gram] for gram, count in counts.items() if gram in self.idf}
         norm = math.sqrt(sum(weight * weight for weight in vector.values()))
         if not norm:
             return {}

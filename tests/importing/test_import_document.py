@@ -54,9 +54,7 @@ def test_it_previews_yingkou_without_writing():
         assert item["lead"] or item["responsible"]
         first, last = item["source_lines"]
         assert 1 <= first <= last
-    boiler = next(
-        t for t in preview["tasks"] if "到2016年底,全面取缔建成区10吨及以下老旧低效锅炉" in t["text"]
-    )
+    boiler = next(t for t in preview["tasks"] if "到2016年底,全面取缔建成区10吨及以下老旧低效锅炉" in t["text"])
     assert boiler["deadline"] == "2016-12-31"
     assert {"date": "2016-12-31", "text": boiler["deadline_text"]} in boiler["milestones"]
     assert any(t["and_others"] for t in preview["tasks"])
@@ -78,9 +76,7 @@ def test_it_keeps_ids_of_unchanged_items_when_a_changed_version_arrives(tmp_path
     target = next(t for t in first["tasks"] if "(责任部门:" not in t["text"])
     changed_line = target["source_lines"][0]
     lines = text.split("\n")
-    lines[changed_line - 1] = lines[changed_line - 1].replace(
-        lines[changed_line - 1].strip()[:4], "修订后的", 1
-    )
+    lines[changed_line - 1] = lines[changed_line - 1].replace(lines[changed_line - 1].strip()[:4], "修订后的", 1)
     changed = tmp_path / ZHANQIAN.name
     changed.write_text("\n".join(lines), encoding="utf-8")
     second = run_json("import_document", str(changed))
@@ -145,9 +141,7 @@ def _env(tmp_path: Path) -> dict:
     import os
 
     env = dict(os.environ)
-    env.update(
-        {"DEBUG": "true", "VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "planner.settings"}
-    )
+    env.update({"DEBUG": "true", "VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "planner.settings"})
     (tmp_path / "var").mkdir(exist_ok=True)
     return env
 

@@ -75,9 +75,7 @@ def test_it_keeps_yingkou_division_facts():
     assert plan.reporting_recipient.name == "市发展改革委"
     hr = Unit.objects.filter(jurisdiction__name="营口市", name__contains="人力资源")
     assert hr.count() == 1
-    assert set(UnitAlias.objects.filter(unit=hr.get()).values_list("name", flat=True)) >= {
-        "市人力资源和社会保障局"
-    }
+    assert set(UnitAlias.objects.filter(unit=hr.get()).values_list("name", flat=True)) >= {"市人力资源和社会保障局"}
     assert Assignment.objects.filter(item__plan=plan, and_others=True).exists()
 
 

@@ -33,9 +33,7 @@ def test_it_reads_dao_year_as_its_last_day():
 
 
 def test_it_reads_end_of_month_before():
-    assert dates("2022年6月底前完成", plan_year=2022, period_end=2025) == [
-        (date(2022, 6, 30), "2022年6月底前")
-    ]
+    assert dates("2022年6月底前完成", plan_year=2022, period_end=2025) == [(date(2022, 6, 30), "2022年6月底前")]
 
 
 def test_it_reads_month_alone_as_its_last_day():
@@ -43,9 +41,7 @@ def test_it_reads_month_alone_as_its_last_day():
 
 
 def test_it_reads_dao_end_of_year():
-    assert dates("到2023年底,建成区全覆盖", plan_year=2021, period_end=2025) == [
-        (date(2023, 12, 31), "到2023年底")
-    ]
+    assert dates("到2023年底,建成区全覆盖", plan_year=2021, period_end=2025) == [(date(2023, 12, 31), "到2023年底")]
 
 
 def test_it_reads_february_end_in_a_leap_year_as_the_29th():
@@ -87,9 +83,7 @@ def test_it_ignores_a_past_plan_in_a_newer_plan():
 
 
 def test_it_reads_plan_period_end_phrase():
-    assert dates("规划期末达到全省平均水平", plan_year=2021, period_end=2025) == [
-        (date(2025, 12, 31), "规划期末")
-    ]
+    assert dates("规划期末达到全省平均水平", plan_year=2021, period_end=2025) == [(date(2025, 12, 31), "规划期末")]
 
 
 def test_it_reads_a_range_as_its_end():

@@ -27,9 +27,7 @@ def test_it_reads_an_annotation_standing_alone_on_its_line() -> None:
 
 
 def test_it_reads_category_lead_and_responsible_labels() -> None:
-    found = extract_inline_units(
-        "地区生产总值年均增长6%。(预期性指标,牵头单位:市发改委;责任单位:市统计局、市财政局)"
-    )
+    found = extract_inline_units("地区生产总值年均增长6%。(预期性指标,牵头单位:市发改委;责任单位:市统计局、市财政局)")
     assert found is not None
     assert found.category == EXPECTED
     assert found.unit_text == {LEAD: ["市发改委"], RESPONSIBLE: ["市统计局、市财政局"]}

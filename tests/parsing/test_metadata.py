@@ -23,9 +23,7 @@ def seed(prefix: str):
 
 def test_it_reads_the_yingkou_notice():
     meta = seed("002")
-    assert (
-        meta.title == "关于落实《营口市国民经济和社会发展第十三个五年规划纲要》主要目标和任务工作分工的通知"
-    )
+    assert meta.title == "关于落实《营口市国民经济和社会发展第十三个五年规划纲要》主要目标和任务工作分工的通知"
     assert meta.title_lines == (3, 5)
     assert meta.kind == NOTICE
     assert (meta.jurisdiction, meta.parent_jurisdiction) == ("营口市", None)
@@ -108,9 +106,7 @@ def test_it_reads_other_number_brackets_and_dates():
         "营政办发[2021]7号",
     ]
     meta = read_metadata(lines)
-    assert meta.title == (
-        "营口市人民政府办公室关于印发营口市国民经济和社会发展第十四个五年规划纲要任务分工方案的通知"
-    )
+    assert meta.title == ("营口市人民政府办公室关于印发营口市国民经济和社会发展第十四个五年规划纲要任务分工方案的通知")
     assert meta.jurisdiction == "营口市"
     assert meta.doc_number == "营政办发[2021]7号"
     assert meta.issuer == "营口市人民政府办公室"

@@ -103,9 +103,7 @@ def test_it_keeps_raw_unit_strings_one_per_line(yingkou: StructureResult) -> Non
     assert urban.unit_text[LEAD] == ["市住房城乡建设委。"]  # the trailing 。 is the splitter's business
 
 
-def test_it_spans_source_lines_over_text_and_units(
-    yingkou_lines: list[str], yingkou: StructureResult
-) -> None:
+def test_it_spans_source_lines_over_text_and_units(yingkou_lines: list[str], yingkou: StructureResult) -> None:
     for item in yingkou.items:
         first, last = item.source_lines
         assert first <= last

@@ -135,9 +135,7 @@ def test_it_gives_unique_keys_and_running_numbers(seeds):
         per_section: dict[str | None, list[str]] = {}
         for item in result.items:
             per_section.setdefault(item.section, []).append(item.number)
-        assert all(
-            numbers == [str(n) for n in range(1, len(numbers) + 1)] for numbers in per_section.values()
-        )
+        assert all(numbers == [str(n) for n in range(1, len(numbers) + 1)] for numbers in per_section.values())
 
 
 def test_it_is_stable_for_the_same_text():
@@ -260,9 +258,7 @@ def test_it_keeps_paragraphs_under_development_basis_out_of_the_tasks():
 
 
 def test_it_cuts_long_titles_at_a_clause_boundary():
-    body = (
-        "围绕全区重点产业发展需要,持续加大招商引资力度,着力引进一批带动能力强的龙头企业和配套项目,形成集群。"
-    )
+    body = "围绕全区重点产业发展需要,持续加大招商引资力度,着力引进一批带动能力强的龙头企业和配套项目,形成集群。"
     result = parse_outline(["第一章 发展", "第一节 招商", body])
     title = result.items[0].title
     assert len(title) <= 40

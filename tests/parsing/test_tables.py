@@ -280,9 +280,7 @@ def test_it_reads_a_markdown_pipe_table_without_title() -> None:
 
 
 def test_it_reads_a_two_level_header() -> None:
-    columns = build_columns(
-        ["指 标", "规划目标", "实际完成", "2015年", "2020年", "年均增速", "2020年", "年均增速"]
-    )
+    columns = build_columns(["指 标", "规划目标", "实际完成", "2015年", "2020年", "年均增速", "2020年", "年均增速"])
     assert [(c.role, c.year) for c in columns] == [
         ("name", None),
         ("baseline", 2015),

@@ -33,10 +33,7 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_dumps(preview))
             return
-        counts = (
-            f"指标 {len(preview['indicators'])} 项,任务 {len(preview['tasks'])} 项,"
-            f"单位 {len(preview['units'])} 个"
-        )
+        counts = f"指标 {len(preview['indicators'])} 项,任务 {len(preview['tasks'])} 项,单位 {len(preview['units'])} 个"
         action = "预览(未写入)" if dry_run else f"已导入,plan_id={preview['plan_id']}"
         self.stdout.write(f"{preview['title']}:{counts}。{action}")
         for warning in preview["warnings"]:

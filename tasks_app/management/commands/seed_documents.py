@@ -23,9 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, json: bool, **options) -> None:
         started = time.perf_counter()
         rows = []
-        paths = sorted(
-            p for p in settings.SEED_DOCUMENTS_DIR.iterdir() if p.suffix.lower() in ALLOWED_SUFFIXES
-        )
+        paths = sorted(p for p in settings.SEED_DOCUMENTS_DIR.iterdir() if p.suffix.lower() in ALLOWED_SUFFIXES)
         for path in paths:
             try:
                 loaded = document_load_path(path=path)

@@ -1,0 +1,229 @@
+"""State changes of yearly reports and contributions. Views, the API and tasks all call these."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tasks_app import access
+from tasks_app.models import Contribution, Evidence, Report, ReportingCycle, ReportVersion, WorkItem
+
+REPORT_FIELDS = (
+    "progress_status",
+    "progress",
+    "problems",
+    "next_steps",
+    "actual_value_text",
+    "actual_note",
+)
+EVIDENCE_TYPES = {
+    "pdf": {"application/pdf"},
+    "docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/zip"},
+    "xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"},
+    "jpg": {"image/jpeg"},
+    "jpeg": {"image/jpeg"},
+    "png": {"image/png"},
+}
+MAGIC = {
+    "pdf": (b"%PDF",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+class ReportError(Exception):
+    """A refused change; the message is shown to the user as is (zh-hans)."""
+
+
+class StaleEditError(ReportError):
+    """Someone saved since this form was loaded: nothing was overwritten."""
+
+
+@dataclass
+class ReportDraft:
+    progress_status: str = ""
+    progress: str = ""
+    problems: str = ""
+    next_steps: str = ""
+    actual_value_text: str = ""
+    actual_note: str = ""
+
+
+def open_cycle_for(item: WorkItem) -> ReportingCycle | None:
+    return item.plan.cycles.filter(status=ReportingCycle.Status.OPEN).order_by("-year").first()
+
+
+def report_get_or_start(*, user: Any, item: WorkItem, unit_id: int, cycle: ReportingCycle) -> Report:
+    """The report a reporting unit writes on an item for a cycle, created empty on first visit."""
+    if unit_id not in access.my_reporting_units(user, item):
+        raise PermissionDenied("您的单位不是该事项的填报单位")
+    if cycle.plan_id != item.plan_id:
+        raise ReportError("报送周期与事项不属于同一规划")
+    report, _ = Report.objects.get_or_create(item=item, unit_id=unit_id, cycle=cycle)
+    return report
+
+
+def _snapshot(report: Report) -> dict[str, Any]:
+    data = {field: getattr(report, field) for field in REPORT_FIELDS}
+    data["actual_value"] = report.actual_value
+    data["evidence"] = list(report.evidence.values_list("original_name", flat=True)) if report.pk else []
+    return data
+
+
+def _record(report: Report, *, action: str, user: Any, reason: str = "") -> None:
+    ReportVersion.objects.create(
+        report=report,
+        number=report.version,
+        action=action,
+        status=report.status,
+        snapshot=_snapshot(report),
+        reason=reason,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+def _parse_number(text: str) -> float | None:
+    match = re.fullmatch(r"\s*[-+]?\d+(?:\.\d+)?\s*%?\s*", text or "")
+    return float(text.strip().rstrip("%").strip()) if match else None
+
+
+def _locked(report: Report, *, user: Any, expected_version: int) -> Report:
+    current = Report.objects.select_for_update().select_related("cycle", "item").get(pk=report.pk)
+    if current.version != expected_version:
+        who = current.updated_by.get_full_name() or current.updated_by.username if current.updated_by else "其他人"
+        raise StaleEditError(
+            f"保存失败:该报告已被{who}于{timezone.localtime(current.updated_at):%Y-%m-%d %H:%M}修改。"
+            "您填写的内容仍保留在表单中,请刷新查看最新版本后再合并保存。"
+        )
+    if not access.can_edit_report(user, current):
+        if current.cycle.status != ReportingCycle.Status.OPEN:
+            raise ReportError("该报送周期未开启或已关闭,不能填报")
+        if not current.is_editable_status:
+            raise ReportError(f"报告{current.get_status_display()},不能修改;如需修改请联系规划办退回")
+        raise PermissionDenied("您无权修改该报告")
+    return current
+
+
+def report_save(*, report: Report, user: Any, data: ReportDraft, expected_version: int) -> Report:
+    """Save a draft. A stale ``expected_version`` is refused and nothing is overwritten."""
+    if data.progress_status and data.progress_status not in Report.Progress.values:
+        raise ReportError("进展情况取值无效")
+    with transaction.atomic():
+        current = _locked(report, user=user, expected_version=expected_version)
+        for field in REPORT_FIELDS:
+            setattr(current, field, getattr(data, field) or "")
+        current.actual_value = _parse_number(current.actual_value_text)
+        current.version = F("version") + 1
+        current.updated_by = user
+        current.save()
+        current.refresh_from_db()
+        _record(current, action=ReportVersion.Action.SAVE, user=user)
+    return current
+
+
+def report_submit(*, report: Report, user: Any, expected_version: int, data: ReportDraft | None = None) -> Report:
+    """Submit (optionally saving the given text first). Submitted reports are read-only until returned."""
+    with transaction.atomic():
+        if data is not None:
+            report = report_save(report=report, user=user, data=data, expected_version=expected_version)
+            expected_version = report.version
+        current = _locked(report, user=user, expected_version=expected_version)
+        missing = [
+            label
+            for field, label in (("progress_status", "进展情况"), ("progress", "工作进展"))
+            if not getattr(current, field)
+        ]
+        if current.item.is_indicator and not current.actual_value_text:
+            missing.append("指标实际值")
+        if missing:
+            raise ReportError("提交前请填写:" + "、".join(missing))
+        current.status = Report.Status.SUBMITTED
+        current.submitted_at = timezone.now()
+        current.version = F("version") + 1
+        current.updated_by = user
+        current.save()
+        current.refresh_from_db()
+        _record(current, action=ReportVersion.Action.SUBMIT, user=user)
+    return current
+
+
+def evidence_attach(*, report: Report, user: Any, upload: UploadedFile) -> Evidence:
+    """Check size and type (extension, declared type and magic bytes) before anything is stored."""
+    if not access.can_edit_report(user, report):
+        raise ReportError("报告当前不可修改,不能上传材料")
+    name = upload.name or "file"
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in EVIDENCE_TYPES:
+        raise ReportError("仅支持上传 pdf、docx、xlsx、jpg、png 文件")
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise ReportError(f"文件过大:上限 {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB")
+    head = upload.read(16)
+    upload.seek(0)
+    if not head.startswith(MAGIC[suffix]):
+        raise ReportError("文件内容与扩展名不符")
+    content_type = (getattr(upload, "content_type", "") or "").split(";")[0]
+    if content_type and content_type not in EVIDENCE_TYPES[suffix] and content_type != "application/octet-stream":
+        raise ReportError("文件类型与扩展名不符")
+    return Evidence.objects.create(
+        report=report,
+        file=upload,
+        original_name=name[:255],
+        size=upload.size,
+        content_type=content_type or "application/octet-stream",
+        uploaded_by=user,
+    )
+
+
+def contribution_save(
+    *,
+    user: Any,
+    item: WorkItem,
+    unit_id: int,
+    cycle: ReportingCycle,
+    text: str,
+    expected_version: int | None,
+    submit: bool = False,
+) -> Contribution:
+    """A cooperating unit writes its 配合情况; same optimistic locking as reports."""
+    if unit_id not in access.my_cooperating_units(user, item):
+        raise PermissionDenied("您的单位不是该事项的配合单位")
+    if cycle.status != ReportingCycle.Status.OPEN or cycle.plan_id != item.plan_id:
+        raise ReportError("该报送周期未开启或已关闭,不能填报")
+    if not text.strip():
+        raise ReportError("请填写配合情况")
+    with transaction.atomic():
+        row = Contribution.objects.select_for_update().filter(item=item, unit_id=unit_id, cycle=cycle).first()
+        if row is None:
+            if expected_version not in (None, 0):
+                raise StaleEditError("保存失败:配合情况已被删除或不存在,请刷新页面")
+            try:
+                with transaction.atomic():
+                    row = Contribution.objects.create(
+                        item=item, unit_id=unit_id, cycle=cycle, text=text, updated_by=user
+                    )
+            except IntegrityError as exc:  # a concurrent first save won the unique constraint
+                raise StaleEditError(
+                    "保存失败:其他人刚刚提交了配合情况,您填写的内容仍保留在表单中,请刷新后合并"
+                ) from exc
+        else:
+            if expected_version is not None and row.version != expected_version:
+                raise StaleEditError("保存失败:配合情况已被其他人修改。您填写的内容仍保留在表单中,请刷新后合并保存。")
+            row.text = text
+            row.version = F("version") + 1
+            row.updated_by = user
+        if submit:
+            row.status = Contribution.Status.SUBMITTED
+        row.save()
+        row.refresh_from_db()
+    return row

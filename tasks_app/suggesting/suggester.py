@@ -1,0 +1,207 @@
+"""Propose lead and cooperating units for an item's text, learnt from items already divided.
+
+Pure Python, no Django. The method, in the order a reviewer can check it:
+
+1. Nearest neighbours. Every divided item becomes a TF-IDF vector of character 2/3-grams
+   (``textvec``). For a new text the ``k`` most similar divided items vote: each neighbour gives
+   ``similarity ** power`` to each of its lead units (and to its cooperating units, for the
+   cooperating list). Votes are divided by the total weight, so a score of 0.8 means "80% of the
+   weight of the similar items named this unit".
+2. Function words. Each unit may come with the words of what it does (教育局: 学校, 教师, 学前…,
+   from ``concepts.FUNCTIONS``). A unit whose words occur in the text gets ``lexicon_weight`` ×
+   its share of the matched words; this also proposes units no divided item has named yet.
+3. A small prior (``prior_weight`` × how often the unit leads) breaks ties between equal votes.
+
+Units are opaque strings to this module (concept keys, see ``concepts``); ``unit_map`` turns them
+into the names of the target jurisdiction (summing the scores of keys that land on one unit, e.g.
+教育 + 旅游 → 教文旅局) and drops keys mapped to ``None``. Every suggestion says why: the neighbours
+that voted, the function words that matched, and the terms the text shares with its neighbours.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .textvec import TfidfIndex, shared_terms_find
+
+
+@dataclass(frozen=True)
+class TrainingExample:
+    """One divided item: its text, its lead (or else responsible) units and its cooperating units."""
+
+    item_id: int | str
+    plan: str
+    text: str
+    lead: tuple[str, ...]
+    cooperating: tuple[str, ...] = ()
+    jurisdiction: str = ""
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    item_id: int | str
+    plan: str
+    similarity: float
+    text: str
+
+
+@dataclass(frozen=True)
+class UnitScore:
+    unit: str
+    score: float
+    neighbours: tuple[int | str, ...] = ()  # ids of the similar items that named this unit
+    words: tuple[str, ...] = ()  # function words of the unit found in the text
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    lead: list[UnitScore]
+    cooperating: list[UnitScore]
+    neighbours: list[Neighbour]
+    matched_terms: list[str]
+
+
+@dataclass(frozen=True)
+class SuggesterSettings:
+    neighbours: int = 12
+    power: float = 2.0
+    lexicon_weight: float = 0.35
+    cooperating_lexicon_weight: float = 0.15
+    prior_weight: float = 0.05
+    lead_as_cooperating: float = 0.3  # a unit leading similar items often cooperates on this one
+    top: int = 5
+    shown_neighbours: int = 5
+
+
+@dataclass
+class _Votes:
+    score: dict[str, float] = field(default_factory=dict)
+    neighbours: dict[str, list[int | str]] = field(default_factory=dict)
+
+    def add(self, unit: str, weight: float, item_id: int | str | None = None) -> None:
+        self.score[unit] = self.score.get(unit, 0.0) + weight
+        if item_id is not None:
+            self.neighbours.setdefault(unit, []).append(item_id)
+
+
+UnitMap = Mapping[str, str | None] | Callable[[str], str | None]
+
+
+class DivisionSuggester:
+    """Nearest-neighbour + function-word suggester over a fixed set of divided items."""
+
+    def __init__(
+        self,
+        *,
+        examples: Sequence[TrainingExample],
+        unit_words: Mapping[str, Sequence[str]] | None = None,
+        settings: SuggesterSettings | None = None,
+    ) -> None:
+        self.examples = list(examples)
+        self.settings = settings or SuggesterSettings()
+        self.unit_words = {unit: tuple(words) for unit, words in (unit_words or {}).items() if words}
+        self.index = TfidfIndex(documents=[example.text for example in self.examples])
+        self._lead_counts: Counter[str] = Counter(unit for ex in self.examples for unit in ex.lead)
+        word_owners: Counter[str] = Counter(word for words in self.unit_words.values() for word in words)
+        self._word_share = {word: 1.0 / owners for word, owners in word_owners.items()}
+
+    def suggest(
+        self,
+        *,
+        text: str,
+        unit_map: UnitMap | None = None,
+        exclude: Sequence[int] = (),
+    ) -> Suggestion:
+        """Suggestions for one text; ``exclude`` holds example positions to ignore (leave-one-out)."""
+        settings = self.settings
+        vector = self.index.vector_for(text=text)
+        found = self.index.nearest_find(vector=vector, limit=settings.neighbours, exclude=exclude)
+        lead, cooperating = _Votes(), _Votes()
+        total = sum(similarity**settings.power for _, similarity in found) or 1.0
+        for position, similarity in found:
+            example = self.examples[position]
+            weight = similarity**settings.power / total
+            for unit in example.lead:
+                lead.add(unit, weight, example.item_id)
+                cooperating.add(unit, weight * settings.lead_as_cooperating)
+            for unit in example.cooperating:
+                cooperating.add(unit, weight, example.item_id)
+
+        words_found = self._words_find(text=text)
+        best = max((sum(self._word_share[w] for w in words) for words in words_found.values()), default=0.0)
+        for unit, words in words_found.items():
+            share = sum(self._word_share[w] for w in words) / best
+            lead.add(unit, settings.lexicon_weight * share)
+            cooperating.add(unit, settings.cooperating_lexicon_weight * share)
+
+        counts = self._lead_counts.copy()
+        for position in exclude:
+            counts.subtract(self.examples[position].lead)
+        most = max(counts.values(), default=0) or 1
+        for unit in list(lead.score):
+            lead.add(unit, settings.prior_weight * max(counts.get(unit, 0), 0) / most)
+
+        mapper = _mapper(unit_map)
+        lead_scores = _ranked(lead, words_found, mapper, settings.top, skip=())
+        top_lead = {lead_scores[0].unit} if lead_scores else set()
+        coop_scores = _ranked(cooperating, words_found, mapper, settings.top, skip=top_lead)
+        neighbours = [
+            Neighbour(self.examples[p].item_id, self.examples[p].plan, round(s, 4), self.examples[p].text)
+            for p, s in found[: settings.shown_neighbours]
+        ]
+        return Suggestion(lead_scores, coop_scores, neighbours, self._terms(text, found, lead_scores))
+
+    def _words_find(self, *, text: str) -> dict[str, tuple[str, ...]]:
+        found: dict[str, tuple[str, ...]] = {}
+        for unit, words in self.unit_words.items():
+            hits = tuple(word for word in words if word in text)
+            if hits:
+                found[unit] = hits
+        return found
+
+    def _terms(self, text: str, found: list[tuple[int, float]], lead: list[UnitScore]) -> list[str]:
+        terms: list[str] = []
+        for position, _ in found[:3]:
+            for term in shared_terms_find(text=text, other=self.examples[position].text, idf=self.index.idf):
+                if term not in terms:
+                    terms.append(term)
+        for score in lead[:3]:
+            terms.extend(word for word in score.words if word not in terms)
+        return terms[:12]
+
+
+def _mapper(unit_map: UnitMap | None) -> Callable[[str], str | None]:
+    if unit_map is None:
+        return lambda unit: unit
+    if callable(unit_map):
+        return unit_map
+    return lambda unit: unit_map.get(unit, unit)
+
+
+def _ranked(
+    votes: _Votes,
+    words_found: Mapping[str, tuple[str, ...]],
+    mapper: Callable[[str], str | None],
+    top: int,
+    skip: set[str] | tuple[()],
+) -> list[UnitScore]:
+    merged: dict[str, float] = {}
+    why: dict[str, list[int | str]] = {}
+    words: dict[str, list[str]] = {}
+    for unit, score in votes.score.items():
+        target = mapper(unit)
+        if target is None or target in skip:
+            continue
+        merged[target] = merged.get(target, 0.0) + score
+        for item_id in votes.neighbours.get(unit, ()):
+            if item_id not in why.setdefault(target, []):
+                why[target].append(item_id)
+        for word in words_found.get(unit, ()):
+            if word not in words.setdefault(target, []):
+                words[target].append(word)
+    ranked = sorted(merged.items(), key=lambda pair: (-pair[1], pair[0]))[:top]
+    return [
+        UnitScore(unit, round(score, 4), tuple(why.get(unit, ())), tuple(words.get(unit, ()))) for unit, score in ranked
+    ]
