@@ -11,6 +11,7 @@ from .plans import (
     SourceDocument,
     WorkItem,
 )
+from .reminders import ReminderMessage
 from .reports import Contribution, Evidence, Report, ReportVersion
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Milestone",
     "OfficeRole",
     "Plan",
+    "ReminderMessage",
     "Report",
     "ReportVersion",
     "ReportingCycle",

@@ -1,0 +1,44 @@
+"""python manage.py send_reminders --as-of YYYY-MM-DD [--dry-run] [--json]: the scheduler's code path."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from tasks_app.reminders.service import reminders_run
+
+
+class Command(BaseCommand):
+    help = "按提醒日历发送报送提醒(与定时任务相同的逻辑)"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--as-of", dest="as_of", help="按哪一天计算提醒,默认今天 (YYYY-MM-DD)")
+        parser.add_argument("--dry-run", action="store_true", help="只列出将发送的提醒,不写入、不发送")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, as_of: str | None, dry_run: bool, json: bool, **options) -> None:
+        try:
+            day = date.fromisoformat(as_of) if as_of else timezone.localdate()
+        except ValueError as exc:
+            raise CommandError(f"--as-of 日期格式应为 YYYY-MM-DD:{as_of}") from exc
+        result = reminders_run(as_of=day, dry_run=dry_run)
+        if json:
+            self.stdout.write(_dumps(result.as_json()))
+            return
+        verb = "将发送" if dry_run else "已发送"
+        count = len(result.messages) if dry_run else result.sent
+        self.stdout.write(f"{day}:{verb} {count} 封单位提醒,跳过 {result.skipped} 个(已发送过或无联系邮箱)")
+        for message in result.messages:
+            self.stdout.write(
+                f"  {message['department']}  {message['cycle_year']}年度  {message['kind']} {message['days']}天  "
+                f"{message['items']}项 → {', '.join(message['recipients'])}"
+            )
+        if result.failed:
+            self.stdout.write(f"  发送失败 {result.failed} 封,见管理后台“提醒邮件”")
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)

@@ -1,0 +1,60 @@
+"""The reminder outbox: one row per (unit, cycle, step); the row is the only source of truth for sending."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .org import Unit
+from .plans import ReportingCycle
+
+
+class ReminderMessage(models.Model):
+    class Kind(models.TextChoices):
+        BEFORE = "before", "到期前提醒"
+        OVERDUE = "overdue", "逾期催报"
+        SUMMARY = "summary", "逾期汇总(规划办)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENDING = "sending", "发送中"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+        SKIPPED = "skipped", "无需发送"
+
+    key = models.CharField("唯一键", max_length=100, unique=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name="单位", null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    cycle = models.ForeignKey(
+        ReportingCycle, verbose_name="报送周期", on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    days = models.PositiveSmallIntegerField("天数")
+    step_date = models.DateField("提醒日")
+    recipients = models.JSONField("收件人", default=list)
+    subject = models.CharField("主题", max_length=300)
+    body_text = models.TextField("正文")
+    body_html = models.TextField("HTML 正文", blank=True)
+    items = models.JSONField("待报事项", default=list)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.TextField("最近错误", blank=True)
+    next_attempt_at = models.DateTimeField("下次尝试", db_index=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "提醒邮件"
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "cycle", "kind", "days"],
+                condition=models.Q(unit__isnull=False),
+                name="reminder_unique_step",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,0 +1,116 @@
+"""Delivering outbox rows: claim under a row lock, send, record. Retries on a bounded backoff schedule.
+
+A row moves pending → sending (claimed) → sent | pending (temporary error, later attempt) | failed.
+A worker that dies while a row is claimed leaves it in "sending"; the sweeper puts such rows back.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tasks_app.models import ReminderMessage
+
+log = logging.getLogger(__name__)
+
+RETRY_SCHEDULE = (60, 300, 1800, 7200, 21600)  # seconds after attempt 1, 2, …; then the row fails
+STUCK_AFTER = timedelta(minutes=10)  # a claimed row older than this belongs to a dead worker
+
+Status = ReminderMessage.Status
+
+
+class TemporaryMailError(Exception):
+    pass
+
+
+def _classify(exc: Exception) -> bool:
+    """True when the error is temporary (4xx, connection trouble), False when permanent (5xx, refused)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(
+        exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, socket.timeout, OSError)
+    )
+
+
+def outbox_claim(*, message_id: int) -> ReminderMessage | None:
+    now = timezone.now()
+    with transaction.atomic():
+        row = (
+            ReminderMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=Status.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if row is None:
+            return None
+        # The conditional update is what makes the claim exclusive on databases without row locks (SQLite).
+        claimed = ReminderMessage.objects.filter(pk=row.pk, status=Status.PENDING).update(
+            status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+        if claimed != 1:
+            return None
+    row.refresh_from_db()
+    return row
+
+
+def outbox_deliver(*, message_id: int) -> str:
+    """Send one row if it is due and nobody else holds it; returns the row's status afterwards or "skipped"."""
+    row = outbox_claim(message_id=message_id)
+    if row is None:
+        return "skipped"
+    message = EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=row.recipients,
+        headers={"Message-ID": f"<reminder-{row.key.replace(':', '-')}@planner>", "X-Reminder-Key": row.key},
+        connection=get_connection(fail_silently=False),
+    )
+    if row.body_html:
+        message.attach_alternative(row.body_html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:  # classified below: every failure is recorded on the row, none is lost
+        temporary = _classify(exc)
+        attempts = row.attempts
+        if temporary and attempts <= len(RETRY_SCHEDULE):
+            delay = RETRY_SCHEDULE[attempts - 1]
+            status, next_at = Status.PENDING, timezone.now() + timedelta(seconds=delay)
+        else:
+            status, next_at = Status.FAILED, row.next_attempt_at
+        ReminderMessage.objects.filter(pk=row.pk).update(
+            status=status, last_error=f"{type(exc).__name__}: {exc}"[:2000], next_attempt_at=next_at
+        )
+        log.warning("reminder %s attempt %s failed (%s): %s", row.key, attempts, status, exc)
+        return status
+    ReminderMessage.objects.filter(pk=row.pk).update(status=Status.SENT, sent_at=timezone.now(), last_error="")
+    return Status.SENT
+
+
+def outbox_sweep(*, now=None) -> list[int]:
+    """Release rows stuck in "sending" and return the ids of pending rows that are due (to enqueue again)."""
+    now = now or timezone.now()
+    ReminderMessage.objects.filter(status=Status.SENDING, claimed_at__lt=now - STUCK_AFTER).update(
+        status=Status.PENDING, next_attempt_at=now
+    )
+    return list(
+        ReminderMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).values_list("id", flat=True)
+    )
+
+
+def outbox_retry_delay(*, message_id: int) -> float | None:
+    """Seconds until a pending row's next attempt (for scheduling a retry task), None if not pending."""
+    row = ReminderMessage.objects.filter(pk=message_id, status=Status.PENDING).values_list("next_attempt_at", flat=True)
+    next_at = row.first()
+    if next_at is None:
+        return None
+    return max(0.0, (next_at - timezone.now()).total_seconds())

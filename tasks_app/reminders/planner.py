@@ -1,0 +1,194 @@
+"""Which digests are due on a day, written to the outbox. The scheduler and `send_reminders` share this.
+
+A bounded number of queries whatever the number of units and items: open cycles, their assignments,
+finished reports and contributions, units, existing outbox keys, office recipients.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from tasks_app.models import (
+    Assignment,
+    Contribution,
+    OfficeRole,
+    ReminderMessage,
+    Report,
+    ReportingCycle,
+    Unit,
+)
+from tasks_app.reminders import mail
+from tasks_app.reminders.calendar import OVERDUE, Step, step_due
+
+DONE_REPORT = (Report.Status.SUBMITTED, Report.Status.APPROVED)
+
+
+@dataclass
+class Digest:
+    unit: Unit | None  # None: the planning office's overdue summary
+    cycle: ReportingCycle
+    step: Step
+    recipients: list[str]
+    items: list[dict[str, Any]]
+    kind: str  # ReminderMessage.Kind
+
+    @property
+    def key(self) -> str:
+        if self.unit is None:
+            return f"summary:{self.cycle.id}:{self.step.kind}:{self.step.days}"
+        return f"unit:{self.unit.id}:{self.cycle.id}:{self.step.kind}:{self.step.days}"
+
+
+@dataclass
+class Planned:
+    digests: list[Digest] = field(default_factory=list)  # new digests to write
+    already: int = 0  # digests of this step that the outbox already holds
+    no_address: list[str] = field(default_factory=list)  # units with pending items and no contact email
+
+
+def reminders_plan(*, as_of: date, unit_id: int | None = None, cycle_id: int | None = None) -> Planned:
+    cycles = ReportingCycle.objects.filter(status=ReportingCycle.Status.OPEN).select_related(
+        "plan", "plan__reporting_recipient"
+    )
+    if cycle_id is not None:
+        cycles = cycles.filter(pk=cycle_id)
+    due: dict[int, tuple[ReportingCycle, Step]] = {}
+    for cycle in cycles:
+        step = step_due(
+            due_date=cycle.due_date,
+            as_of=as_of,
+            days_before=cycle.plan.reminder_days_before,
+            days_after=cycle.plan.reminder_days_after,
+        )
+        if step is not None:
+            due[cycle.id] = (cycle, step)
+    planned = Planned()
+    if not due:
+        return planned
+    plan_cycles: dict[int, list[int]] = defaultdict(list)
+    for cycle, _ in due.values():
+        plan_cycles[cycle.plan_id].append(cycle.id)
+
+    rows = Assignment.objects.filter(item__plan_id__in=plan_cycles, item__is_active=True).values_list(
+        "item_id", "item__plan_id", "unit_id", "role", "item__number", "item__title", "item__deadline", "item__order"
+    )
+    by_item: dict[int, dict[str, Any]] = {}
+    for item_id, plan_id, unit, role, number, title, deadline, order in rows:
+        entry = by_item.setdefault(
+            item_id,
+            {
+                "plan": plan_id,
+                "roles": defaultdict(list),
+                "number": number,
+                "title": title,
+                "deadline": deadline,
+                "order": order,
+            },
+        )
+        entry["roles"][role].append(unit)
+    done_reports = set(
+        Report.objects.filter(cycle_id__in=due, status__in=DONE_REPORT).values_list("cycle_id", "item_id", "unit_id")
+    )
+    done_contributions = set(
+        Contribution.objects.filter(cycle_id__in=due, status=Contribution.Status.SUBMITTED).values_list(
+            "cycle_id", "item_id", "unit_id"
+        )
+    )
+
+    pending: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)  # (cycle, unit) -> items
+    for item_id, entry in sorted(by_item.items(), key=lambda kv: kv[1]["order"]):
+        roles = entry["roles"]
+        reporting = roles.get(Assignment.Role.LEAD) or roles.get(Assignment.Role.RESPONSIBLE, [])
+        for cid in plan_cycles[entry["plan"]]:
+            cycle = due[cid][0]
+            summary = {"id": item_id, "number": entry["number"], "title": entry["title"]}
+            summary["deadline"] = entry["deadline"].isoformat() if entry["deadline"] else None
+            for unit in dict.fromkeys(reporting):
+                if (cid, item_id, unit) not in done_reports:
+                    pending[(cid, unit)].append({**summary, "role": "reporting"})
+            if cycle.plan.remind_cooperating:
+                others = [u for role, units in roles.items() for u in units if u not in reporting]
+                for unit in dict.fromkeys(others):
+                    if (cid, item_id, unit) not in done_contributions:
+                        pending[(cid, unit)].append({**summary, "role": "cooperating"})
+    if unit_id is not None:
+        pending = {key: items for key, items in pending.items() if key[1] == unit_id}
+
+    units = Unit.objects.in_bulk({unit for _, unit in pending})
+    existing = set(ReminderMessage.objects.filter(cycle_id__in=due).values_list("key", flat=True))
+    late_units: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for (cid, unit_pk), items in sorted(pending.items(), key=lambda kv: (kv[0][0], units[kv[0][1]].name)):
+        cycle, step = due[cid]
+        unit = units[unit_pk]
+        kind = ReminderMessage.Kind.OVERDUE if step.kind == OVERDUE else ReminderMessage.Kind.BEFORE
+        if step.kind == OVERDUE and any(i["role"] == "reporting" for i in items):
+            late_units[cid].append((unit.name, sum(1 for i in items if i["role"] == "reporting")))
+        digest = Digest(unit=unit, cycle=cycle, step=step, recipients=list(unit.contact_emails), items=items, kind=kind)
+        if digest.key in existing:
+            planned.already += 1
+        elif not digest.recipients:
+            planned.no_address.append(unit.name)
+        else:
+            planned.digests.append(digest)
+    if unit_id is None:
+        office = _office_recipients()
+        for cid, names in late_units.items():
+            cycle, step = due[cid]
+            recipient_unit = cycle.plan.reporting_recipient
+            recipients = sorted(set(office) | set(recipient_unit.contact_emails if recipient_unit else []))
+            digest = Digest(
+                unit=None,
+                cycle=cycle,
+                step=step,
+                recipients=recipients,
+                items=[{"unit": name, "count": count} for name, count in names],
+                kind=ReminderMessage.Kind.SUMMARY,
+            )
+            if digest.key not in existing and recipients:
+                planned.digests.append(digest)
+    return planned
+
+
+def _office_recipients() -> list[str]:
+    roles = (OfficeRole.Role.ADMIN, OfficeRole.Role.REVIEWER)
+    emails = OfficeRole.objects.filter(role__in=roles, user__is_active=True).values_list("user__email", flat=True)
+    return sorted({email for email in emails if email})
+
+
+def reminders_write(*, planned: Planned, as_of: date) -> list[ReminderMessage]:
+    """Write the planned digests; the unique key drops any that a concurrent run wrote first."""
+    now = timezone.now()
+    rows = [
+        ReminderMessage(
+            key=digest.key,
+            unit=digest.unit,
+            cycle=digest.cycle,
+            kind=digest.kind,
+            days=digest.step.days,
+            step_date=digest.step.date,
+            recipients=digest.recipients,
+            items=digest.items,
+            next_attempt_at=now,
+            **mail.render(digest=digest, as_of=as_of),
+        )
+        for digest in planned.digests
+    ]
+    with transaction.atomic():
+        ReminderMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        # Rows created by this run only: those still pending with no attempts and this run's timestamp.
+        created = list(
+            ReminderMessage.objects.filter(key__in=[r.key for r in rows], created_at__gte=now, attempts=0)
+            .select_related("unit", "cycle")
+            .order_by("id")
+        )
+    return created
+
+
+def as_of_datetime(as_of: date) -> datetime:
+    return timezone.make_aware(datetime.combine(as_of, time(8, 0)))

@@ -1,0 +1,117 @@
+"""The reminder run through `send_reminders` (inline delivery to the file backend)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from tasks_app.models import ReminderMessage, Report, Unit
+from tasks_app.services.accounts import demo_users_create
+from tasks_app.services.cycles import cycle_open
+from tests.conftest import run_json
+from tests.personas import import_yingkou
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def yingkou(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    plan = import_yingkou()
+    demo_users_create()
+    cycle = cycle_open(plan=plan, year=2019)
+    return plan, cycle
+
+
+def _reporting_units(plan) -> set[str]:
+    from tasks_app import access
+
+    names: set[str] = set()
+    for item in plan.items.filter(is_active=True):
+        names |= set(Unit.objects.filter(id__in=access.reporting_unit_ids(item)).values_list("name", flat=True))
+    return names
+
+
+def test_it_sends_one_digest_per_reporting_unit_once(yingkou):
+    plan, _ = yingkou
+    first = run_json("send_reminders", "--as-of", "2020-01-16")
+    departments = [m["department"] for m in first["messages"]]
+    assert sorted(departments) == sorted(_reporting_units(plan))
+    assert len(departments) == len(set(departments))
+    assert first["sent"] == len(departments) == len(mail.outbox)
+    assert all(m["kind"] == "before" and m["days"] == 30 and m["cycle_year"] == 2019 for m in first["messages"])
+    assert set(first["messages"][0]) == {"department", "cycle_year", "kind", "days", "items", "recipients"}
+    again = run_json("send_reminders", "--as-of", "2020-01-16")
+    assert again["sent"] == 0 and again["messages"] == [] and again["skipped"] == len(departments)
+    assert run_json("send_reminders", "--as-of", "2020-01-17")["sent"] == 0
+    assert len(mail.outbox) == len(departments)
+    subject = mail.outbox[0].subject
+    assert "报送提醒" in subject and "2019年度" in subject
+    assert mail.outbox[0].alternatives and "http" in mail.outbox[0].body
+
+
+def test_it_leaves_out_a_unit_that_submitted_everything(yingkou):
+    plan, cycle = yingkou
+    from tasks_app import access
+
+    education = Unit.objects.get(name="市教育局", jurisdiction=plan.jurisdiction)
+    for item in plan.items.filter(is_active=True):
+        if education.id in access.reporting_unit_ids(item):
+            Report.objects.create(item=item, unit=education, cycle=cycle, status=Report.Status.SUBMITTED)
+    result = run_json("send_reminders", "--as-of", "2020-01-16")
+    assert "市教育局" not in [m["department"] for m in result["messages"]]
+    overdue = run_json("send_reminders", "--as-of", "2020-02-16")
+    assert overdue["messages"] and all(m["kind"] == "overdue" for m in overdue["messages"])
+    assert "市教育局" not in [m["department"] for m in overdue["messages"]]
+    assert overdue["summaries"] and overdue["summaries"][0]["department"] is None
+
+
+def test_it_never_sends_for_a_closed_cycle(yingkou):
+    _, cycle = yingkou
+    cycle.status = "closed"
+    cycle.save()
+    assert run_json("send_reminders", "--as-of", "2020-01-16")["messages"] == []
+    assert not ReminderMessage.objects.exists()
+
+
+def test_it_writes_nothing_on_a_dry_run(yingkou):
+    result = run_json("send_reminders", "--as-of", "2020-01-16", "--dry-run")
+    assert result["messages"] and result["sent"] == 0
+    assert not ReminderMessage.objects.exists() and not mail.outbox
+
+
+def test_it_reminds_cooperating_units_only_when_the_plan_says_so(yingkou):
+    plan, _ = yingkou
+    quiet = {m["department"] for m in run_json("send_reminders", "--as-of", "2020-01-16", "--dry-run")["messages"]}
+    plan.remind_cooperating = True
+    plan.save()
+    loud = {m["department"] for m in run_json("send_reminders", "--as-of", "2020-01-16", "--dry-run")["messages"]}
+    assert quiet < loud
+
+
+def test_it_records_a_permanent_failure_and_retries_a_temporary_one(yingkou, monkeypatch):
+    import smtplib
+
+    from tasks_app.reminders import outbox
+
+    calls = {"n": 0}
+
+    def flaky_send(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise smtplib.SMTPResponseException(451, b"try later")
+        if calls["n"] == 2:
+            raise smtplib.SMTPResponseException(550, b"no such user")
+        return 1
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", flaky_send)
+    result = run_json("send_reminders", "--as-of", "2020-01-16")
+    rows = ReminderMessage.objects.order_by("id")
+    first, second = rows[0], rows[1]
+    assert first.status == "pending" and first.attempts == 1 and "451" in first.last_error
+    assert first.next_attempt_at > first.created_at
+    assert second.status == "failed" and "550" in second.last_error
+    assert result["sent"] == rows.count() - 2
+    ReminderMessage.objects.filter(pk=first.pk).update(next_attempt_at=first.created_at)
+    assert outbox.outbox_deliver(message_id=first.pk) == "sent"
+    assert outbox.outbox_deliver(message_id=first.pk) == "skipped"
