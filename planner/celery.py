@@ -20,7 +20,9 @@ def filesystem_broker_options(var_dir: Path) -> dict:
     folder = var_dir / "celery" / "broker"
     folder.mkdir(parents=True, exist_ok=True)
     (var_dir / "celery" / "processed").mkdir(parents=True, exist_ok=True)
+    (var_dir / "celery" / "control").mkdir(parents=True, exist_ok=True)
     return {
+        "control_folder": str(var_dir / "celery" / "control"),
         "data_folder_in": str(folder),
         "data_folder_out": str(folder),
         "processed_folder": str(var_dir / "celery" / "processed"),
