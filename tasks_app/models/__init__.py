@@ -1,3 +1,4 @@
+from .audit import AuditEntry, ExportJob
 from .org import Jurisdiction, Membership, OfficeRole, Unit, UnitAlias
 from .plans import (
     Assignment,
@@ -13,12 +14,15 @@ from .plans import (
 )
 from .reminders import ReminderMessage
 from .reports import Contribution, Evidence, Report, ReportVersion
+from .suggestions import SuggestedAssignment
 
 __all__ = [
     "Assignment",
+    "AuditEntry",
     "Contribution",
     "Evaluation",
     "Evidence",
+    "ExportJob",
     "IndicatorActual",
     "IndicatorDetail",
     "Jurisdiction",
@@ -32,6 +36,7 @@ __all__ = [
     "ReportingCycle",
     "Section",
     "SourceDocument",
+    "SuggestedAssignment",
     "Unit",
     "UnitAlias",
     "WorkItem",

@@ -230,6 +230,16 @@ class Assignment(models.Model):
     raw_name = models.CharField("原文名称", max_length=160, blank=True)
     and_others = models.BooleanField("“等”", default=False)
     order = models.PositiveSmallIntegerField("顺序", default=0)
+    origin = models.CharField(
+        "来源",
+        max_length=20,
+        choices=[("imported", "文件导入"), ("manual", "手工调整"), ("suggested", "分工建议采纳")],
+        default="imported",
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField("采纳时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "分工"

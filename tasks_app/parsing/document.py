@@ -38,7 +38,9 @@ def parse_bytes(data: bytes, *, filename: str = "", max_bytes: int = DEFAULT_MAX
 
 
 def parse_text(text: str, *, filename: str = "") -> ParsedDocument:
-    lines = text.split("\n")
+    # Full-width punctuation (（）：，；) becomes ASCII one character for one, so every parser sees a single
+    # form and line/column positions stay those of the original text.
+    lines = deadlines.half_width(text).split("\n")
     if not any(line.strip() for line in lines):
         raise ParseError("文件为空 (empty file)")
     meta = metadata.read_metadata(lines, filename=filename)

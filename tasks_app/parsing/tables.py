@@ -67,6 +67,7 @@ _HEADER_ROLES = [
         re.compile(r"^.{0,4}((19|20)\d{2}年?|目标|实际|基期|基数|现状|增速|增长|预期值|规划值).{0,8}$"),
     ),
 ]
+_RULE = re.compile(r"^:?-{2,}:?$")  # markdown separator cell
 _YEAR = re.compile(r"((?:19|20)\d{2})")
 _GROUP = re.compile(r"^(规划目标|目标值?|规划值|实际完成|实际值?|完成值)$")
 _SUB = re.compile(r"^(?:(19|20)\d{2}年?|年均增速.*|年均增长.*|增速.*|累计.*)$")
@@ -236,9 +237,9 @@ def _assign_backward(cells: list[tuple[str, int]], columns: list[_Column]) -> _R
     return row
 
 
-def _assign_content(cells: list[str], columns: list[_Column]) -> _Row:
+def _assign_content(cells: list[str], columns: list[_Column], lines: tuple[int, int]) -> _Row:
     """A collapsed pipe row: cells are recognised by kind, values fill the value columns by priority."""
-    row = _Row()
+    row = _Row(lines=lines)
     texts = [norm(c) for c in cells if norm(c)]
     for role, pattern in (("attr", _ATTR), ("status", _STATUS)):
         hit = next((t for t in texts if pattern.match(t)), None)
@@ -272,8 +273,8 @@ def _assign_content(cells: list[str], columns: list[_Column]) -> _Row:
     return row
 
 
-def _assign_positional(cells: list[str], columns: list[_Column]) -> _Row:
-    row = _Row()
+def _assign_positional(cells: list[str], columns: list[_Column], lines: tuple[int, int]) -> _Row:
+    row = _Row(lines=lines)
     for col, text in zip(columns, cells, strict=False):
         if norm(text) and col.role != "domain":
             row.cells[col.role] = norm(text)
@@ -302,18 +303,21 @@ class _Table:
     rows: list[_Row]
 
 
-def _read_flat(lines: list[str], start: int) -> tuple[list[str], list[tuple[str, int]], int | None] | None:
-    """Header cells, data cells and the index of the closing note (if any) of a one-cell-per-line table."""
+def _read_flat(lines: list[str], start: int, warnings: list[str]):
+    """Columns, rows and the last used index of a one-cell-per-line table whose header is at ``start``."""
     i, header = start, []
     while i < len(lines) and (not lines[i].strip() or header_role(lines[i])):
-        if lines[i].strip():
-            header.append(lines[i])
+        header += [lines[i]] if lines[i].strip() else []
         i += 1
-    if len(header) < 3:
+    columns = build_columns(header) if len(header) >= 3 else None
+    if not columns:
         return None
+    # A row never spans this many cells without a 属性/完成情况/序号 cell: stop instead of
+    # swallowing a long run of short lines that merely follows a header-like line.
+    gap_limit = 3 * len(columns) + 6 if {"attr", "status", "seq"} & {c.role for c in columns} else 5000
     cells: list[tuple[str, int]] = []
-    note_end = None
-    while i < len(lines):
+    note_end, gap = None, 0
+    while i < len(lines) and gap <= gap_limit:
         text = norm(lines[i])
         if not text:
             i += 1
@@ -329,9 +333,16 @@ def _read_flat(lines: list[str], start: int) -> tuple[list[str], list[tuple[str,
             break
         if not _cell_like(text) or (_HEADING.match(text) and not _SEQ.match(text)):
             break
+        gap = 0 if _ATTR.match(text) or _STATUS.match(text) or _SEQ.match(text) else gap + 1
         cells.append((lines[i], i + 1))
         i += 1
-    return header, cells, note_end
+    local: list[str] = []
+    rows, last_used = _flat_rows(cells, columns, local)
+    if not rows:
+        return None
+    warnings.extend(local)
+    # Cells left after the last complete row are not claimed unless a note closes the table.
+    return columns, rows, note_end if note_end is not None else last_used - 1
 
 
 def _flat_rows(cells: list[tuple[str, int]], columns: list[_Column], warnings: list[str]) -> tuple[list[_Row], int]:
@@ -353,9 +364,7 @@ def _flat_rows(cells: list[tuple[str, int]], columns: list[_Column], warnings: l
         width = len(columns)
         for k in range(0, len(cells) - width + 1, width):
             part = cells[k : k + width]
-            row = _assign_positional([t for t, _ in part], columns)
-            row.lines = (part[0][1], part[-1][1])
-            rows.append(row)
+            rows.append(_assign_positional([t for t, _ in part], columns, (part[0][1], part[-1][1])))
             last_used = part[-1][1]
         chunk = cells[len(rows) * width :]
     if chunk and rows:
@@ -370,11 +379,11 @@ def _pipe_cells(line: str) -> list[str]:
     return cells
 
 
-def _read_pipe(lines: list[str], start: int, title: str, warnings: list[str]):
+def _read_pipe(lines: list[str], start: int):
     """Columns, rows and the last consumed index of a pipe table whose header begins at ``start``."""
     i, header = start, []
     while i < len(lines) and "|" in lines[i]:
-        cells = [c for c in _pipe_cells(lines[i]) if not re.match(r"^:?-+:?$", c)]
+        cells = [c for c in _pipe_cells(lines[i]) if not _RULE.match(c)]
         if cells and all(header_role(c) for c in cells if c):
             header += [c for c in cells if c]
         elif cells:
@@ -385,32 +394,24 @@ def _read_pipe(lines: list[str], start: int, title: str, warnings: list[str]):
         return None
     rows: list[_Row] = []
     last = i - 1
-    while i < len(lines):
-        raw = lines[i]
-        text = norm(raw)
+    for i in range(i, len(lines)):  # noqa: B020 - continue from the first data row
+        raw, text = lines[i], norm(lines[i])
         if _NOTE.match(text):
             last = i
             break
-        if not text:
-            i += 1
-            continue
-        if "|" not in raw:
+        if text and "|" not in raw:
             break
         cells = _pipe_cells(raw)
         filled = [c for c in cells if norm(c)]
+        if not filled or all(_RULE.match(c) for c in filled):
+            continue
         last = i
-        i += 1
-        if not filled or all(re.match(r"^:?-+:?$", c) for c in filled):
-            continue
         if len(filled) == 1 and not is_value(filled[0]):
-            rows.append(_Row(domain=norm(filled[0]), lines=(i, i)))  # category row, no name
-            continue
-        if len(cells) == len(columns):
-            row = _assign_positional(cells, columns)
+            rows.append(_Row(domain=norm(filled[0]), lines=(i + 1, i + 1)))  # category row
+        elif len(cells) == len(columns):
+            rows.append(_assign_positional(cells, columns, (i + 1, i + 1)))
         else:
-            row = _assign_content(cells, columns)
-        row.lines = (i, i)
-        rows.append(row)
+            rows.append(_assign_content(cells, columns, (i + 1, i + 1)))
     return columns, rows, last
 
 
@@ -418,7 +419,12 @@ def _find_tables(lines: list[str], warnings: list[str]) -> list[_Table]:
     tables: list[_Table] = []
     i = 0
     while i < len(lines):
-        text = norm(lines[i])
+        raw = lines[i].strip()
+        # Long prose lines can start neither a table nor its header: skip them cheaply.
+        if not raw or (len(raw) > 60 and "|" not in raw and not raw.startswith(("表", "附表"))):
+            i += 1
+            continue
+        text = norm(raw)
         title_match = _TITLE.match(text)
         number, title, head = "", "", i
         if title_match:
@@ -427,39 +433,19 @@ def _find_tables(lines: list[str], warnings: list[str]) -> list[_Table]:
             head = i + 1
             while head < len(lines) and not lines[head].strip():
                 head += 1
-        elif not (header_role(text) == "name" or header_role(text) in ("seq", "domain") or "|" in text):
+        elif "|" not in text and header_role(text) not in ("name", "seq", "domain"):
             i += 1
             continue
-        table = _parse_at(lines, head, title, warnings)
+        table = None
+        if head < len(lines):
+            table = _read_pipe(lines, head) if "|" in lines[head] else _read_flat(lines, head, warnings)
         if table is None:
             i += 1
             continue
         columns, rows, last = table
-        first = i + 1
-        tables.append(_Table(number, title, first, last + 1, columns, rows))
+        tables.append(_Table(number, title, i + 1, last + 1, columns, rows))
         i = last + 1
     return tables
-
-
-def _parse_at(lines: list[str], head: int, title: str, warnings: list[str]):
-    if head >= len(lines):
-        return None
-    if "|" in lines[head]:
-        return _read_pipe(lines, head, title, warnings)
-    read = _read_flat(lines, head)
-    if read is None:
-        return None
-    header, cells, note_end = read
-    columns = build_columns(header)
-    if not columns or not cells:
-        return None
-    local: list[str] = []
-    rows, last_used = _flat_rows(cells, columns, local)
-    if not rows:
-        return None
-    warnings.extend(local)
-    # Cells left after the last complete row are not claimed unless a note closes the table.
-    return columns, rows, note_end if note_end is not None else last_used - 1
 
 
 # ---------------------------------------------------------------- results

@@ -67,6 +67,7 @@ class Suggestion:
 class SuggesterSettings:
     neighbours: int = 12
     power: float = 2.0
+    confidence_floor: float = 0.05
     lexicon_weight: float = 0.35
     cooperating_lexicon_weight: float = 0.15
     prior_weight: float = 0.05
@@ -119,7 +120,9 @@ class DivisionSuggester:
         vector = self.index.vector_for(text=text)
         found = self.index.nearest_find(vector=vector, limit=settings.neighbours, exclude=exclude)
         lead, cooperating = _Votes(), _Votes()
-        total = sum(similarity**settings.power for _, similarity in found) or 1.0
+        # Normalise by the neighbours' total weight, but never by less than ``confidence_floor``:
+        # a few faint neighbours (similarity 0.1) must not outvote the function words.
+        total = max(sum(similarity**settings.power for _, similarity in found), settings.confidence_floor)
         for position, similarity in found:
             example = self.examples[position]
             weight = similarity**settings.power / total

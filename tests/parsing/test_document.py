@@ -95,3 +95,19 @@ def test_it_flags_pending_indicator_targets_in_a_notice():
     assert land.indicator is not None and land.indicator.pending
     forest = next(item for item in doc.items if item.text.startswith("耕地保有量"))
     assert forest.indicator.target_value == 171 and forest.indicator.unit_of_measure == "万亩"
+
+
+FULL_WIDTH = {ord("("): "（", ord(")"): "）", ord(":"): "：", ord(","): "，", ord(";"): "；"}
+
+
+def test_it_reads_full_width_punctuation_like_ascii():
+    ascii_text = (DOCUMENTS / "002_72dfb345852fffd3.txt").read_text(encoding="utf-8")
+    ascii_doc = parse_text(ascii_text)
+    full_doc = parse_text(ascii_text.translate(FULL_WIDTH))
+    assert [(i.kind, i.units, i.source_lines) for i in full_doc.items] == [
+        (i.kind, i.units, i.source_lines) for i in ascii_doc.items
+    ]
+    trailing = (HERE / "trailing_parens.txt").read_text(encoding="utf-8")
+    assert [i.units for i in parse_text(trailing.translate(FULL_WIDTH)).items] == [
+        i.units for i in parse_text(trailing).items
+    ]

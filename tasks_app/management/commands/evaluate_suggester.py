@@ -1,0 +1,51 @@
+"""python manage.py evaluate_suggester [--json]: the figures of docs/division-assistant.md, reproduced."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand
+
+from tasks_app.services.suggestions import suggester_evaluate
+
+
+class Command(BaseCommand):
+    help = "评估分工建议:各规划留一法、跨层级迁移(002→000、000→002)的牵头单位准确率与配合单位召回率,及 004 用时"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--misses", type=int, default=5, help="每项评估列出的最差未命中数")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, misses: int, json: bool, **options) -> None:
+        report = suggester_evaluate()
+        for result in report["results"]:
+            result["worst_misses"] = result["worst_misses"][:misses]
+        if json:
+            self.stdout.write(_dumps(report))
+            return
+        self.stdout.write(f"{'evaluation':58} {'items':>5} {'top1':>6} {'top3':>6} {'coop@5':>7}")
+        for result in report["results"]:
+            recall = result["cooperating_recall_at5"]
+            self.stdout.write(
+                f"{result['name']:58} {result['items']:>5} {result['lead_top1']:>6.3f} "
+                f"{result['lead_top3']:>6.3f} {'-' if recall is None else f'{recall:.3f}':>7}"
+            )
+        timing = report["timing"]
+        if timing:
+            self.stdout.write(
+                f"suggest_division plan {timing['plan_id']}: {timing['items']} items, {timing['seconds']:.2f} s"
+            )
+        for result in report["results"]:
+            if not result["worst_misses"]:
+                continue
+            self.stdout.write(f"\nworst misses · {result['name']}")
+            for miss in result["worst_misses"]:
+                rank = miss["gold_rank"] or "-"
+                self.stdout.write(
+                    f"  #{miss['item_id']} gold {'、'.join(miss['gold'])} (rank {rank}) "
+                    f"suggested {'、'.join(miss['suggested'])} · {miss['text'][:40]}"
+                )
+
+
+def _dumps(payload: dict) -> str:
+    return json.dumps(payload, ensure_ascii=False, indent=2)

@@ -1,0 +1,69 @@
+"""The office's audit trail of division edits and unit merges, and background export jobs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from .plans import Plan
+
+
+class AuditEntry(models.Model):
+    """Who changed what in the division, when, from what to what."""
+
+    class Action(models.TextChoices):
+        ITEM_EDIT = "item_edit", "修改事项"
+        ASSIGNMENTS = "assignments", "调整分工"
+        UNIT_MERGE = "unit_merge", "合并单位"
+        UNIT_CONFIRM = "unit_confirm", "确认新单位"
+        UNIT_EDIT = "unit_edit", "修改单位"
+        CONTACTS_IMPORT = "contacts_import", "导入联系人"
+        CYCLE = "cycle", "报送周期"
+        SUGGESTION = "suggestion", "分工建议"
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    action = models.CharField("操作", max_length=30, choices=Action.choices)
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries")
+    object_type = models.CharField("对象类型", max_length=30)
+    object_id = models.PositiveBigIntegerField("对象ID")
+    summary = models.CharField("摘要", max_length=500)
+    before = models.JSONField("修改前", default=dict, blank=True)
+    after = models.JSONField("修改后", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "操作日志"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class ExportJob(models.Model):
+    """A workbook built in the background; the file is kept for download."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="export_jobs")
+    report = models.CharField("报表", max_length=20)
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveIntegerField("已处理行数", default=0)
+    total = models.PositiveIntegerField("总行数", default=0)
+    file = models.FileField("文件", upload_to="exports/", blank=True, max_length=255)
+    error = models.TextField("错误", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导出任务"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.report} {self.get_status_display()}"

@@ -1,0 +1,99 @@
+"""The pure suggester: no database, hand-made examples."""
+
+from __future__ import annotations
+
+from tasks_app.suggesting.concepts import concept_key, function_words, functions_of
+from tasks_app.suggesting.evaluation import leave_one_out_evaluate
+from tasks_app.suggesting.suggester import DivisionSuggester, TrainingExample
+from tasks_app.suggesting.textvec import TfidfIndex, grams_count, shared_terms_find
+
+EXAMPLES = [
+    TrainingExample(1, "p", "加快棚户区住房改造,完善保障性住房体系。", ("住建局",), ("财政局",)),
+    TrainingExample(2, "p", "推进城镇棚户区改造和老旧小区改造。", ("住建局",), ("发改局",)),
+    TrainingExample(3, "p", "发展学前教育,均衡发展义务教育。", ("教育局",), ("财政局",)),
+    TrainingExample(4, "p", "加强中小学教师队伍建设,推进义务教育均衡发展。", ("教育局",), ("人社局",)),
+    TrainingExample(5, "p", "完善公共卫生服务体系,提升医院医疗水平。", ("卫健局",), ()),
+]
+
+
+def _suggester(**kwargs) -> DivisionSuggester:
+    return DivisionSuggester(examples=EXAMPLES, **kwargs)
+
+
+def test_it_ranks_the_units_of_the_most_similar_items_first():
+    suggestion = _suggester().suggest(text="实施棚户区改造工程")
+    assert suggestion.lead[0].unit == "住建局"
+    assert set(suggestion.lead[0].neighbours) <= {1, 2}
+    assert suggestion.neighbours[0].item_id in (1, 2)
+
+
+def test_it_explains_with_neighbours_and_the_terms_they_share():
+    suggestion = _suggester().suggest(text="实施棚户区改造工程")
+    assert "棚户区改造" in suggestion.matched_terms or "棚户区" in suggestion.matched_terms
+    assert all(0 < n.similarity <= 1 for n in suggestion.neighbours)
+
+
+def test_it_suggests_cooperating_units_but_not_the_top_lead():
+    suggestion = _suggester().suggest(text="加快棚户区住房改造")
+    cooperating = [score.unit for score in suggestion.cooperating]
+    assert "财政局" in cooperating
+    assert "住建局" not in cooperating
+
+
+def test_it_proposes_a_unit_from_its_function_words_without_any_example():
+    words = {"退役军人事务局": function_words(labels=functions_of(key="退役军人事务局"))}
+    suggestion = _suggester(unit_words=words).suggest(text="做好退役军人双拥优抚工作")
+    assert suggestion.lead[0].unit == "退役军人事务局"
+    assert "双拥" in suggestion.lead[0].words
+
+
+def test_it_never_lets_a_held_out_item_vote_for_itself():
+    suggester = _suggester()
+    suggestion = suggester.suggest(text=EXAMPLES[4].text, exclude=(4,))
+    assert all(n.item_id != 5 for n in suggestion.neighbours)
+    assert "卫健局" not in [score.unit for score in suggestion.lead]
+
+
+def test_it_sums_keys_that_map_onto_one_unit_and_drops_unmapped_ones():
+    mapping = {"教育局": "教文旅局", "卫健局": None}
+    suggestion = _suggester().suggest(text="推进义务教育发展", unit_map=mapping)
+    units = [score.unit for score in suggestion.lead]
+    assert units[0] == "教文旅局"
+    assert "卫健局" not in units and "教育局" not in units
+
+
+def test_it_measures_leave_one_out_accuracy():
+    suggester = _suggester()
+    result = leave_one_out_evaluate(name="toy", suggester=suggester, positions=range(4), unit_map=lambda unit: unit)
+    assert result.items == 4
+    assert result.top3_accuracy >= 0.75
+    assert result.as_dict()["lead_top3"] == round(result.top3_accuracy, 3)
+
+
+def test_it_strips_only_the_units_own_level_prefix():
+    assert concept_key(name="市科技局", jurisdiction="营口市") == "科技局"
+    assert concept_key(name="营口市发改委", jurisdiction="营口市") == "发改委"
+    assert concept_key(name="市委宣传部", jurisdiction="营口市") == "宣传部"
+    assert concept_key(name="市政府金融办", jurisdiction="营口市") == "金融办"
+    assert concept_key(name="区委政法委", jurisdiction="站前区") == "政法委"
+    assert concept_key(name="市场局", jurisdiction="站前区") == "市场局"
+    assert concept_key(name="商务局", jurisdiction="站前区") == "商务局"
+
+
+def test_it_knows_renamed_and_merged_departments_share_a_function():
+    assert functions_of(key="卫计委") == functions_of(key="卫健局") == ("卫生健康",)
+    assert "教育" in functions_of(key="教文旅局") and "旅游" in functions_of(key="教文旅局")
+    assert functions_of(key="工商局") == functions_of(key="市场局")
+
+
+def test_it_builds_character_ngrams_and_unit_length_vectors():
+    assert {"棚户", "户区", "棚户区"} <= set(grams_count(text="棚户区2020年"))
+    index = TfidfIndex(documents=["棚户区改造", "学前教育"])
+    vector = index.vector_for(text="棚户区改造")
+    assert abs(sum(w * w for w in vector.values()) - 1) < 1e-9
+    assert index.nearest_find(vector=vector, limit=2)[0][0] == 0
+
+
+def test_it_finds_the_longest_shared_terms():
+    terms = shared_terms_find(text="城镇棚户区住房改造", other="加快棚户区改造", idf={})
+    assert "棚户区" in terms and "改造" in terms
