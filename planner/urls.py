@@ -1,16 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
-
-from tasks_app.web import views
+from django.urls import include, path
 
 admin.site.site_header = "规划纲要任务分工督办 · 管理后台"
 admin.site.site_title = "规划督办"
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/console/", include("tasks_app.api.review_urls")),
+    path("api/console/", include("tasks_app.api.division_urls")),
+    path("api/", include("tasks_app.api.urls")),
+    path("console/", include("tasks_app.web.console_urls")),
+    path("console/", include("tasks_app.web.division_urls")),
+    path("", include("tasks_app.web.urls")),
 ]

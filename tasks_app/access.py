@@ -130,3 +130,8 @@ def evidence_or_404(user: AnyUser, evidence_id: int) -> Evidence:
     if evidence is None:
         raise Http404("文件不存在或不在您的权限范围内")
     return evidence
+
+
+def is_read_only(user: AnyUser) -> bool:
+    """Leadership reads everything and changes nothing (the API answers its writes with 403)."""
+    return office_role(user) == OfficeRole.Role.LEADERSHIP

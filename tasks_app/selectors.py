@@ -2,9 +2,39 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
 
-from tasks_app.models import Plan, WorkItem
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from tasks_app import access
+from tasks_app.models import (
+    Assignment,
+    Contribution,
+    IndicatorDetail,
+    Plan,
+    Report,
+    ReportingCycle,
+    ReportVersion,
+    Unit,
+    WorkItem,
+)
 
 INDICATOR_KINDS = (WorkItem.Kind.BINDING, WorkItem.Kind.EXPECTED, WorkItem.Kind.INDICATOR)
 
@@ -19,3 +49,222 @@ def plan_overview() -> QuerySet[Plan]:
         )
         .order_by("jurisdiction__name", "title")
     )
+
+
+# --- Workspace (我的任务) -------------------------------------------------------------------------
+
+REPORT_STATE_LABELS = {
+    "none": "未填报",
+    Report.Status.DRAFT: "草稿",
+    Report.Status.SUBMITTED: "已提交",
+    Report.Status.RETURNED: "已退回",
+    Report.Status.APPROVED: "已通过",
+}
+NO_CYCLE = "no_cycle"  # the item's plan has no open cycle: nothing to report right now
+ROLE_LABELS = {
+    Assignment.Role.LEAD: "牵头",
+    Assignment.Role.RESPONSIBLE: "责任",
+    Assignment.Role.COOPERATING: "配合",
+}
+DONE_STATES = (Report.Status.SUBMITTED, Report.Status.APPROVED)
+# The least advanced report decides an item's state when several units report on it.
+_STATE_RANK = Case(
+    When(status=Report.Status.RETURNED, then=Value(0)),
+    When(status=Report.Status.DRAFT, then=Value(1)),
+    When(status=Report.Status.SUBMITTED, then=Value(2)),
+    default=Value(3),
+)
+
+
+@dataclass(frozen=True)
+class WorkspaceFilters:
+    plan: int | None = None
+    role: str = ""
+    status: str = ""
+    overdue: bool = False
+    q: str = ""
+    unit: int | None = None
+
+    def without(self, name: str) -> WorkspaceFilters:
+        return replace(self, **{name: WorkspaceFilters.__dataclass_fields__[name].default})
+
+
+def workspace_scope_units(user: Any, filters: WorkspaceFilters) -> frozenset[int] | None:
+    """The units whose role and report the list is about; None = everything (office without a unit filter)."""
+    if access.sees_everything(user):
+        return frozenset({filters.unit}) if filters.unit else None
+    mine = access.unit_ids(user)
+    return frozenset({filters.unit}) if filters.unit in mine else mine
+
+
+def _has_role(scope: frozenset[int], *roles: str) -> Exists:
+    return Exists(Assignment.objects.filter(item=OuterRef("pk"), unit_id__in=scope, role__in=roles))
+
+
+def workspace_items(user: Any, *, scope: frozenset[int] | None, today: date) -> QuerySet[WorkItem]:
+    """Visible items annotated with the scope's roles, the open cycle's report state and overdue flag.
+
+    Everything is computed in SQL (subqueries), so a page of any size costs the same number of queries.
+    """
+    items = access.visible_items(user)
+    if scope is not None and access.sees_everything(user):
+        items = items.filter(Exists(Assignment.objects.filter(item=OuterRef("pk"), unit_id__in=scope)))
+    cycle = ReportingCycle.objects.filter(plan=OuterRef("plan_id"), status=ReportingCycle.Status.OPEN).order_by("-year")
+    reports = Report.objects.filter(item=OuterRef("pk"), cycle_id=OuterRef("open_cycle_id")).order_by(_STATE_RANK)
+    items = items.annotate(
+        open_cycle_id=Subquery(cycle.values("pk")[:1]),
+        open_cycle_due=Subquery(cycle.values("due_date")[:1]),
+        any_report_state=Subquery(reports.values("status")[:1]),
+    )
+    if scope:
+        has_lead = Exists(Assignment.objects.filter(item=OuterRef("pk"), role=Assignment.Role.LEAD))
+        items = items.annotate(
+            is_lead=_has_role(scope, Assignment.Role.LEAD),
+            is_responsible=_has_role(scope, Assignment.Role.RESPONSIBLE),
+            is_cooperating=_has_role(scope, Assignment.Role.COOPERATING),
+            has_lead=has_lead,
+            my_report_state=Subquery(reports.filter(unit_id__in=scope).values("status")[:1]),
+        ).annotate(
+            # BRIEF §4: a scope unit reports when it leads, or is responsible on an item without a lead.
+            i_report=Case(
+                When(Q(is_lead=True) | Q(is_responsible=True, has_lead=False), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        state = Case(When(i_report=True, then=F("my_report_state")), default=F("any_report_state"))
+    else:
+        items = items.annotate(
+            is_lead=Value(False), is_responsible=Value(False), is_cooperating=Value(False), i_report=Value(False)
+        )
+        state = F("any_report_state")
+    items = items.annotate(
+        report_state=Case(
+            When(open_cycle_id__isnull=True, then=Value(NO_CYCLE)),
+            default=Coalesce(state, Value("none")),
+            output_field=CharField(),
+        )
+    )
+    late = Q(open_cycle_due__lt=today) | Q(deadline__lt=today)
+    return items.annotate(
+        is_overdue=Case(
+            When(Q(open_cycle_id__isnull=False) & late & ~Q(report_state__in=DONE_STATES), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def workspace_filter(items: QuerySet[WorkItem], filters: WorkspaceFilters) -> QuerySet[WorkItem]:
+    if filters.plan:
+        items = items.filter(plan_id=filters.plan)
+    if filters.role in ROLE_LABELS:
+        items = items.filter(**{f"is_{filters.role}": True})
+    if filters.status:
+        items = items.filter(report_state=filters.status)
+    if filters.overdue:
+        items = items.filter(is_overdue=True)
+    if filters.q:
+        items = items.filter(Q(title__icontains=filters.q) | Q(text__icontains=filters.q) | Q(number=filters.q))
+    return items
+
+
+def workspace_counts(
+    user: Any, *, filters: WorkspaceFilters, scope: frozenset[int] | None, today: date
+) -> dict[str, Any]:
+    """Facet counts: each filter's values counted with the other filters applied (one query per facet)."""
+    base = workspace_items(user, scope=scope, today=today)
+    plans = (
+        workspace_filter(base, filters.without("plan"))
+        .order_by()
+        .values("plan_id", "plan__title")
+        .annotate(n=Count("pk"))
+        .order_by("plan_id")
+    )
+    roles = workspace_filter(base, filters.without("role")).aggregate(
+        **{str(role): Count("pk", filter=Q(**{f"is_{role}": True})) for role in ROLE_LABELS}
+    )
+    states = dict(
+        workspace_filter(base, filters.without("status")).order_by().values_list("report_state").annotate(n=Count("pk"))
+    )
+    overdue = workspace_filter(base, filters.without("overdue")).filter(is_overdue=True).count()
+    counts: dict[str, Any] = {
+        "plans": [(row["plan_id"], row["plan__title"], row["n"]) for row in plans],
+        "plans_total": sum(row["n"] for row in plans),
+        "roles": roles,
+        "states": states,
+        "overdue": overdue,
+        "units": [],
+    }
+    if access.sees_everything(user):
+        unscoped = workspace_filter(
+            workspace_items(user, scope=None, today=today), filters.without("unit").without("role")
+        )
+        assignments = Assignment.objects.filter(item__in=unscoped.values("pk"))
+        if filters.role in ROLE_LABELS:
+            assignments = assignments.filter(role=filters.role)
+        counts["units"] = list(
+            assignments.values_list("unit_id", "unit__name")
+            .annotate(n=Count("item_id", distinct=True))
+            .order_by("unit__name")
+        )
+    return counts
+
+
+def workspace_page_rows(items: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
+    """The rows of one page, grouped by plan then section (document order), units prefetched."""
+    return (
+        items.select_related("plan", "section", "section__parent")
+        .prefetch_related(
+            Prefetch("assignments", queryset=Assignment.objects.select_related("unit").order_by("role", "order"))
+        )
+        .order_by("plan_id", "order", "pk")
+    )
+
+
+# --- Item page and report form -------------------------------------------------------------------
+
+
+def item_assignments(item: WorkItem) -> list[Assignment]:
+    return list(item.assignments.select_related("unit").order_by("role", "order"))
+
+
+def item_indicator(item: WorkItem) -> IndicatorDetail | None:
+    return IndicatorDetail.objects.filter(item=item).first()
+
+
+def cycle_reports(item: WorkItem, cycle: ReportingCycle | None) -> list[Report]:
+    if cycle is None:
+        return []
+    return list(
+        Report.objects.filter(item=item, cycle=cycle)
+        .select_related("unit", "updated_by")
+        .prefetch_related("evidence")
+        .order_by("unit__name")
+    )
+
+
+def cycle_contributions(item: WorkItem, cycle: ReportingCycle | None) -> list[Contribution]:
+    if cycle is None:
+        return []
+    return list(Contribution.objects.filter(item=item, cycle=cycle).select_related("unit").order_by("unit__name"))
+
+
+def report_for(*, item: WorkItem, unit_id: int, cycle: ReportingCycle | None) -> Report | None:
+    if cycle is None:
+        return None
+    return (
+        Report.objects.filter(item=item, unit_id=unit_id, cycle=cycle)
+        .select_related("unit", "cycle", "updated_by")
+        .first()
+    )
+
+
+def report_history(report: Report | None) -> list[ReportVersion]:
+    if report is None or report.pk is None:
+        return []
+    return list(report.versions.select_related("actor").order_by("-number", "-id"))
+
+
+def units_by_id(ids: list[int]) -> dict[int, Unit]:
+    return Unit.objects.in_bulk(ids)

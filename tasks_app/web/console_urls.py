@@ -1,0 +1,19 @@
+"""The planning-office console, mounted at /console/ (planner/urls.py)."""
+
+from django.urls import path
+
+from tasks_app.web import console_views as views
+
+urlpatterns = [
+    path("", views.console_home, name="console"),
+    path("cycles/", views.cycles, name="console-cycles"),
+    path("cycles/<int:cycle_id>/open/", views.cycle_open_view, name="console-cycle-open"),
+    path("cycles/<int:cycle_id>/close/", views.cycle_close_view, name="console-cycle-close"),
+    path("cycles/<int:cycle_id>/due/", views.cycle_due_view, name="console-cycle-due"),
+    path("review/", views.review_queue, name="console-review"),
+    path("review/bulk-approve/", views.review_bulk_approve, name="console-review-bulk"),
+    path("review/<int:report_id>/", views.review_detail, name="console-review-detail"),
+    path("review/<int:report_id>/approve/", views.review_approve, name="console-review-approve"),
+    path("review/<int:report_id>/return/", views.review_return, name="console-review-return"),
+    path("dashboard/", views.dashboard, name="console-dashboard"),
+]

@@ -1,0 +1,226 @@
+"""The yearly report form and the cooperating units' contribution form.
+
+GET shows the form to a user whose unit reports (or cooperates) on the item while its plan has an open
+cycle, and a read-only view to everyone else who can see the item. POST by a user who can only read is
+a 403; an item outside the user's scope is a 404 before anything else is looked at.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from tasks_app import access, selectors
+from tasks_app.models import Contribution, Report, ReportingCycle, WorkItem
+from tasks_app.services.reports import (
+    EVIDENCE_TYPES,
+    ReportError,
+    StaleEditError,
+    contribution_save,
+    evidence_attach,
+    open_cycle_for,
+    report_get_or_start,
+    report_save,
+    report_submit,
+)
+from tasks_app.web.forms import ContributionForm, ReportForm
+
+ALLOWED_SUFFIXES = sorted({suffix for suffix in EVIDENCE_TYPES if suffix != "jpeg"})
+
+
+def _chosen_unit(request: HttpRequest, allowed: list[int]) -> int | None:
+    raw = request.GET.get("unit")
+    if raw is None:
+        return allowed[0] if allowed else None
+    try:
+        unit_id = int(raw)
+    except ValueError as exc:
+        raise Http404("单位不存在") from exc
+    if unit_id not in allowed:
+        raise Http404("单位不存在或不在您的权限范围内")
+    return unit_id
+
+
+def _here(name: str, item: WorkItem, unit_id: int | None) -> str:
+    url = reverse(name, args=[item.pk])
+    return f"{url}?unit={unit_id}" if unit_id else url
+
+
+def _report_context(
+    request: HttpRequest, item: WorkItem, cycle: ReportingCycle | None, unit_id: int | None, writer: bool
+) -> dict[str, Any]:
+    reporting = access.reporting_unit_ids(item)
+    units = selectors.units_by_id(reporting)
+    report = selectors.report_for(item=item, unit_id=unit_id, cycle=cycle) if unit_id else None
+    editable = bool(writer and cycle and (report is None or access.can_edit_report(request.user, report)))
+    contributions = selectors.cycle_contributions(item, cycle)
+    submitted = {c.unit_id for c in contributions if c.status == Contribution.Status.SUBMITTED}
+    cooperating = access.cooperating_unit_ids(item)
+    cooperating_units = selectors.units_by_id(cooperating)
+    return {
+        "item": item,
+        "cycle": cycle,
+        "unit_id": unit_id,
+        "unit": units.get(unit_id),
+        "unit_choices": [units[u] for u in (access.my_reporting_units(request.user, item) if writer else reporting)],
+        "report": report,
+        "editable": editable,
+        "writer": writer,
+        "history": selectors.report_history(report),
+        "evidence": list(report.evidence.all()) if report else [],
+        "contributions": contributions,
+        "not_contributed": [cooperating_units[u] for u in cooperating if u not in submitted and u in cooperating_units],
+        "allowed_suffixes": ALLOWED_SUFFIXES,
+        "accept": ",".join(f".{s}" for s in ALLOWED_SUFFIXES),
+        "max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+        "conflict": None,
+        "error": "",
+    }
+
+
+def _conflict_message(exc: StaleEditError) -> str:
+    # The service's first sentence says who saved when; the form shows their text, so no reload is needed.
+    first = str(exc).split("。")[0]
+    return f"{first}。您填写的内容仍保留在下方表单中;上方显示了对方保存的最新内容,请合并后再次保存。"
+
+
+def _bound(request: HttpRequest, item: WorkItem, version: int) -> ReportForm:
+    data = request.POST.copy()
+    data["version"] = str(version)
+    return ReportForm(data, indicator=item.is_indicator)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_page(request: HttpRequest, item_id: int) -> HttpResponse:
+    user = request.user
+    item = access.item_or_404(user, item_id)
+    cycle = open_cycle_for(item)
+    mine = access.my_reporting_units(user, item)
+    if request.method == "POST" and not mine:
+        raise PermissionDenied("您对该事项只有查看权限,不能填报")
+    writer = bool(mine)
+    unit_id = _chosen_unit(request, mine if writer else access.reporting_unit_ids(item))
+    context = _report_context(request, item, cycle, unit_id, writer)
+    report = context["report"]
+    if request.method == "GET":
+        if context["editable"]:
+            context["form"] = ReportForm.initial_from(report or Report(), indicator=item.is_indicator)
+        return render(request, "tasks_app/report.html", context)
+
+    form = ReportForm(request.POST, indicator=item.is_indicator)
+    context["form"] = form
+    if cycle is None:
+        context["error"] = "该规划当前没有开放的报送周期,不能填报"
+        return render(request, "tasks_app/report.html", context, status=400)
+    if not form.is_valid():
+        context["error"] = "表单填写有误,请检查后重试"
+        return render(request, "tasks_app/report.html", context, status=400)
+    try:
+        report = report_get_or_start(user=user, item=item, unit_id=unit_id, cycle=cycle)
+        report = report_save(report=report, user=user, data=form.draft(), expected_version=form.cleaned_data["version"])
+    except StaleEditError as exc:
+        # Keep the user's text; show what the other person saved; the next save is a deliberate merge.
+        latest = selectors.report_for(item=item, unit_id=unit_id, cycle=cycle)
+        context.update(form=_bound(request, item, latest.version), conflict=latest, error=_conflict_message(exc))
+        return render(request, "tasks_app/report.html", context, status=409)
+    except ReportError as exc:
+        context["error"] = str(exc)
+        return render(request, "tasks_app/report.html", context, status=400)
+
+    refused = []
+    for upload in request.FILES.getlist("evidence"):
+        try:
+            evidence_attach(report=report, user=user, upload=upload)
+        except ReportError as exc:
+            refused.append(f"{upload.name}:{exc}")
+    if refused:
+        context.update(_report_context(request, item, cycle, unit_id, writer))
+        context["form"] = _bound(request, item, report.version)
+        context["error"] = "文字内容已保存为草稿,但以下文件未上传(报告未提交):" + ";".join(refused)
+        return render(request, "tasks_app/report.html", context, status=400)
+
+    if request.POST.get("action") == "submit":
+        try:
+            report_submit(report=report, user=user, expected_version=report.version)
+        except ReportError as exc:
+            context.update(_report_context(request, item, cycle, unit_id, writer))
+            context["form"] = _bound(request, item, report.version)
+            context["error"] = f"已保存为草稿,但未能提交:{exc}"
+            return render(request, "tasks_app/report.html", context, status=400)
+        messages.success(request, "报告已提交。提交后不可修改,如需修改请联系规划办退回。")
+    else:
+        messages.success(request, "草稿已保存。")
+    return redirect(_here("report", item, unit_id))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_page(request: HttpRequest, item_id: int) -> HttpResponse:
+    user = request.user
+    item = access.item_or_404(user, item_id)
+    cycle = open_cycle_for(item)
+    mine = access.my_cooperating_units(user, item)
+    if request.method == "POST" and not mine:
+        raise PermissionDenied("您对该事项只有查看权限,不能填写配合情况")
+    unit_id = _chosen_unit(request, mine)
+    units = selectors.units_by_id(mine)
+    current = None
+    if unit_id and cycle:
+        current = Contribution.objects.filter(item=item, unit_id=unit_id, cycle=cycle).first()
+    context: dict[str, Any] = {
+        "item": item,
+        "cycle": cycle,
+        "unit_id": unit_id,
+        "unit": units.get(unit_id),
+        "unit_choices": [units[u] for u in mine],
+        "current": current,
+        "contributions": selectors.cycle_contributions(item, cycle),
+        "editable": bool(mine and cycle),
+        "conflict": None,
+        "error": "",
+    }
+    if request.method == "GET":
+        if context["editable"]:
+            initial = {"text": current.text if current else "", "version": current.version if current else 0}
+            context["form"] = ContributionForm(initial=initial)
+        return render(request, "tasks_app/contribution.html", context)
+
+    form = ContributionForm(request.POST)
+    context["form"] = form
+    if cycle is None:
+        context["error"] = "该规划当前没有开放的报送周期,不能填报"
+        return render(request, "tasks_app/contribution.html", context, status=400)
+    if not form.is_valid():
+        context["error"] = "请填写配合情况"
+        return render(request, "tasks_app/contribution.html", context, status=400)
+    submit = request.POST.get("action") == "submit"
+    try:
+        contribution_save(
+            user=user,
+            item=item,
+            unit_id=unit_id,
+            cycle=cycle,
+            text=form.cleaned_data["text"],
+            expected_version=form.cleaned_data["version"],
+            submit=submit,
+        )
+    except StaleEditError as exc:
+        latest = Contribution.objects.filter(item=item, unit_id=unit_id, cycle=cycle).first()
+        data = request.POST.copy()
+        data["version"] = str(latest.version if latest else 0)
+        context.update(form=ContributionForm(data), conflict=latest, error=_conflict_message(exc))
+        return render(request, "tasks_app/contribution.html", context, status=409)
+    except ReportError as exc:
+        context["error"] = str(exc)
+        return render(request, "tasks_app/contribution.html", context, status=400)
+    messages.success(request, "配合情况已提交。" if submit else "配合情况已保存。")
+    return redirect(_here("contribution", item, unit_id))

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from tasks_app.web import report_views, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("plans/", views.plans, name="plans"),
+    path("items/<int:item_id>/", views.item_detail, name="item"),
+    path("items/<int:item_id>/report/", report_views.report_page, name="report"),
+    path("items/<int:item_id>/contribution/", report_views.contribution_page, name="contribution"),
+    path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
+]
