@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "tasks_app",
 ]
 
@@ -145,6 +146,8 @@ else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR)
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "false")
+# Reminder retry backoff: seconds before attempt 2, 3, …; after the last one a temporarily failing row is marked failed.
+REMINDER_RETRY_SCHEDULE = tuple(int(s) for s in envlist("REMINDER_RETRY_SCHEDULE", "60,300,1800,7200,21600"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
 REST_FRAMEWORK = {
@@ -159,6 +162,16 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "规划纲要任务分工督办 API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI assets come from drf-spectacular-sidecar's static files: no CDN (offline machines).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "tasks_app.models.Report.Status",
+        "CycleStatusEnum": "tasks_app.models.ReportingCycle.Status",
+        "ContributionStatusEnum": "tasks_app.models.Contribution.Status",
+    },
 }
 
 # Production hardening: on unless DEBUG is on (manage.py check --deploy stays clean).

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from tasks_app.importing import cycle_due_date
-from tasks_app.models import Plan, ReportingCycle
+from tasks_app.models import AuditEntry, Plan, ReportingCycle
 
 
 class CycleError(Exception):
@@ -24,14 +25,51 @@ def cycle_open(*, plan: Plan, year: int, user: Any = None) -> ReportingCycle:
             plan=plan, year=year, defaults={"due_date": cycle_due_date(plan, year)}
         )
         if cycle.status != ReportingCycle.Status.OPEN:
+            before = cycle.status
             cycle.status = ReportingCycle.Status.OPEN
             cycle.opened_at = timezone.now()
             cycle.opened_by = user if getattr(user, "is_authenticated", False) else None
             cycle.save()
+            _audit(cycle, user, f"开启{cycle.year}年度报送周期", {"status": before}, {"status": cycle.status})
     return cycle
 
 
-def cycle_close(*, cycle: ReportingCycle) -> ReportingCycle:
+def cycle_close(*, cycle: ReportingCycle, user: Any = None) -> ReportingCycle:
+    before = cycle.status
     cycle.status = ReportingCycle.Status.CLOSED
     cycle.save(update_fields=["status"])
+    if before != cycle.status:
+        _audit(cycle, user, f"关闭{cycle.year}年度报送周期", {"status": before}, {"status": cycle.status})
     return cycle
+
+
+def cycle_set_due_date(*, cycle: ReportingCycle, due_date: date, user: Any = None) -> ReportingCycle:
+    """Move a cycle's due date (the reminder steps follow it); the change is audited."""
+    if not cycle.year <= due_date.year <= cycle.year + 1:
+        raise CycleError(f"截止日期应在 {cycle.year} 年或 {cycle.year + 1} 年内")
+    before = cycle.due_date
+    if before == due_date:
+        return cycle
+    cycle.due_date = due_date
+    cycle.save(update_fields=["due_date"])
+    _audit(
+        cycle,
+        user,
+        f"{cycle.year}年度报送截止日期 {before:%Y-%m-%d} → {due_date:%Y-%m-%d}",
+        {"due_date": before.isoformat()},
+        {"due_date": due_date.isoformat()},
+    )
+    return cycle
+
+
+def _audit(cycle: ReportingCycle, user: Any, summary: str, before: dict, after: dict) -> None:
+    AuditEntry.objects.create(
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        action=AuditEntry.Action.CYCLE,
+        plan_id=cycle.plan_id,
+        object_type="cycle",
+        object_id=cycle.pk,
+        summary=summary[:500],
+        before=before,
+        after=after,
+    )

@@ -70,6 +70,11 @@ def report_get_or_start(*, user: Any, item: WorkItem, unit_id: int, cycle: Repor
         raise PermissionDenied("您的单位不是该事项的填报单位")
     if cycle.plan_id != item.plan_id:
         raise ReportError("报送周期与事项不属于同一规划")
+    if cycle.status != ReportingCycle.Status.OPEN:
+        existing = Report.objects.filter(item=item, unit_id=unit_id, cycle=cycle).first()
+        if existing is None:
+            raise ReportError("该报送周期未开启或已关闭,不能填报")
+        return existing
     report, _ = Report.objects.get_or_create(item=item, unit_id=unit_id, cycle=cycle)
     return report
 
@@ -104,7 +109,7 @@ def _locked(report: Report, *, user: Any, expected_version: int) -> Report:
         who = current.updated_by.get_full_name() or current.updated_by.username if current.updated_by else "其他人"
         raise StaleEditError(
             f"保存失败:该报告已被{who}于{timezone.localtime(current.updated_at):%Y-%m-%d %H:%M}修改。"
-            "您填写的内容仍保留在表单中,请刷新查看最新版本后再合并保存。"
+            "您的修改没有覆盖对方的内容;请对照最新版本合并后再保存。"
         )
     if not access.can_edit_report(user, current):
         if current.cycle.status != ReportingCycle.Status.OPEN:
@@ -213,12 +218,10 @@ def contribution_save(
                         item=item, unit_id=unit_id, cycle=cycle, text=text, updated_by=user
                     )
             except IntegrityError as exc:  # a concurrent first save won the unique constraint
-                raise StaleEditError(
-                    "保存失败:其他人刚刚提交了配合情况,您填写的内容仍保留在表单中,请刷新后合并"
-                ) from exc
+                raise StaleEditError("保存失败:其他人刚刚提交了配合情况;请对照最新内容合并后再保存") from exc
         else:
             if expected_version is not None and row.version != expected_version:
-                raise StaleEditError("保存失败:配合情况已被其他人修改。您填写的内容仍保留在表单中,请刷新后合并保存。")
+                raise StaleEditError("保存失败:配合情况已被其他人修改;请对照最新内容合并后再保存。")
             row.text = text
             row.version = F("version") + 1
             row.updated_by = user

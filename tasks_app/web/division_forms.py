@@ -29,7 +29,9 @@ def unit_picker() -> forms.SelectMultiple:
 class ItemForm(forms.Form):
     title = forms.CharField(label="标题", max_length=300)
     text = forms.CharField(label="正文", widget=forms.Textarea(attrs={"rows": 6}))
-    deadline = forms.DateField(label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label="完成时限", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     deadline_text = forms.CharField(label="时限原文", max_length=200, required=False)
     lead = forms.TypedMultipleChoiceField(label="牵头单位", coerce=int, required=False, widget=unit_picker())
     cooperating = forms.TypedMultipleChoiceField(label="配合单位", coerce=int, required=False, widget=unit_picker())

@@ -307,7 +307,7 @@ def units_review(request: HttpRequest) -> HttpResponse:
     page_obj = _page(request, sel.unit_directory(jurisdiction_id=jurisdiction_id, needs_review=True))
     places = {unit.jurisdiction_id for unit in page_obj}
     targets: dict[int, list[Unit]] = {place: [] for place in places}
-    for unit in Unit.objects.filter(jurisdiction_id__in=places, needs_review=False).select_related("jurisdiction"):
+    for unit in Unit.objects.filter(jurisdiction_id__in=places).order_by("needs_review", "name"):
         targets[unit.jurisdiction_id].append(unit)
     rows = [(unit, targets[unit.jurisdiction_id]) for unit in page_obj]
     context = _context(

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tasks_app import access, selectors
+from tasks_app import access, selectors, selectors_console
 from tasks_app.models import Assignment
 from tasks_app.services.reports import open_cycle_for
 from tasks_app.web.forms import WorkspaceFilterForm
@@ -108,6 +108,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "contributions": selectors.cycle_contributions(item, cycle),
         "can_report": bool(cycle and access.my_reporting_units(user, item)),
         "can_contribute": bool(cycle and access.my_cooperating_units(user, item)),
+        "history": selectors_console.item_history(item),
     }
     return render(request, "tasks_app/item.html", context)
 

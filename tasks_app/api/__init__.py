@@ -1,0 +1,1 @@
+"""REST API under /api/ (BRIEF §5)."""

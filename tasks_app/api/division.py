@@ -1,0 +1,329 @@
+"""Console API for the division (/api/console/): the assistant's proposals (list, generate, accept,
+reject, accept above a score), unit merges and an item's units.
+
+Same rules as the web console: planning-office admins write; reviewers and leadership read (403 on
+writes); unit staff get 404; anonymous 401. Changes go through tasks_app.services.division and
+suggestion_review; a refused change is 400 with ``detail``, a stale edit 409 with the current state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tasks_app import access
+from tasks_app.api.common import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, Pagination, pk_from, query_params
+from tasks_app.api.serializers import ItemRefSerializer, id_field
+from tasks_app.models import Assignment, Plan, SuggestedAssignment, Unit, WorkItem
+from tasks_app.services.division import DivisionError, StaleEditError, assignments_set, item_token, unit_merge
+from tasks_app.services.suggestion_review import (
+    suggestion_accept,
+    suggestion_reject,
+    suggestions_accept_above,
+    suggestions_generate,
+)
+
+
+class DivisionAccess(BasePermission):
+    """Office and leadership read; only planning-office admins change the division; unit staff: 404."""
+
+    message = "只有规划办管理员可以修改分工和单位"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        if not access.sees_everything(request.user):
+            raise Http404("不存在或不在您的权限范围内")
+        return request.method in SAFE_METHODS or access.can_administer(request.user)
+
+
+# --- shapes --------------------------------------------------------------------------------------
+
+
+class UnitBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "needs_review"]
+
+
+class SuggestionSerializer(serializers.ModelSerializer):
+    item = ItemRefSerializer()
+    unit = UnitBriefSerializer()
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    role = serializers.CharField(read_only=True, help_text="lead 牵头单位 | cooperating 配合单位")
+    status = serializers.CharField(read_only=True, help_text="proposed 建议 | accepted 已采纳 | rejected 已否决")
+
+    class Meta:
+        model = SuggestedAssignment
+        fields = ["id", "item", "unit", "role", "rank", "score", "status", "explanation", "decided_by", "decided_at"]
+
+
+class SuggestionFilterSerializer(serializers.Serializer):
+    plan = id_field(help_text="规划 id")
+    item = id_field(required=False, help_text="事项 id")
+    status = serializers.ChoiceField(
+        choices=[("", "全部"), *SuggestedAssignment.Status.choices],
+        required=False,
+        default="proposed",
+        allow_blank=True,
+    )
+    min_score = serializers.FloatField(required=False, min_value=0)
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1)
+
+
+class PlanRequestSerializer(serializers.Serializer):
+    plan = id_field(help_text="规划 id")
+
+
+class GenerateResultSerializer(serializers.Serializer):
+    items = serializers.IntegerField()
+    suggestions = serializers.IntegerField()
+    proposed_units = serializers.ListField(child=serializers.CharField(), help_text="新增的待确认单位")
+
+
+class AcceptAboveSerializer(PlanRequestSerializer):
+    min_score = serializers.FloatField(min_value=0, help_text="采纳得分不低于该值的建议")
+    max_rank = serializers.IntegerField(required=False, min_value=1, help_text="每项每种角色只采纳前 N 名")
+
+
+class AcceptAboveResultSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField()
+    items = serializers.IntegerField()
+
+
+class AcceptSerializer(serializers.Serializer):
+    unit = id_field(required=False, help_text="改为该单位(修改后采纳)")
+    role = serializers.ChoiceField(choices=Assignment.Role.choices, required=False, help_text="改为该角色")
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    unit = UnitBriefSerializer()
+    accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "item_id", "unit", "role", "order", "origin", "accepted_by", "accepted_at"]
+
+
+class MergeSerializer(serializers.Serializer):
+    target = id_field(help_text="保留的单位 id(同一行政区划)")
+
+
+class ItemUnitsSerializer(serializers.Serializer):
+    item = serializers.IntegerField(read_only=True)
+    updated_at = serializers.CharField(read_only=True, help_text="乐观锁令牌:修改时原样传回")
+    lead = UnitBriefSerializer(many=True, read_only=True)
+    cooperating = UnitBriefSerializer(many=True, read_only=True)
+    responsible = UnitBriefSerializer(many=True, read_only=True)
+
+
+class ItemUnitsUpdateSerializer(serializers.Serializer):
+    lead = serializers.ListField(child=id_field(), required=False, default=list, max_length=100)
+    cooperating = serializers.ListField(child=id_field(), required=False, default=list, max_length=100)
+    responsible = serializers.ListField(child=id_field(), required=False, default=list, max_length=100)
+    updated_at = serializers.CharField(required=False, help_text="读取时的 updated_at;他人已修改时返回 409")
+
+
+ERR_409 = OpenApiResponse(ItemUnitsSerializer, description="事项在读取后已被修改:未做任何改动,返回 detail 与 current")
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _get(model: type, pk: Any, message: str, joins: tuple[str, ...] = ()) -> Any:
+    row = model.objects.filter(pk=pk_from(pk, message=message)).select_related(*joins).first()
+    if row is None:
+        raise Http404(message)
+    return row
+
+
+def _refused(exc: DivisionError) -> Response:
+    return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _item_units(item: WorkItem) -> dict[str, Any]:
+    item.refresh_from_db(fields=["updated_at"])
+    out: dict[str, Any] = {
+        "item": item.pk,
+        "updated_at": item_token(item),
+        "lead": [],
+        "cooperating": [],
+        "responsible": [],
+    }
+    for row in item.assignments.select_related("unit").order_by("role", "order"):
+        out[row.role].append(UnitBriefSerializer(row.unit).data)
+    return out
+
+
+# --- suggestions ---------------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=["console"],
+    summary="分工建议列表(默认:待处理)",
+    parameters=[SuggestionFilterSerializer],
+    responses={200: SuggestionSerializer(many=True), **LIST_ERRORS},
+)
+@api_view(["GET"])
+@permission_classes([DivisionAccess])
+def suggestions_list(request: Request) -> Response:
+    params = query_params(SuggestionFilterSerializer, request)
+    rows = SuggestedAssignment.objects.filter(item__plan_id=params["plan"]).select_related("item", "unit", "decided_by")
+    status_value = request.query_params.get("status", "proposed")
+    if status_value:
+        rows = rows.filter(status=status_value)
+    if "item" in params:
+        rows = rows.filter(item_id=params["item"])
+    if "min_score" in params:
+        rows = rows.filter(score__gte=params["min_score"])
+    paginator = Pagination()
+    page = paginator.paginate_queryset(rows.order_by("item__order", "role", "rank", "pk"), request)
+    return paginator.get_paginated_response(SuggestionSerializer(page, many=True).data)
+
+
+@extend_schema(
+    tags=["console"],
+    summary="生成(或重新生成)规划的分工建议",
+    request=PlanRequestSerializer,
+    responses={201: GenerateResultSerializer, **WRITE_ERRORS},
+)
+@api_view(["POST"])
+@permission_classes([DivisionAccess])
+def suggestions_generate_api(request: Request) -> Response:
+    form = PlanRequestSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    plan = _get(Plan, form.validated_data["plan"], "规划不存在", joins=("jurisdiction",))
+    result = suggestions_generate(plan=plan, user=request.user)
+    return Response(GenerateResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["console"],
+    summary="批量采纳得分不低于阈值的建议",
+    request=AcceptAboveSerializer,
+    responses={200: AcceptAboveResultSerializer, **WRITE_ERRORS},
+)
+@api_view(["POST"])
+@permission_classes([DivisionAccess])
+def suggestions_accept_above_api(request: Request) -> Response:
+    form = AcceptAboveSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    plan = _get(Plan, form.validated_data["plan"], "规划不存在")
+    created = suggestions_accept_above(
+        plan=plan,
+        min_score=form.validated_data["min_score"],
+        max_rank=form.validated_data.get("max_rank"),
+        user=request.user,
+    )
+    return Response({"accepted": len(created), "items": len({a.item_id for a in created})})
+
+
+@extend_schema(
+    tags=["console"],
+    summary="采纳一条建议(可改单位或角色)",
+    request=AcceptSerializer,
+    responses={201: AssignmentSerializer, **WRITE_ERRORS},
+)
+@api_view(["POST"])
+@permission_classes([DivisionAccess])
+def suggestion_accept_api(request: Request, pk: str) -> Response:
+    suggestion = _get(SuggestedAssignment, pk, "分工建议不存在")
+    form = AcceptSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    unit = None
+    if "unit" in form.validated_data:
+        unit = Unit.objects.filter(pk=form.validated_data["unit"]).first()
+        if unit is None:
+            return Response({"unit": ["单位不存在"]}, status=status.HTTP_400_BAD_REQUEST)
+    try:
+        assignment = suggestion_accept(
+            suggestion=suggestion, user=request.user, unit=unit, role=form.validated_data.get("role")
+        )
+    except DivisionError as exc:
+        return _refused(exc)
+    return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["console"], summary="否决一条建议", request=None, responses={200: SuggestionSerializer, **WRITE_ERRORS}
+)
+@api_view(["POST"])
+@permission_classes([DivisionAccess])
+def suggestion_reject_api(request: Request, pk: str) -> Response:
+    suggestion = _get(SuggestedAssignment, pk, "分工建议不存在")
+    try:
+        suggestion = suggestion_reject(suggestion=suggestion, user=request.user)
+    except DivisionError as exc:
+        return _refused(exc)
+    return Response(SuggestionSerializer(suggestion).data)
+
+
+# --- units and items -----------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=["console"],
+    summary="把单位合并到另一单位(分工、报告、账号、别名随之转移,本单位删除)",
+    request=MergeSerializer,
+    responses={200: UnitBriefSerializer, **WRITE_ERRORS},
+)
+@api_view(["POST"])
+@permission_classes([DivisionAccess])
+def unit_merge_api(request: Request, pk: str) -> Response:
+    source = _get(Unit, pk, "单位不存在")
+    form = MergeSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    target = Unit.objects.filter(pk=form.validated_data["target"]).first()
+    if target is None:
+        return Response({"target": ["目标单位不存在"]}, status=status.HTTP_400_BAD_REQUEST)
+    try:
+        target = unit_merge(source=source, target=target, user=request.user)
+    except DivisionError as exc:
+        return _refused(exc)
+    return Response(UnitBriefSerializer(target).data)
+
+
+@extend_schema(
+    tags=["console"],
+    summary="事项的牵头/配合/责任单位",
+    responses={200: ItemUnitsSerializer, **READ_ERRORS},
+    methods=["GET"],
+)
+@extend_schema(
+    tags=["console"],
+    summary="设置事项的牵头/配合/责任单位(整体替换)",
+    request=ItemUnitsUpdateSerializer,
+    responses={200: ItemUnitsSerializer, 409: ERR_409, **WRITE_ERRORS},
+    methods=["PUT"],
+)
+@api_view(["GET", "PUT"])
+@permission_classes([DivisionAccess])
+def item_assignments_api(request: Request, pk: str) -> Response:
+    item = _get(WorkItem, pk, "事项不存在", joins=("plan__jurisdiction",))
+    if request.method == "GET":
+        return Response(_item_units(item))
+    form = ItemUnitsUpdateSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    data = form.validated_data
+    try:
+        assignments_set(
+            item=item,
+            user=request.user,
+            lead=data["lead"],
+            cooperating=data["cooperating"],
+            responsible=data["responsible"],
+            expected_updated_at=data.get("updated_at"),
+        )
+    except StaleEditError as exc:
+        return Response({"detail": str(exc), "current": _item_units(item)}, status=status.HTTP_409_CONFLICT)
+    except DivisionError as exc:
+        return _refused(exc)
+    return Response(_item_units(item))

@@ -1,0 +1,326 @@
+"""Console API (/api/console/): the review queue and review actions, cycles and the cycle dashboard.
+
+Same scope rules as the web console: unit staff get 404 (the console is not theirs), leadership reads
+and gets 403 on every write, anonymous gets 401. State changes go through tasks_app.services (the same
+functions the web console calls); a refused change is 400 with ``detail``, a stale version 409.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tasks_app import access
+from tasks_app import selectors_console as sc
+from tasks_app.api.common import ERR_400, LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, Pagination, pk_from, query_params
+from tasks_app.api.selectors import api_reports
+from tasks_app.api.serializers import CycleSerializer, ReportSerializer, id_field
+from tasks_app.models import Report, ReportingCycle, ReportVersion
+from tasks_app.services.cycles import CycleError, cycle_close, cycle_open, cycle_set_due_date
+from tasks_app.services.reports import ReportError, StaleEditError
+from tasks_app.services.review import REASON_MAX, report_approve, report_return, reports_bulk_approve
+
+ERR_409 = OpenApiResponse(ReportSerializer, description="报告在读取后已被修改:未做任何改动,返回 detail 与 current")
+
+
+class ConsoleAccess(BasePermission):
+    """Office and leadership read; only admins and reviewers write; unit staff see a 404."""
+
+    message = "领导账号为只读账号,不能审核或修改"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        if not access.sees_everything(request.user):
+            raise Http404("不存在或不在您的权限范围内")
+        return request.method in SAFE_METHODS or access.can_review(request.user)
+
+
+# --- shapes --------------------------------------------------------------------------------------
+
+
+class QueueFilterSerializer(serializers.Serializer):
+    cycle = id_field(required=False, help_text="报送周期 id")
+    unit = id_field(required=False, help_text="填报单位 id")
+    section = serializers.IntegerField(required=False, min_value=0, help_text="章 id(与 cycle 同用;0 = 未分章节)")
+    status = serializers.ChoiceField(
+        choices=[("", "全部"), *Report.Status.choices], required=False, default="submitted", allow_blank=True
+    )
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1)
+
+
+class ApproveSerializer(serializers.Serializer):
+    version = id_field(required=False, help_text="读取时的版本号;他人已修改时返回 409")
+
+
+class ReturnSerializer(ApproveSerializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=REASON_MAX, help_text="退回理由(必填,单位将看到)"
+    )
+
+
+class BulkApproveSerializer(serializers.Serializer):
+    reports = serializers.ListField(child=id_field(), max_length=2000, allow_empty=False, help_text="报告 id")
+    cycle = id_field(required=False, help_text="只处理该周期内的报告")
+
+
+class BulkResultSerializer(serializers.Serializer):
+    approved = serializers.ListField(child=serializers.IntegerField())
+    skipped = serializers.ListField(child=serializers.IntegerField(), help_text="非待审核状态或不在所选周期,未处理")
+
+
+class VersionRowSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    action_label = serializers.CharField(source="get_action_display", read_only=True)
+
+    class Meta:
+        model = ReportVersion
+        fields = ["number", "action", "action_label", "status", "reason", "actor", "created_at"]
+
+    def get_actor(self, row: ReportVersion) -> str | None:
+        user = row.actor
+        return (user.get_full_name() or user.get_username()) if user else None
+
+
+class DueDateSerializer(serializers.Serializer):
+    due_date = serializers.DateField(help_text="新的报送截止日期 YYYY-MM-DD")
+
+
+class TallySerializer(serializers.Serializer):
+    expected = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField()
+    missing = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    returned = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    rate = serializers.FloatField(help_text="已提交(按时+逾期)占应报的百分比")
+
+
+class UnitTallySerializer(TallySerializer):
+    unit_id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ChapterTallySerializer(TallySerializer):
+    section_id = serializers.IntegerField(help_text="章 id;0 = 未分章节")
+    label = serializers.CharField()
+
+
+class IndicatorStatusSerializer(serializers.Serializer):
+    item_id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    binding = serializers.BooleanField()
+    target_text = serializers.CharField()
+    actual_text = serializers.CharField()
+    actual_year = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(choices=["达标", "未达标", "待定", "无统计"])
+    off_track = serializers.BooleanField(help_text="约束性指标未达标")
+
+
+class DashboardSerializer(serializers.Serializer):
+    cycle = CycleSerializer()
+    totals = TallySerializer()
+    units = UnitTallySerializer(many=True)
+    chapters = ChapterTallySerializer(many=True)
+    indicators = IndicatorStatusSerializer(many=True)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _report(pk: Any) -> Report:
+    report = sc.review_report(pk_from(pk, message="报告不存在"))
+    if report is None:
+        raise Http404("报告不存在")
+    return report
+
+
+def _cycle(pk: Any) -> ReportingCycle:
+    cycle = ReportingCycle.objects.select_related("plan").filter(pk=pk_from(pk, message="报送周期不存在")).first()
+    if cycle is None:
+        raise Http404("报送周期不存在")
+    return cycle
+
+
+def _reply(request: Request, report: Report) -> Response:
+    return Response(ReportSerializer(api_reports(request.user).get(pk=report.pk)).data)
+
+
+def _refused(request: Request, report: Report, exc: ReportError) -> Response:
+    if isinstance(exc, StaleEditError):
+        current = ReportSerializer(api_reports(request.user).get(pk=report.pk)).data
+        return Response({"detail": str(exc), "current": current}, status=status.HTTP_409_CONFLICT)
+    return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+
+
+# --- review --------------------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=["console"],
+    summary="审核队列(默认:待审核报告)",
+    parameters=[QueueFilterSerializer],
+    responses={200: ReportSerializer(many=True), **LIST_ERRORS},
+)
+@api_view(["GET"])
+@permission_classes([ConsoleAccess])
+def review_queue(request: Request) -> Response:
+    params = query_params(QueueFilterSerializer, request)
+    status_value = request.query_params.get("status", "submitted")
+    filters = sc.QueueFilters(
+        cycle=params.get("cycle"), unit=params.get("unit"), section=params.get("section"), status=status_value
+    )
+    chapters = sc.plan_chapters(_cycle(filters.cycle).plan_id) if filters.cycle else None
+    ids = sc.review_queue(filters, chapters=chapters).values("pk")
+    rows = api_reports(request.user).filter(pk__in=ids).order_by("submitted_at", "pk")
+    paginator = Pagination()
+    page = paginator.paginate_queryset(rows, request)
+    return paginator.get_paginated_response(ReportSerializer(page, many=True).data)
+
+
+@extend_schema(
+    tags=["console"],
+    summary="通过报告(只能审核已提交的报告)",
+    request=ApproveSerializer,
+    responses={200: ReportSerializer, 409: ERR_409, **WRITE_ERRORS},
+)
+@api_view(["POST"])
+@permission_classes([ConsoleAccess])
+def approve(request: Request, pk: str) -> Response:
+    report = _report(pk)
+    form = ApproveSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    try:
+        report_approve(report=report, user=request.user, expected_version=form.validated_data.get("version"))
+    except ReportError as exc:
+        return _refused(request, report, exc)
+    return _reply(request, report)
+
+
+@extend_schema(
+    tags=["console"],
+    summary="退回报告(必须填写理由;单位可修改后重新提交)",
+    request=ReturnSerializer,
+    responses={200: ReportSerializer, 409: ERR_409, **WRITE_ERRORS},
+)
+@api_view(["POST"])
+@permission_classes([ConsoleAccess])
+def return_(request: Request, pk: str) -> Response:
+    report = _report(pk)
+    form = ReturnSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    data = form.validated_data
+    try:
+        report_return(
+            report=report, user=request.user, reason=data.get("reason", ""), expected_version=data.get("version")
+        )
+    except ReportError as exc:
+        return _refused(request, report, exc)
+    return _reply(request, report)
+
+
+@extend_schema(
+    tags=["console"],
+    summary="批量通过(只处理待审核的报告,其余列入 skipped)",
+    request=BulkApproveSerializer,
+    responses={200: BulkResultSerializer, **WRITE_ERRORS},
+)
+@api_view(["POST"])
+@permission_classes([ConsoleAccess])
+def bulk_approve(request: Request) -> Response:
+    form = BulkApproveSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    data = form.validated_data
+    cycle = _cycle(data["cycle"]) if data.get("cycle") else None
+    result = reports_bulk_approve(user=request.user, report_ids=data["reports"], cycle=cycle)
+    return Response({"approved": result.approved, "skipped": result.skipped})
+
+
+@extend_schema(
+    tags=["console"],
+    summary="报告的全部版本与审核记录(新→旧)",
+    responses={200: VersionRowSerializer(many=True), **READ_ERRORS},
+)
+@api_view(["GET"])
+@permission_classes([ConsoleAccess])
+def history(request: Request, pk: str) -> Response:
+    report = _report(pk)
+    versions = sc.item_history(report.item_id, report=report)
+    return Response(VersionRowSerializer(versions, many=True).data)
+
+
+# --- cycles --------------------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=["console"],
+    summary="开启报送周期",
+    request=None,
+    responses={200: CycleSerializer, **WRITE_ERRORS},
+)
+@api_view(["POST"])
+@permission_classes([ConsoleAccess])
+def cycle_open_api(request: Request, pk: str) -> Response:
+    cycle = _cycle(pk)
+    try:
+        cycle = cycle_open(plan=cycle.plan, year=cycle.year, user=request.user)
+    except CycleError as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    return Response(CycleSerializer(_cycle(cycle.pk)).data)
+
+
+@extend_schema(tags=["console"], summary="关闭报送周期", request=None, responses={200: CycleSerializer, **WRITE_ERRORS})
+@api_view(["POST"])
+@permission_classes([ConsoleAccess])
+def cycle_close_api(request: Request, pk: str) -> Response:
+    cycle = cycle_close(cycle=_cycle(pk), user=request.user)
+    return Response(CycleSerializer(cycle).data)
+
+
+@extend_schema(
+    tags=["console"],
+    summary="修改报送截止日期",
+    request=DueDateSerializer,
+    responses={200: CycleSerializer, 400: ERR_400, **WRITE_ERRORS},
+)
+@api_view(["POST"])
+@permission_classes([ConsoleAccess])
+def cycle_due_api(request: Request, pk: str) -> Response:
+    cycle = _cycle(pk)
+    form = DueDateSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    try:
+        cycle = cycle_set_due_date(cycle=cycle, due_date=form.validated_data["due_date"], user=request.user)
+    except CycleError as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    return Response(CycleSerializer(cycle).data)
+
+
+@extend_schema(
+    tags=["console"],
+    summary="周期看板:按单位、按章、指标状态",
+    responses={200: DashboardSerializer, **READ_ERRORS},
+)
+@api_view(["GET"])
+@permission_classes([ConsoleAccess])
+def cycle_dashboard(request: Request, pk: str) -> Response:
+    board = sc.cycle_dashboard(_cycle(pk), sort=request.query_params.get("sort"))
+    data = {
+        "cycle": board.cycle,
+        "totals": board.totals,
+        "units": board.units,
+        "chapters": board.chapters,
+        "indicators": board.indicators,
+    }
+    return Response(DashboardSerializer(data).data)

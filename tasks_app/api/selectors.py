@@ -1,0 +1,123 @@
+"""Read queries behind the API lists. Scope always starts from tasks_app.access.
+
+Every list here is built so that a page costs the same number of queries whatever its size: foreign keys
+are joined, many-valued relations are prefetched once per page, and nothing is looked up per row.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from tasks_app import access
+from tasks_app.models import Assignment, Contribution, Evidence, Report, ReportingCycle, Unit, WorkItem
+
+DONE_STATUSES = (Report.Status.SUBMITTED, Report.Status.APPROVED)
+
+
+def api_items(user: access.AnyUser) -> QuerySet[WorkItem]:
+    """Visible items with everything a task row shows, in a fixed number of queries per page."""
+    return (
+        access.visible_items(user)
+        .select_related("plan", "section", "indicator", "plan__source")
+        # The source text is large; a row only needs its file name.
+        .defer("plan__source__text", "plan__reporting_text")
+        .prefetch_related(
+            Prefetch("assignments", queryset=Assignment.objects.select_related("unit").order_by("role", "order")),
+            "milestones",
+        )
+        .order_by("plan_id", "order", "id")
+    )
+
+
+def units_matching(value: str) -> QuerySet[Unit]:
+    """A unit given as an id or by name (canonical or alias)."""
+    if value.isdigit():
+        return Unit.objects.filter(pk=int(value))
+    return Unit.objects.filter(Q(name=value) | Q(aliases__name=value)).distinct()
+
+
+def _reporting_assignments() -> QuerySet[Assignment]:
+    """Assignments of an outer item whose unit reports (BRIEF §4: leads, else responsible units)."""
+    has_lead = Assignment.objects.filter(item=OuterRef("item"), role=Assignment.Role.LEAD)
+    return Assignment.objects.filter(item=OuterRef("pk")).filter(
+        Q(role=Assignment.Role.LEAD) | (Q(role=Assignment.Role.RESPONSIBLE) & ~Exists(has_lead))
+    )
+
+
+def overdue_filter(user: access.AnyUser, *, today: date | None = None) -> Q:
+    """Items whose plan has an open cycle past its due date and a reporting unit (the user's own, for
+    unit staff) that has not submitted for it."""
+    today = today or timezone.localdate()
+    late_cycles = ReportingCycle.objects.filter(
+        plan=OuterRef("plan"), status=ReportingCycle.Status.OPEN, due_date__lt=today
+    )
+    done = Report.objects.filter(
+        item=OuterRef("item"),
+        unit=OuterRef("unit"),
+        cycle__status=ReportingCycle.Status.OPEN,
+        cycle__due_date__lt=today,
+        status__in=DONE_STATUSES,
+    )
+    pending = _reporting_assignments().filter(~Exists(done))
+    if not access.sees_everything(user):
+        pending = pending.filter(unit_id__in=access.unit_ids(user))
+    return Q(Exists(late_cycles)) & Q(Exists(pending))
+
+
+def items_filtered(
+    user: access.AnyUser,
+    items: QuerySet[WorkItem],
+    *,
+    plan: int | None = None,
+    kind: str | None = None,
+    role: str | None = None,
+    unit: str | None = None,
+    q: str | None = None,
+    overdue: bool | None = None,
+) -> QuerySet[WorkItem]:
+    if plan is not None:
+        items = items.filter(plan_id=plan)
+    if kind:
+        items = items.filter(kind=kind)
+    if unit or role:
+        # "role" alone means the user's own role on the item; with "unit", that unit's role.
+        units = units_matching(unit).values("pk") if unit else list(access.unit_ids(user))
+        assigned = Assignment.objects.filter(item=OuterRef("pk"), unit_id__in=units)
+        if role:
+            assigned = assigned.filter(role=role)
+        items = items.filter(Exists(assigned))
+    if q:
+        items = items.filter(Q(title__icontains=q) | Q(text__icontains=q) | Q(number=q))
+    if overdue is not None:
+        condition = overdue_filter(user)
+        items = items.filter(condition) if overdue else items.exclude(condition)
+    return items
+
+
+def api_reports(user: access.AnyUser) -> QuerySet[Report]:
+    return (
+        access.visible_reports(user)
+        .select_related("item", "unit", "cycle", "updated_by")
+        .defer("item__text")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "id")))
+        .order_by("cycle_id", "item__order", "unit_id", "id")
+    )
+
+
+def api_contributions(user: access.AnyUser) -> QuerySet[Contribution]:
+    return (
+        access.visible_contributions(user)
+        .select_related("item", "unit", "cycle", "updated_by")
+        .defer("item__text")
+        .order_by("cycle_id", "item__order", "unit_id", "id")
+    )
+
+
+def api_cycles(user: access.AnyUser) -> QuerySet[ReportingCycle]:
+    cycles = ReportingCycle.objects.select_related("plan")
+    if not access.sees_everything(user):
+        cycles = cycles.filter(plan__in=access.visible_items(user).values("plan"))
+    return cycles.order_by("plan_id", "year")

@@ -1,0 +1,325 @@
+"""API representations. Rows read only what the selectors already joined or prefetched (no per-row queries)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tasks_app.models import (
+    Assignment,
+    Contribution,
+    Evidence,
+    IndicatorDetail,
+    Milestone,
+    Plan,
+    Report,
+    ReportingCycle,
+    Section,
+    Unit,
+    WorkItem,
+)
+
+MAX_ID = 2**31 - 1  # larger ids cannot exist; refusing them early keeps SQLite from overflowing
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+# --- small nested shapes -------------------------------------------------------------------------
+
+
+class PlanRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Plan
+        fields = ["id", "title"]
+
+
+class SectionRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Section
+        fields = ["id", "number", "title"]
+
+
+class UnitRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "name"]
+
+
+class ItemRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkItem
+        fields = ["id", "number", "title", "kind"]
+
+
+class CycleRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportingCycle
+        fields = ["id", "year", "status", "due_date"]
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["date", "text"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IndicatorDetail
+        fields = [
+            "domain",
+            "unit_of_measure",
+            "baseline_text",
+            "baseline_year",
+            "baseline_value",
+            "target_text",
+            "target_year",
+            "target_value",
+            "growth_text",
+            "cumulative",
+            "pending",
+        ]
+
+
+class SourceSerializer(serializers.Serializer):
+    file = serializers.CharField()
+    lines = serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2)
+
+
+# --- tasks ---------------------------------------------------------------------------------------
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    plan = PlanRefSerializer(read_only=True)
+    section = SectionRefSerializer(read_only=True, allow_null=True)
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    indicator = serializers.SerializerMethodField()
+    source = serializers.SerializerMethodField()
+    lead = serializers.SerializerMethodField()
+    cooperating = serializers.SerializerMethodField()
+    responsible = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkItem
+        fields = [
+            "id",
+            "plan",
+            "section",
+            "kind",
+            "number",
+            "title",
+            "text",
+            "deadline",
+            "deadline_text",
+            "deadline_defaulted",
+            "and_others",
+            "source",
+            "milestones",
+            "indicator",
+            "lead",
+            "cooperating",
+            "responsible",
+        ]
+
+    @extend_schema_field(IndicatorSerializer(allow_null=True))
+    def get_indicator(self, item: WorkItem) -> dict[str, Any] | None:
+        try:
+            return IndicatorSerializer(item.indicator).data
+        except ObjectDoesNotExist:  # tasks have no indicator row (select_related cached the absence)
+            return None
+
+    @extend_schema_field(SourceSerializer)
+    def get_source(self, item: WorkItem) -> dict[str, Any]:
+        return {"file": item.plan.source.file_name, "lines": [item.line_start, item.line_end]}
+
+    def _names(self, item: WorkItem, role: str) -> list[str]:
+        return [a.unit.name for a in item.assignments.all() if a.role == role]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_lead(self, item: WorkItem) -> list[str]:
+        return self._names(item, Assignment.Role.LEAD)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_cooperating(self, item: WorkItem) -> list[str]:
+        return self._names(item, Assignment.Role.COOPERATING)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_responsible(self, item: WorkItem) -> list[str]:
+        return self._names(item, Assignment.Role.RESPONSIBLE)
+
+
+# --- cycles --------------------------------------------------------------------------------------
+
+
+class CycleSerializer(serializers.ModelSerializer):
+    plan = PlanRefSerializer(read_only=True)
+
+    class Meta:
+        model = ReportingCycle
+        fields = ["id", "plan", "year", "due_date", "status", "opened_at"]
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "name", "size", "content_type", "uploaded_at"]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    item = ItemRefSerializer(read_only=True)
+    unit = UnitRefSerializer(read_only=True)
+    cycle = CycleRefSerializer(read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    updated_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "item",
+            "unit",
+            "cycle",
+            "status",
+            "progress_status",
+            "progress",
+            "problems",
+            "next_steps",
+            "actual_value_text",
+            "actual_value",
+            "actual_note",
+            "review_reason",
+            "version",
+            "updated_at",
+            "updated_by",
+            "submitted_at",
+            "evidence",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_updated_by(self, report: Report) -> str | None:
+        user = report.updated_by
+        return (user.get_full_name() or user.get_username()) if user else None
+
+
+class ReportFieldsSerializer(serializers.Serializer):
+    """The text of a report; every field optional so a PATCH may send only what changed."""
+
+    progress_status = serializers.ChoiceField(choices=Report.Progress.choices, required=False, allow_blank=True)
+    progress = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    problems = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    next_steps = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    actual_value_text = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    actual_note = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+
+
+class ReportCreateSerializer(ReportFieldsSerializer):
+    item = id_field(help_text="事项 id")
+    unit = id_field(required=False, help_text="填报单位 id;您在该事项只有一个填报单位时可省略")
+    cycle = id_field(required=False, help_text="报送周期 id;省略时为该规划开启中的周期")
+
+
+class ReportUpdateSerializer(ReportFieldsSerializer):
+    version = id_field(help_text="读取时的版本号;他人已保存时返回 409,不覆盖")
+
+
+class VersionSerializer(serializers.Serializer):
+    version = id_field(help_text="读取时的版本号")
+
+
+# --- contributions -------------------------------------------------------------------------------
+
+
+class ContributionSerializer(serializers.ModelSerializer):
+    item = ItemRefSerializer(read_only=True)
+    unit = UnitRefSerializer(read_only=True)
+    cycle = CycleRefSerializer(read_only=True)
+
+    class Meta:
+        model = Contribution
+        fields = ["id", "item", "unit", "cycle", "text", "status", "version", "updated_at"]
+
+
+class ContributionCreateSerializer(serializers.Serializer):
+    item = id_field(help_text="事项 id")
+    unit = id_field(required=False, help_text="配合单位 id;您在该事项只有一个配合单位时可省略")
+    cycle = id_field(required=False, help_text="报送周期 id;省略时为该规划开启中的周期")
+    text = serializers.CharField(max_length=20000, help_text="配合情况")
+    submit = serializers.BooleanField(required=False, default=False, help_text="同时提交")
+
+
+class ContributionUpdateSerializer(serializers.Serializer):
+    version = id_field(help_text="读取时的版本号;他人已保存时返回 409,不覆盖")
+    text = serializers.CharField(max_length=20000, help_text="配合情况")
+    submit = serializers.BooleanField(required=False, default=False, help_text="同时提交")
+
+
+# --- auth and errors -----------------------------------------------------------------------------
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class ReportConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current = ReportSerializer(help_text="服务器上的最新内容,供合并;您提交的内容未保存")
+
+
+class ContributionConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current = ContributionSerializer(allow_null=True, help_text="服务器上的最新内容,供合并;您提交的内容未保存")
+
+
+# --- query parameters (validated; documented in the schema through these serializers) ------------
+
+
+class TaskFilterSerializer(serializers.Serializer):
+    plan = id_field(required=False, help_text="规划 id")
+    kind = serializers.ChoiceField(choices=WorkItem.Kind.choices, required=False, help_text="事项类型")
+    role = serializers.ChoiceField(
+        choices=Assignment.Role.choices,
+        required=False,
+        help_text="本人单位(或 unit 指定的单位)在事项中的角色",
+    )
+    unit = serializers.CharField(required=False, max_length=160, help_text="单位 id 或名称(含简称)")
+    q = serializers.CharField(required=False, max_length=200, help_text="在编号、标题和全文中搜索")
+    overdue = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="true:开启中的报送周期已过截止日期且本单位尚未提交"
+    )
+
+
+class ReportFilterSerializer(serializers.Serializer):
+    item = id_field(required=False, help_text="事项 id")
+    cycle = id_field(required=False, help_text="报送周期 id")
+    unit = id_field(required=False, help_text="填报单位 id")
+    status = serializers.ChoiceField(choices=Report.Status.choices, required=False, help_text="报告状态")
+
+
+class ContributionFilterSerializer(serializers.Serializer):
+    item = id_field(required=False, help_text="事项 id")
+    cycle = id_field(required=False, help_text="报送周期 id")
+    unit = id_field(required=False, help_text="配合单位 id")
+
+
+class CycleFilterSerializer(serializers.Serializer):
+    plan = id_field(required=False, help_text="规划 id")
+    status = serializers.ChoiceField(choices=ReportingCycle.Status.choices, required=False, help_text="周期状态")

@@ -1,0 +1,21 @@
+"""URLs under /api/: token, resources, OpenAPI schema and the Swagger UI (assets served locally)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from tasks_app.api import views
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("tasks", views.TaskViewSet, basename="api-task")
+router.register("reports", views.ReportViewSet, basename="api-report")
+router.register("contributions", views.ContributionViewSet, basename="api-contribution")
+router.register("cycles", views.CycleViewSet, basename="api-cycle")
+
+urlpatterns = [
+    path("auth/token/", views.token_obtain, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

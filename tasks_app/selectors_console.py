@@ -1,0 +1,508 @@
+"""Read queries of the planning-office console: cycles at a glance, the review queue, the dashboard.
+
+Counting rules (one "slot" = one reporting unit × one active item of the cycle's plan; BRIEF §4: the
+lead units report, where none the responsible units):
+- on time / late: the slot's report is submitted or approved and was (last) submitted before / after
+  the end of the due date (local time);
+- missing: every other slot: no report, a draft, or a returned report not yet resubmitted;
+- approved / returned / pending: the report's current review state.
+Everything is read in a constant number of queries (slots, reports, sections, indicators) and folded in
+Python: a cycle has at most a few thousand slots.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from tasks_app.models import (
+    Assignment,
+    Contribution,
+    IndicatorActual,
+    Report,
+    ReportingCycle,
+    ReportVersion,
+    Section,
+    WorkItem,
+)
+
+INDICATOR_KINDS = (WorkItem.Kind.BINDING, WorkItem.Kind.EXPECTED, WorkItem.Kind.INDICATOR)
+DONE = (Report.Status.SUBMITTED, Report.Status.APPROVED)
+NO_CHAPTER = 0
+
+
+# --- tallies -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    expected: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    approved: int = 0
+    returned: int = 0
+    pending: int = 0  # submitted, awaiting review
+
+    @property
+    def done(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def rate(self) -> float:
+        """Share of slots submitted (on time or late), in percent."""
+        return round(100 * self.done / self.expected, 1) if self.expected else 0.0
+
+    @property
+    def on_time_rate(self) -> float:
+        return round(100 * self.on_time / self.expected, 1) if self.expected else 0.0
+
+    def add(self, status: str | None, submitted_at: datetime | None, deadline: datetime) -> None:
+        self.expected += 1
+        if status in DONE:
+            if submitted_at is not None and submitted_at >= deadline:
+                self.late += 1
+            else:
+                self.on_time += 1
+        else:
+            self.missing += 1
+        if status == Report.Status.APPROVED:
+            self.approved += 1
+        elif status == Report.Status.RETURNED:
+            self.returned += 1
+        elif status == Report.Status.SUBMITTED:
+            self.pending += 1
+
+
+@dataclass
+class UnitRow(Tally):
+    unit_id: int = 0
+    name: str = ""
+
+
+@dataclass
+class ChapterRow(Tally):
+    section_id: int = NO_CHAPTER
+    label: str = ""
+
+
+@dataclass
+class CycleSummary:
+    cycle: ReportingCycle
+    totals: Tally
+    units: list[UnitRow]
+
+
+def due_deadline(cycle: ReportingCycle) -> datetime:
+    """The first instant after the due date (local time): submissions before it are on time."""
+    return timezone.make_aware(datetime.combine(cycle.due_date + timedelta(days=1), time.min))
+
+
+def _reporting_assignments() -> QuerySet[Assignment]:
+    has_lead = Assignment.objects.filter(item=OuterRef("item"), role=Assignment.Role.LEAD)
+    return Assignment.objects.filter(item__is_active=True).filter(
+        Q(role=Assignment.Role.LEAD) | (Q(role=Assignment.Role.RESPONSIBLE) & ~Exists(has_lead))
+    )
+
+
+def _slots(plan_ids: set[int]) -> dict[int, list[tuple[int, int, str, int | None]]]:
+    """plan id → [(item id, unit id, unit name, section id)], each (item, unit) once. One query."""
+    rows = (
+        _reporting_assignments()
+        .filter(item__plan_id__in=plan_ids)
+        .order_by("item__plan_id", "item__order", "unit_id")
+        .values_list("item__plan_id", "item_id", "unit_id", "unit__name", "item__section_id")
+    )
+    found: dict[int, list[tuple[int, int, str, int | None]]] = defaultdict(list)
+    seen: set[tuple[int, int]] = set()
+    for plan_id, item_id, unit_id, name, section_id in rows:
+        if (item_id, unit_id) not in seen:
+            seen.add((item_id, unit_id))
+            found[plan_id].append((item_id, unit_id, name, section_id))
+    return found
+
+
+def _report_states(cycle_ids: list[int]) -> dict[tuple[int, int, int], tuple[str, datetime | None]]:
+    """(cycle, item, unit) → (status, submitted_at). One query."""
+    rows = Report.objects.filter(cycle_id__in=cycle_ids).values_list(
+        "cycle_id", "item_id", "unit_id", "status", "submitted_at"
+    )
+    return {(c, i, u): (status, at) for c, i, u, status, at in rows}
+
+
+def _fold_units(
+    cycle: ReportingCycle, slots: list[tuple[int, int, str, int | None]], states: dict
+) -> tuple[Tally, dict[int, UnitRow]]:
+    deadline = due_deadline(cycle)
+    totals = Tally()
+    units: dict[int, UnitRow] = {}
+    for item_id, unit_id, name, _section in slots:
+        status, at = states.get((cycle.pk, item_id, unit_id), (None, None))
+        units.setdefault(unit_id, UnitRow(unit_id=unit_id, name=name)).add(status, at, deadline)
+        totals.add(status, at, deadline)
+    return totals, units
+
+
+# --- cycles page ---------------------------------------------------------------------------------
+
+
+def console_cycles() -> list[ReportingCycle]:
+    return list(
+        ReportingCycle.objects.select_related("plan", "plan__jurisdiction", "opened_by")
+        .defer("plan__reporting_text")
+        .order_by("plan__jurisdiction__name", "plan__title", "-year")
+    )
+
+
+def open_cycle_summaries(cycles: list[ReportingCycle]) -> dict[int, CycleSummary]:
+    """cycle id → totals and per-unit rows, for the open cycles among ``cycles``. Two queries."""
+    open_cycles = [c for c in cycles if c.status == ReportingCycle.Status.OPEN]
+    if not open_cycles:
+        return {}
+    slots = _slots({c.plan_id for c in open_cycles})
+    states = _report_states([c.pk for c in open_cycles])
+    found = {}
+    for cycle in open_cycles:
+        totals, units = _fold_units(cycle, slots.get(cycle.plan_id, []), states)
+        ranked = sorted(units.values(), key=lambda row: (row.rate, -row.missing, row.name))
+        found[cycle.pk] = CycleSummary(cycle=cycle, totals=totals, units=ranked)
+    return found
+
+
+# --- chapters ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Chapters:
+    """Which chapter each section belongs to. A plan whose top level splits into fewer than three parts
+    (002: 二 指标 / 三 任务) is divided one level deeper (the eighteen (一)…(十八) headings)."""
+
+    of_section: dict[int, int]
+    labels: dict[int, str]
+    order: list[int]
+
+    def chapter(self, section_id: int | None) -> int:
+        return self.of_section.get(section_id, NO_CHAPTER) if section_id else NO_CHAPTER
+
+    def sections_in(self, chapter_id: int) -> list[int]:
+        return [s for s, c in self.of_section.items() if c == chapter_id]
+
+    def choices(self) -> list[tuple[int, str]]:
+        return [(c, self.labels[c]) for c in self.order]
+
+
+def plan_chapters(plan_id: int) -> Chapters:
+    rows = list(
+        Section.objects.filter(plan_id=plan_id).order_by("order").values_list("id", "parent_id", "number", "title")
+    )
+    parent = {sid: pid for sid, pid, _, _ in rows}
+    info = {sid: (number, title) for sid, _, number, title in rows}
+
+    def path(sid: int) -> list[int]:
+        chain = [sid]
+        while parent.get(chain[-1]) and len(chain) < 20:
+            chain.append(parent[chain[-1]])
+        return chain[::-1]
+
+    paths = {sid: path(sid) for sid in parent}
+    roots = {p[0] for p in paths.values()}
+    depth = 2 if len(roots) < 3 and any(len(p) > 1 for p in paths.values()) else 1
+    of_section = {sid: p[min(depth, len(p)) - 1] for sid, p in paths.items()}
+    labels = {}
+    for sid, p in paths.items():
+        chapter = of_section[sid]
+        if chapter in labels:
+            continue
+        number, title = info[chapter]
+        prefix = info[p[0]][0] if depth == 2 and chapter != p[0] else ""
+        labels[chapter] = f"{prefix}{number} {title}".strip()
+    order = list(dict.fromkeys(of_section[sid] for sid, *_ in rows))
+    labels[NO_CHAPTER] = "未分章节"
+    return Chapters(of_section=of_section, labels=labels, order=order)
+
+
+# --- indicators ----------------------------------------------------------------------------------
+
+STATUS_MET, STATUS_MISSED, STATUS_PENDING, STATUS_NO_DATA = "达标", "未达标", "待定", "无统计"
+STATUS_KEYS = {STATUS_MET: "met", STATUS_MISSED: "missed", STATUS_PENDING: "pending", STATUS_NO_DATA: "nodata"}
+_UPPER_BOUND = re.compile(r"以内|以下|不高于|不超过|低于|控制在|≤|<|＜")
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+
+
+def parse_number(text: str) -> float | None:
+    match = _NUMBER.search(text or "")
+    return float(match.group()) if match else None
+
+
+def indicator_status(
+    *, target_value: float | None, target_text: str, pending: bool, actual_value: float | None, has_actual: bool
+) -> str:
+    """BRIEF §4: 无统计 without an actual; 待定 when the target is pending, not a number, or the actual is
+    not a number; otherwise 达标 / 未达标. Targets phrased as a ceiling (以内, 以下, 不超过 …) are met
+    from below, every other target from above."""
+    if not has_actual:
+        return STATUS_NO_DATA
+    if pending or target_value is None or actual_value is None:
+        return STATUS_PENDING
+    if _UPPER_BOUND.search(target_text or ""):
+        return STATUS_MET if actual_value <= target_value else STATUS_MISSED
+    return STATUS_MET if actual_value >= target_value else STATUS_MISSED
+
+
+@dataclass
+class IndicatorRow:
+    item_id: int
+    number: str
+    title: str
+    kind: str
+    kind_label: str
+    unit_of_measure: str
+    target_text: str
+    target_value: float | None
+    actual_text: str
+    actual_year: int | None
+    actual_source: str
+    compared_to: float | None  # the target the actual was compared with (pro-rated when cumulative)
+    status: str
+    cumulative: bool = False
+
+    @property
+    def binding(self) -> bool:
+        return self.kind == WorkItem.Kind.BINDING
+
+    @property
+    def status_key(self) -> str:
+        return STATUS_KEYS[self.status]
+
+    @property
+    def off_track(self) -> bool:
+        return self.binding and self.status == STATUS_MISSED
+
+
+def cycle_indicators(cycle: ReportingCycle) -> list[IndicatorRow]:
+    """The plan's indicators with their status for the cycle year. One query."""
+    actuals = IndicatorActual.objects.filter(item=OuterRef("pk"), year__lte=cycle.year).order_by("-year")
+    approved_first = Case(
+        When(status=Report.Status.APPROVED, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    reports = (
+        Report.objects.filter(item=OuterRef("pk"), cycle=cycle, status__in=DONE)
+        .exclude(actual_value_text="")
+        .order_by(approved_first, "-submitted_at")
+    )
+    items = (
+        WorkItem.objects.filter(plan_id=cycle.plan_id, is_active=True, kind__in=INDICATOR_KINDS)
+        .select_related("indicator")
+        .defer("text")
+        .annotate(
+            a_text=Subquery(actuals.values("value_text")[:1]),
+            a_value=Subquery(actuals.values("value")[:1]),
+            a_year=Subquery(actuals.values("year")[:1]),
+            r_text=Subquery(reports.values("actual_value_text")[:1]),
+            r_value=Subquery(reports.values("actual_value")[:1]),
+        )
+        .order_by("order", "id")
+    )
+    plan = cycle.plan
+    elapsed = max(min(cycle.year, plan.period_end) - plan.period_start + 1, 1)
+    share = elapsed / max(plan.period_end - plan.period_start + 1, 1)
+    return [_indicator_row(item, cycle.year, share) for item in items]
+
+
+def _indicator_row(item: WorkItem, year: int, share: float) -> IndicatorRow:
+    detail = getattr(item, "indicator", None)
+    # the latest actual wins; an official yearly actual beats a report of the same year
+    if item.a_text and (item.a_year == year or not item.r_text):
+        text, value, actual_year, source = item.a_text, item.a_value, item.a_year, "年度实际值"
+    elif item.r_text:
+        text, value, actual_year, source = item.r_text, item.r_value, year, "本年度报告"
+    else:
+        text, value, actual_year, source = "", None, None, ""
+    if value is None and text:
+        value = parse_number(text)
+    target_value = detail.target_value if detail else None
+    cumulative = bool(detail and detail.cumulative)
+    compared_to = target_value * share if (target_value is not None and cumulative) else target_value
+    status = indicator_status(
+        target_value=compared_to,
+        target_text=detail.target_text if detail else "",
+        pending=bool(detail and detail.pending),
+        actual_value=value,
+        has_actual=bool(text),
+    )
+    return IndicatorRow(
+        item_id=item.pk,
+        number=item.number,
+        title=item.title,
+        kind=item.kind,
+        kind_label=item.get_kind_display(),
+        unit_of_measure=detail.unit_of_measure if detail else "",
+        target_text=detail.target_text if detail else "",
+        target_value=target_value,
+        actual_text=text,
+        actual_year=actual_year,
+        actual_source=source,
+        compared_to=compared_to,
+        status=status,
+        cumulative=cumulative,
+    )
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+UNIT_SORTS = {
+    "rate": lambda r: (r.rate, r.name),
+    "on_time": lambda r: (r.on_time_rate, r.name),
+    "missing": lambda r: (r.missing, r.name),
+    "late": lambda r: (r.late, r.name),
+    "approved": lambda r: (r.approved, r.name),
+    "returned": lambda r: (r.returned, r.name),
+    "expected": lambda r: (r.expected, r.name),
+    "name": lambda r: r.name,
+}
+DEFAULT_SORT = "-rate"
+
+
+@dataclass
+class Dashboard:
+    cycle: ReportingCycle
+    totals: Tally
+    units: list[UnitRow]
+    chapters: list[ChapterRow]
+    indicators: list[IndicatorRow]
+    sort: str
+    status_counts: dict[str, int] = field(default_factory=dict)
+
+
+def normalize_sort(sort: str | None) -> str:
+    key = (sort or "").lstrip("-")
+    return sort if key in UNIT_SORTS and sort else DEFAULT_SORT
+
+
+def sort_units(rows: list[UnitRow], sort: str) -> list[UnitRow]:
+    key = sort.lstrip("-")
+    ordered = sorted(rows, key=lambda r: r.name)
+    return sorted(ordered, key=UNIT_SORTS[key], reverse=sort.startswith("-"))
+
+
+def cycle_dashboard(cycle: ReportingCycle, *, sort: str | None = None) -> Dashboard:
+    """By unit, by chapter and indicators for one cycle: four queries whatever the plan's size."""
+    slots = _slots({cycle.plan_id}).get(cycle.plan_id, [])
+    states = _report_states([cycle.pk])
+    totals, units = _fold_units(cycle, slots, states)
+    chapters = plan_chapters(cycle.plan_id)
+    deadline = due_deadline(cycle)
+    by_chapter: dict[int, ChapterRow] = {}
+    for item_id, unit_id, _name, section_id in slots:
+        chapter = chapters.chapter(section_id)
+        row = by_chapter.setdefault(chapter, ChapterRow(section_id=chapter, label=chapters.labels.get(chapter, "")))
+        status, at = states.get((cycle.pk, item_id, unit_id), (None, None))
+        row.add(status, at, deadline)
+    position = {c: n for n, c in enumerate(chapters.order)}
+    chapter_rows = sorted(by_chapter.values(), key=lambda r: position.get(r.section_id, len(position)))
+    indicators = cycle_indicators(cycle)
+    status_counts = dict.fromkeys(STATUS_KEYS.values(), 0)  # met / missed / pending / nodata
+    for row in indicators:
+        status_counts[row.status_key] += 1
+    sort = normalize_sort(sort)
+    return Dashboard(
+        cycle=cycle,
+        totals=totals,
+        units=sort_units(list(units.values()), sort),
+        chapters=chapter_rows,
+        indicators=indicators,
+        sort=sort,
+        status_counts=status_counts,
+    )
+
+
+# --- review queue and review page ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    cycle: int | None = None
+    unit: int | None = None
+    section: int | None = None
+    status: str = Report.Status.SUBMITTED
+
+
+def review_queue(filters: QueueFilters, *, chapters: Chapters | None = None) -> QuerySet[Report]:
+    reports = Report.objects.filter(item__is_active=True)
+    if filters.status:
+        reports = reports.filter(status=filters.status)
+    if filters.cycle:
+        reports = reports.filter(cycle_id=filters.cycle)
+    if filters.unit:
+        reports = reports.filter(unit_id=filters.unit)
+    if filters.section is not None and chapters is not None:
+        if filters.section == NO_CHAPTER:
+            reports = reports.filter(item__section__isnull=True)
+        else:
+            reports = reports.filter(item__section_id__in=chapters.sections_in(filters.section))
+    late = ExpressionWrapper(Q(submitted_at__date__gt=F("cycle__due_date")), output_field=BooleanField())
+    return (
+        reports.annotate(is_late=late)
+        .select_related("item", "item__section", "unit", "cycle", "cycle__plan", "updated_by")
+        .defer("item__text", "cycle__plan__reporting_text")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def queue_units(cycle_id: int | None) -> list[tuple[int, str]]:
+    reports = Report.objects.filter(item__is_active=True)
+    if cycle_id:
+        reports = reports.filter(cycle_id=cycle_id)
+    return list(reports.order_by("unit__name").values_list("unit_id", "unit__name").distinct())
+
+
+def review_report(report_id: int) -> Report | None:
+    return (
+        Report.objects.filter(pk=report_id, item__is_active=True)
+        .select_related("item", "item__plan", "item__plan__source", "item__section", "unit", "cycle", "updated_by")
+        .prefetch_related("evidence")
+        .first()
+    )
+
+
+def report_contributions(report: Report) -> list[Contribution]:
+    return list(
+        Contribution.objects.filter(item_id=report.item_id, cycle_id=report.cycle_id)
+        .select_related("unit")
+        .order_by("unit__name")
+    )
+
+
+def item_history(item: WorkItem | int, *, report: Report | None = None) -> list[ReportVersion]:
+    """Every report version of an item (all units, all cycles), newest first: the item's audit trail."""
+    versions = ReportVersion.objects.filter(report__item=item)
+    if report is not None:
+        versions = versions.filter(report=report)
+    return list(
+        versions.select_related("actor", "report__unit", "report__cycle").order_by("-created_at", "-number", "-id")
+    )
+
+
+def parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,52 @@
+"""Fixtures of the console tests: the shared personas plus reports at each stage of review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tasks_app import access
+from tasks_app.models import Assignment, Report, WorkItem
+from tasks_app.services.reports import ReportDraft, report_get_or_start, report_save, report_submit
+from tests.personas import Personas
+
+DONE = ReportDraft(progress_status=Report.Progress.ON_TRACK, progress="全年完成既定任务")
+
+
+def education_task_items(p: Personas) -> list[WorkItem]:
+    """Tasks (not indicators) 市教育局 reports on and 市林业局 has nothing to do with, in document order."""
+    rows = (
+        Assignment.objects.filter(unit=p.education, item__plan=p.plan, item__kind=WorkItem.Kind.TASK)
+        .select_related("item")
+        .order_by("item__order")
+    )
+    items = []
+    for a in rows:
+        units = set(a.item.assignments.values_list("unit_id", flat=True))
+        if p.education.id in access.reporting_unit_ids(a.item) and p.forestry.id not in units and a.item not in items:
+            items.append(a.item)
+    return items
+
+
+def submitted_report(p: Personas, item: WorkItem, *, user=None) -> Report:
+    user = user or p.owner
+    report = report_get_or_start(user=user, item=item, unit_id=p.education.id, cycle=p.cycle)
+    report = report_save(report=report, user=user, data=DONE, expected_version=report.version)
+    return report_submit(report=report, user=user, expected_version=report.version)
+
+
+@dataclass
+class Review:
+    p: Personas
+    item: WorkItem
+    report: Report  # 市教育局's submitted report on ``item``
+    others: list[WorkItem]  # more items 市教育局 reports on (no report yet)
+
+
+@pytest.fixture(name="review")
+def review_fixture(personas: Personas) -> Review:
+    items = education_task_items(personas)
+    assert len(items) >= 4
+    report = submitted_report(personas, items[0])
+    return Review(p=personas, item=items[0], report=report, others=items[1:])
