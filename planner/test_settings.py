@@ -16,3 +16,5 @@ from planner.settings import *  # noqa: E402, F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+STATIC_ROOT = os.path.join(_tmp, "static")  # whitenoise warns on every request when the folder is missing
+os.makedirs(STATIC_ROOT, exist_ok=True)

@@ -21,7 +21,7 @@ from tasks_app.models import ReminderMessage
 
 log = logging.getLogger(__name__)
 
-RETRY_SCHEDULE = (60, 300, 1800, 7200, 21600)  # seconds after attempt 1, 2, …; then the row fails
+RETRY_SCHEDULE = (60, 300, 1800, 7200, 21600)  # default: seconds after attempt 1, 2, …; then the row fails
 STUCK_AFTER = timedelta(minutes=10)  # a claimed row older than this belongs to a dead worker
 
 Status = ReminderMessage.Status
@@ -40,6 +40,11 @@ def _classify(exc: Exception) -> bool:
     return isinstance(
         exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, socket.timeout, OSError)
     )
+
+
+def retry_schedule() -> tuple[int, ...]:
+    """The backoff in seconds (settings.REMINDER_RETRY_SCHEDULE, env REMINDER_RETRY_SCHEDULE="60,300,…")."""
+    return tuple(getattr(settings, "REMINDER_RETRY_SCHEDULE", None) or RETRY_SCHEDULE)
 
 
 def outbox_claim(*, message_id: int) -> ReminderMessage | None:
@@ -82,8 +87,9 @@ def outbox_deliver(*, message_id: int) -> str:
     except Exception as exc:  # classified below: every failure is recorded on the row, none is lost
         temporary = _classify(exc)
         attempts = row.attempts
-        if temporary and attempts <= len(RETRY_SCHEDULE):
-            delay = RETRY_SCHEDULE[attempts - 1]
+        schedule = retry_schedule()
+        if temporary and attempts <= len(schedule):
+            delay = schedule[attempts - 1]
             status, next_at = Status.PENDING, timezone.now() + timedelta(seconds=delay)
         else:
             status, next_at = Status.FAILED, row.next_attempt_at
@@ -114,3 +120,13 @@ def outbox_retry_delay(*, message_id: int) -> float | None:
     if next_at is None:
         return None
     return max(0.0, (next_at - timezone.now()).total_seconds())
+
+
+def outbox_requeue(*, message_id: int) -> bool:
+    """Put a failed row back in the queue (the office's "retry" button); sent rows are never sent again."""
+    now = timezone.now()
+    return bool(
+        ReminderMessage.objects.filter(pk=message_id, status=Status.FAILED).update(
+            status=Status.PENDING, next_attempt_at=now, attempts=0
+        )
+    )

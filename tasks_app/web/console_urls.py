@@ -3,6 +3,7 @@
 from django.urls import path
 
 from tasks_app.web import console_views as views
+from tasks_app.web import outbox_views
 
 urlpatterns = [
     path("", views.console_home, name="console"),
@@ -16,4 +17,8 @@ urlpatterns = [
     path("review/<int:report_id>/approve/", views.review_approve, name="console-review-approve"),
     path("review/<int:report_id>/return/", views.review_return, name="console-review-return"),
     path("dashboard/", views.dashboard, name="console-dashboard"),
+    path("outbox/", outbox_views.outbox, name="console-outbox"),
+    path("outbox/preview/", outbox_views.outbox_preview, name="console-outbox-preview"),
+    path("outbox/send/", outbox_views.outbox_send_now, name="console-outbox-send"),
+    path("outbox/<int:message_id>/retry/", outbox_views.outbox_retry, name="console-outbox-retry"),
 ]

@@ -1,0 +1,98 @@
+"""The reminder outbox in the console (/console/outbox/): what was sent to whom, failures, a digest preview,
+and "send now" for one unit. Sending goes through the same reminder service as the scheduler."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from tasks_app.models import ReminderMessage, ReportingCycle, Unit
+from tasks_app.reminders import mail
+from tasks_app.reminders.outbox import outbox_deliver, outbox_requeue
+from tasks_app.reminders.planner import reminders_plan
+from tasks_app.reminders.service import reminders_run
+from tasks_app.web.console_views import console_page
+
+PAGE_SIZE = 50
+
+
+def _as_of(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+@console_page
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    rows = ReminderMessage.objects.select_related("unit", "cycle", "cycle__plan").order_by("-created_at", "-id")
+    status = request.GET.get("status", "")
+    kind = request.GET.get("kind", "")
+    query = request.GET.get("q", "").strip()
+    if status in ReminderMessage.Status.values:
+        rows = rows.filter(status=status)
+    if kind in ReminderMessage.Kind.values:
+        rows = rows.filter(kind=kind)
+    if query:
+        rows = rows.filter(unit__name__contains=query)
+    counts = dict(ReminderMessage.objects.values_list("status").annotate(n=Count("id")))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "statuses": [(value, label, counts.get(value, 0)) for value, label in ReminderMessage.Status.choices],
+        "kinds": ReminderMessage.Kind.choices,
+        "status": status,
+        "kind": kind,
+        "q": query,
+        "today": timezone.localdate().isoformat(),
+        "open_cycles": ReportingCycle.objects.filter(status=ReportingCycle.Status.OPEN).select_related("plan"),
+    }
+    return render(request, "tasks_app/console/outbox.html", context)
+
+
+@console_page
+@require_GET
+def outbox_preview(request: HttpRequest) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=request.GET.get("unit") or 0)
+    as_of = _as_of(request.GET.get("as_of"))
+    planned = reminders_plan(as_of=as_of, unit_id=unit.id)
+    previews = [{"digest": d, **mail.render(digest=d, as_of=as_of)} for d in planned.digests]
+    context = {"unit": unit, "as_of": as_of, "previews": previews, "already": planned.already}
+    return render(request, "tasks_app/console/outbox_preview.html", context)
+
+
+@console_page
+@require_POST
+def outbox_send_now(request: HttpRequest) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=request.POST.get("unit") or 0)
+    result = reminders_run(as_of=timezone.localdate(), unit_id=unit.id)
+    if result.sent:
+        messages.success(request, f"已向{unit.name}发送 {result.sent} 封提醒。")
+    elif result.failed:
+        messages.error(request, f"向{unit.name}发送失败,见下方失败记录。")
+    else:
+        messages.info(request, f"{unit.name}今天没有需要发送的提醒(无待报事项、已发送过本期提醒,或没有联系邮箱)。")
+    return redirect(f"/console/outbox/?q={unit.name}")
+
+
+@console_page
+@require_POST
+def outbox_retry(request: HttpRequest, message_id: int) -> HttpResponse:
+    row = get_object_or_404(ReminderMessage, pk=message_id)
+    if outbox_requeue(message_id=row.id):
+        status = outbox_deliver(message_id=row.id)
+        messages.info(
+            request,
+            f"已重新发送:{ReminderMessage.Status(status).label if status in ReminderMessage.Status.values else status}",
+        )
+    else:
+        messages.error(request, "只有发送失败的提醒可以重试;已发送的提醒不会重复发送。")
+    return redirect("/console/outbox/")
