@@ -1,0 +1,132 @@
+"""Reads of the console's division pages. Each is a constant number of queries whatever the page size:
+rows come with their units, counts and users joined or prefetched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from tasks_app.models import Assignment, AuditEntry, Membership, Plan, SuggestedAssignment, Unit, WorkItem
+
+ROLE_ORDER = ("lead", "responsible", "cooperating")
+
+
+def plans_for_console() -> QuerySet[Plan]:
+    return Plan.objects.select_related("jurisdiction").annotate(
+        item_count=Count("items", filter=Q(items__is_active=True))
+    )
+
+
+def division_items(*, plan: Plan, q: str = "", undivided: bool = False) -> QuerySet[WorkItem]:
+    items = (
+        WorkItem.objects.filter(plan=plan, is_active=True)
+        .select_related("section")
+        .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("unit")))
+        .order_by("order")
+    )
+    if q:
+        items = items.filter(
+            Q(title__icontains=q) | Q(text__icontains=q) | Q(number=q) | Q(assignments__unit__name__icontains=q)
+        ).distinct()
+    if undivided:
+        items = items.filter(assignments__isnull=True)
+    return items
+
+
+def units_by_role(item: WorkItem) -> dict[str, list[Assignment]]:
+    """From prefetched assignments: role → rows in order."""
+    out: dict[str, list[Assignment]] = {role: [] for role in ROLE_ORDER}
+    for assignment in sorted(item.assignments.all(), key=lambda a: (a.role, a.order, a.pk)):
+        out[assignment.role].append(assignment)
+    return out
+
+
+def unit_directory(
+    *, jurisdiction_id: int | None = None, needs_review: bool | None = None, q: str = ""
+) -> QuerySet[Unit]:
+    units = (
+        Unit.objects.select_related("jurisdiction")
+        .annotate(
+            lead_count=Count("assignments", filter=Q(assignments__role="lead")),
+            cooperating_count=Count("assignments", filter=Q(assignments__role="cooperating")),
+            responsible_count=Count("assignments", filter=Q(assignments__role="responsible")),
+        )
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("user").order_by("user__username")),
+            "aliases",
+        )
+        .order_by("jurisdiction__name", "name")
+    )
+    if jurisdiction_id:
+        units = units.filter(jurisdiction_id=jurisdiction_id)
+    if needs_review is not None:
+        units = units.filter(needs_review=needs_review)
+    if q:
+        matching = Unit.objects.filter(Q(name__icontains=q) | Q(aliases__name__icontains=q)).values("pk")
+        units = units.filter(pk__in=matching)  # a subquery: a join on aliases would inflate the counts
+    return units
+
+
+def unit_items(unit: Unit, limit: int = 50) -> list[Assignment]:
+    return list(
+        Assignment.objects.filter(unit=unit, item__is_active=True)
+        .select_related("item__plan")
+        .order_by("item__plan_id", "item__order")[:limit]
+    )
+
+
+def merge_targets(unit: Unit) -> QuerySet[Unit]:
+    return Unit.objects.filter(jurisdiction_id=unit.jurisdiction_id).exclude(pk=unit.pk).select_related("jurisdiction")
+
+
+def suggestion_items(*, plan: Plan, status: str = "proposed") -> QuerySet[WorkItem]:
+    # "-role": lead before cooperating (the only two roles the assistant proposes)
+    shown = SuggestedAssignment.objects.select_related("unit").order_by("-role", "rank")
+    items = WorkItem.objects.filter(plan=plan, is_active=True)
+    if status:
+        shown = shown.filter(status=status)
+        items = items.filter(suggestions__status=status)
+    else:
+        items = items.filter(suggestions__isnull=False)
+    return (
+        items.distinct()
+        .select_related("section")
+        .prefetch_related(
+            Prefetch("suggestions", queryset=shown, to_attr="shown_suggestions"),
+            Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
+        )
+        .order_by("order")
+    )
+
+
+def suggestion_counts(*, plan: Plan) -> dict[str, Any]:
+    rows = SuggestedAssignment.objects.filter(item__plan=plan).values("status").annotate(n=Count("id"))
+    counts = {row["status"]: row["n"] for row in rows}
+    return {status: counts.get(status, 0) for status in SuggestedAssignment.Status.values}
+
+
+def audit_entries(
+    *,
+    action: str = "",
+    plan_id: int | None = None,
+    object_type: str = "",
+    object_id: int | None = None,
+    actor: str = "",
+) -> QuerySet[AuditEntry]:
+    entries = AuditEntry.objects.select_related("actor", "plan")
+    if action:
+        entries = entries.filter(action=action)
+    if plan_id:
+        entries = entries.filter(plan_id=plan_id)
+    if object_type:
+        entries = entries.filter(object_type=object_type)
+    if object_id:
+        entries = entries.filter(object_id=object_id)
+    if actor:
+        entries = entries.filter(actor__username=actor)
+    return entries
+
+
+def object_history(object_type: str, object_id: int, limit: int = 50) -> list[AuditEntry]:
+    return list(audit_entries(object_type=object_type, object_id=object_id)[:limit])
