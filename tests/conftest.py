@@ -22,12 +22,18 @@ def run_json(*args: str) -> dict | list:
     return json.loads(out.getvalue())
 
 
-@pytest.fixture(scope="session")
-def seeded_db(django_db_setup, django_db_blocker):
-    """The five seed documents imported once for the whole session (read-only tests use it)."""
-    with django_db_blocker.unblock():
-        call_command("seed_documents", stdout=StringIO())
-    yield
+_LOADED: list = []
+
+
+@pytest.fixture
+def seeded_db(db):
+    """The five seed documents imported inside the test's transaction (parsed once per session)."""
+    from tasks_app.services.documents import document_load_path, document_save
+
+    if not _LOADED:
+        _LOADED.extend(document_load_path(path=path) for path in sorted(DOCUMENTS.glob("*.txt")))
+    for loaded in _LOADED:
+        document_save(loaded=loaded)
 
 
 from tests.personas import personas  # noqa: E402, F401  (fixture shared by web and api tests)

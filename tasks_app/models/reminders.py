@@ -41,6 +41,7 @@ class ReminderMessage(models.Model):
     last_error = models.TextField("最近错误", blank=True)
     next_attempt_at = models.DateTimeField("下次尝试", db_index=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    batch = models.CharField("生成批次", max_length=32, blank=True, db_index=True, help_text="写入该行的那次运行")
     claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
 

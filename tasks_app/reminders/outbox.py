@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -49,22 +49,22 @@ def retry_schedule() -> tuple[int, ...]:
 
 def outbox_claim(*, message_id: int) -> ReminderMessage | None:
     now = timezone.now()
+    due = {"pk": message_id, "status": Status.PENDING, "next_attempt_at__lte": now}
     with transaction.atomic():
-        row = (
-            ReminderMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=Status.PENDING, next_attempt_at__lte=now)
-            .first()
-        )
-        if row is None:
-            return None
-        # The conditional update is what makes the claim exclusive on databases without row locks (SQLite).
-        claimed = ReminderMessage.objects.filter(pk=row.pk, status=Status.PENDING).update(
+        if connection.features.has_select_for_update_skip_locked:
+            # Row lock (PostgreSQL): a row another worker holds is skipped, not waited for.
+            locked = ReminderMessage.objects.select_for_update(skip_locked=True).filter(**due)
+            if locked.values_list("pk", flat=True).first() is None:
+                return None
+        # The conditional update makes the claim exclusive everywhere. On SQLite it is the transaction's first
+        # statement: a read first would have to upgrade its lock, and SQLite refuses that at once ("database is
+        # locked") when another connection is writing, where a write first waits for the busy timeout.
+        claimed = ReminderMessage.objects.filter(**due).update(
             status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )
         if claimed != 1:
             return None
-    row.refresh_from_db()
-    return row
+    return ReminderMessage.objects.get(pk=message_id)
 
 
 def outbox_deliver(*, message_id: int) -> str:

@@ -6,6 +6,7 @@ finished reports and contributions, units, existing outbox keys, office recipien
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -164,6 +165,7 @@ def _office_recipients() -> list[str]:
 def reminders_write(*, planned: Planned, as_of: date) -> list[ReminderMessage]:
     """Write the planned digests; the unique key drops any that a concurrent run wrote first."""
     now = timezone.now()
+    batch = uuid.uuid4().hex
     rows = [
         ReminderMessage(
             key=digest.key,
@@ -175,18 +177,15 @@ def reminders_write(*, planned: Planned, as_of: date) -> list[ReminderMessage]:
             recipients=digest.recipients,
             items=digest.items,
             next_attempt_at=now,
+            batch=batch,
             **mail.render(digest=digest, as_of=as_of),
         )
         for digest in planned.digests
     ]
     with transaction.atomic():
         ReminderMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-        # Rows created by this run only: those still pending with no attempts and this run's timestamp.
-        created = list(
-            ReminderMessage.objects.filter(key__in=[r.key for r in rows], created_at__gte=now, attempts=0)
-            .select_related("unit", "cycle")
-            .order_by("id")
-        )
+        # Rows this run wrote: a concurrent run's rows for the same keys carry its own batch.
+        created = list(ReminderMessage.objects.filter(batch=batch).select_related("unit", "cycle").order_by("id"))
     return created
 
 

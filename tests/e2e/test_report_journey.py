@@ -12,7 +12,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _led_item_with_cooperators(personas):
-    led = Assignment.objects.filter(unit=personas.education, role="lead", item__plan=personas.plan).select_related("item")
+    led = Assignment.objects.filter(unit=personas.education, role="lead", item__plan=personas.plan).select_related(
+        "item"
+    )
     for assignment in led.order_by("item__order"):
         cooperating = assignment.item.assignments.filter(role="cooperating").select_related("unit").first()
         if cooperating:

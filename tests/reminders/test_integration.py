@@ -1,0 +1,258 @@
+"""The reminder path with its real parts: redis-server, Celery worker processes, an SMTP server (aiosmtpd).
+
+The plan is sent through the broker as beat sends it; the workers plan, write the outbox and deliver over SMTP
+to a server on 127.0.0.1 that records every message. Fault tests kill a worker mid-batch, refuse mail with 451,
+and run two beat ticks at once; every digest must arrive exactly once. A missing redis-server fails the tests
+(CI installs it with .ci/system.sh).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.reminders.realparts import (
+    AS_OF,
+    PYTHON,
+    Outbox,
+    Recorder,
+    RedisServer,
+    SmtpServer,
+    Worker,
+    django_env,
+    prepare_database,
+    run_django,
+    send_task,
+    wait_for,
+)
+
+pytestmark = pytest.mark.slow
+
+PLAN = "tasks_app.tasks.plan_reminders"
+SWEEP = "tasks_app.tasks.sweep_outbox"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    return prepare_database(tmp_path_factory.mktemp("reminders-db"))
+
+
+@pytest.fixture(scope="module")
+def redis(tmp_path_factory):
+    try:
+        server = RedisServer(tmp_path_factory.mktemp("redis"))
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@dataclass
+class Stack:
+    folder: Path
+    db: Path
+    redis: RedisServer
+    expected: list[dict]
+    smtp: SmtpServer | None = None
+    workers: list[Worker] = field(default_factory=list)
+
+    @property
+    def outbox(self) -> Outbox:
+        return Outbox(self.db)
+
+    @property
+    def mail(self) -> Recorder:
+        return self.smtp.handler
+
+    def env(self) -> dict:
+        return django_env(db=self.db, var=self.folder / "var", redis_url=self.redis.url, smtp_port=self.smtp.port)
+
+    def start_smtp(self, handler: Recorder) -> Recorder:
+        self.smtp = SmtpServer(handler)
+        return handler
+
+    def start_worker(self, name: str) -> Worker:
+        worker = Worker(name=name, env=self.env(), folder=self.folder)
+        self.workers.append(worker)
+        worker.wait_ready()
+        return worker
+
+    def explain(self) -> str:
+        logs = "\n".join(f"--- worker {w.name}\n{w.tail()[-1500:]}" for w in self.workers)
+        return f"smtp keys: {self.mail.keys()}\noutbox: {self.outbox.statuses()}\n{logs}"
+
+    def wait_delivered(self, count: int, *, timeout: float = 90) -> None:
+        wait_for(
+            lambda: self.mail.count() >= count and self.outbox.statuses().get("sent", 0) >= count,
+            timeout=timeout,
+            what=f"{count} messages at the SMTP server and {count} outbox rows sent",
+            explain=self.explain,
+        )
+
+    def wait_drained(self, *, stale: int = 0, timeout: float = 60) -> None:
+        """Wait until the broker holds no task but ``stale`` ones (unacknowledged by a killed worker): after
+        that no further delivery can happen, so a duplicate would already be at the SMTP server."""
+        wait_for(
+            lambda: self.redis.in_flight() <= stale,
+            timeout=timeout,
+            what="the broker to hold no more tasks",
+            explain=self.explain,
+        )
+
+    def assert_exactly_once(self) -> None:
+        keys = self.mail.keys()
+        twice = [key for key, n in Counter(keys).items() if n > 1]
+        assert not twice, f"delivered more than once: {twice}\n{self.explain()}"
+        rows = self.outbox.rows()
+        assert sorted(keys) == sorted(r["key"] for r in rows), self.explain()
+        assert all(r["status"] == "sent" for r in rows), self.explain()
+        assert len(keys) == len(self.expected), self.explain()
+
+
+@pytest.fixture
+def stack(tmp_path, template, redis):
+    template_db, expected = template
+    db = tmp_path / "db.sqlite3"
+    shutil.copyfile(template_db, db)
+    redis.flush()
+    made = Stack(folder=tmp_path, db=db, redis=redis, expected=expected)
+    try:
+        yield made
+    finally:
+        for worker in made.workers:
+            worker.stop()
+        if made.smtp is not None:
+            made.smtp.stop()
+
+
+def _by_department(mail: Recorder) -> dict[str, list[str]]:
+    """Department → recipients, read back from what the SMTP server received (subject: 【报送提醒】单位:…)."""
+    out: dict[str, list[str]] = {}
+    for message in mail.messages:
+        department = message.subject.removeprefix("【报送提醒】").split(":", 1)[0]
+        out[department] = sorted(message.recipients)
+    return out
+
+
+def test_it_delivers_one_digest_per_reporting_unit_through_redis_celery_and_smtp(stack):
+    mail = stack.start_smtp(Recorder())
+    stack.start_worker("w1")
+    assert stack.expected, "the seeded database should have reporting units to remind"
+    send_task(stack.redis.url, PLAN, AS_OF)
+    stack.wait_delivered(len(stack.expected))
+    stack.wait_drained()
+    stack.assert_exactly_once()
+    assert _by_department(mail) == {m["department"]: sorted(m["recipients"]) for m in stack.expected}
+    for message in mail.messages:
+        assert "报送提醒" in message.subject and "2019年度" in message.subject
+        assert message.key.startswith("unit:") and message.message_id.startswith("<reminder-unit-")
+
+    send_task(stack.redis.url, PLAN, AS_OF)  # the next beat tick on the same day: the outbox holds every key
+    send_task(stack.redis.url, SWEEP)
+    worker = stack.workers[0]
+    wait_for(
+        lambda: worker.succeeded(PLAN) == 2 and worker.succeeded(SWEEP) == 1,
+        timeout=30,
+        what="the second plan and the sweep to run",
+        explain=stack.explain,
+    )
+    stack.wait_drained()
+    assert mail.count() == len(stack.expected)
+    stack.assert_exactly_once()
+
+
+def test_it_delivers_each_digest_once_after_a_worker_is_killed_mid_batch(stack):
+    mail = stack.start_smtp(Recorder(mail_delay=0.2))
+    first = stack.start_worker("w1")
+    send_task(stack.redis.url, PLAN, AS_OF)
+    # Kill while the next message sits in its slow MAIL FROM: three accepted, one claimed and not yet accepted.
+    wait_for(
+        lambda: mail.count() >= 3 and mail.in_mail > 0,
+        timeout=60,
+        what="three messages delivered and a fourth in progress",
+        explain=stack.explain,
+    )
+    first.kill()
+    delivered_before = mail.count()
+    with stack.redis.client() as client:  # the dead worker's task stays unacknowledged until visibility_timeout
+        stale = client.hlen("unacked")
+    assert delivered_before < len(stack.expected), "the batch finished before the kill: slow the SMTP server down"
+    statuses = stack.outbox.statuses()
+    assert statuses.get("sending") == 1, stack.explain()  # the claim the dead worker held
+
+    stack.start_worker("w2")
+    # The claim is stuck for ever without the sweeper; age it past STUCK_AFTER, then run the real sweep task.
+    wait_for(
+        lambda: stack.outbox.age_claims() == 1, timeout=20, what="the stuck claim to be aged", explain=stack.explain
+    )
+    send_task(stack.redis.url, SWEEP)
+    stack.wait_delivered(len(stack.expected), timeout=120)
+    stack.wait_drained(stale=stale)
+    stack.assert_exactly_once()
+    assert mail.count() > delivered_before
+
+
+def test_it_retries_a_451_and_delivers_after_the_backoff(stack):
+    mail = stack.start_smtp(Recorder(refuse_first=2))
+    stack.start_worker("w1")
+    send_task(stack.redis.url, PLAN, AS_OF)
+    stack.wait_delivered(len(stack.expected), timeout=90)  # REMINDER_RETRY_SCHEDULE=1,2,3 in the worker env
+    stack.wait_drained()
+    stack.assert_exactly_once()
+    assert len(mail.refused) == 2 and set(mail.refused) <= set(mail.keys())
+    rows = {r["key"]: r for r in stack.outbox.rows()}
+    for key in set(mail.refused):
+        assert rows[key]["attempts"] == 1 + mail.refused.count(key) and rows[key]["last_error"] == ""
+    assert all(r["attempts"] == 1 for k, r in rows.items() if k not in mail.refused)
+
+
+def test_it_sends_nothing_twice_when_two_beat_ticks_run_at_once(stack):
+    stack.start_smtp(Recorder())
+    w1, w2 = stack.start_worker("w1"), stack.start_worker("w2")
+    send_task(stack.redis.url, PLAN, AS_OF)
+    send_task(stack.redis.url, PLAN, AS_OF)
+    wait_for(
+        lambda: w1.succeeded(PLAN) + w2.succeeded(PLAN) == 2,
+        timeout=60,
+        what="both plan tasks to finish",
+        explain=stack.explain,
+    )
+    stack.wait_drained()
+    # Beat also runs the sweep every 300 s: whatever a collision left pending would go out then, and only once.
+    for sweeps in range(1, 6):
+        if stack.outbox.statuses().get("sent", 0) == len(stack.expected):
+            break
+        send_task(stack.redis.url, SWEEP)
+        wait_for(
+            lambda n=sweeps: w1.succeeded(SWEEP) + w2.succeeded(SWEEP) >= n,
+            timeout=30,
+            what=f"sweep {sweeps} to run",
+            explain=stack.explain,
+        )
+        stack.wait_drained()
+    stack.wait_delivered(len(stack.expected), timeout=30)
+    stack.assert_exactly_once()
+
+
+def test_it_sends_nothing_twice_when_two_send_reminders_processes_race(stack):
+    stack.start_smtp(Recorder())
+    env = stack.env()
+    args = [PYTHON, "manage.py", "send_reminders", "--as-of", AS_OF, "--json"]
+    with ThreadPoolExecutor(2) as pool:
+        outputs = list(pool.map(lambda _: _run_or_fail(args, env), range(2)))
+    stack.assert_exactly_once()
+    assert sum(json.loads(o)["sent"] for o in outputs) == len(stack.expected)  # each counts what it delivered
+
+
+def _run_or_fail(args: list[str], env: dict) -> str:
+    try:
+        return run_django(args, env=env, timeout=120)
+    except subprocess.TimeoutExpired as exc:
+        raise AssertionError(f"send_reminders did not finish: {exc}") from exc
