@@ -82,7 +82,7 @@ def _cell_text(value: object) -> str:
         return f"{value.year}年{value.month}月{value.day}日"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return half_width(str(value)).replace("\r\n", "\n").strip()
+    return _ESCAPED_FORMULA.sub("", half_width(str(value)).replace("\r\n", "\n").strip())
 
 
 def _header_role(cell: str) -> str | None:
@@ -142,6 +142,19 @@ def _heading(text: str) -> tuple[int, str, str] | None:
 def _short_title(text: str) -> str:
     first = re.split(r"[。;\n]", text, maxsplit=1)[0].strip()
     return first[:TITLE_LENGTH]
+
+
+# In the text itself only an annotation names the category: "…增长7%(预期性指标)" or "约束性:…";
+# a task that merely mentions "约束性指标" in a sentence is no indicator.
+_TEXT_CATEGORY = re.compile(r"^(约束性|预期性)|[(\[【]\s*(约束性|预期性)")
+
+# Exports prefix an apostrophe to text that a spreadsheet would run as a formula (OWASP): undo it.
+_ESCAPED_FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
+
+
+def _text_category(text: str) -> str | None:
+    match = _TEXT_CATEGORY.search(text)
+    return _category([match.group(0)]) if match else None
 
 
 def _category(texts: list[str]) -> str | None:
@@ -212,7 +225,9 @@ class _Builder:
         if deadline:
             text = f"{text}({DEADLINE_NOTE}:{deadline})"
         section = self.stack[-1][1] if self.stack else None
-        kind = _category([self.cell(row, CATEGORY), text]) or _category([s.title for _, s in self.stack])
+        kind = (
+            _category([self.cell(row, CATEGORY)]) or _text_category(text) or _category([s.title for _, s in self.stack])
+        )
         key = section.key if section else None
         self.counts[key] = self.counts.get(key, 0) + 1
         number = self.cell(row, NUMBER) or str(self.counts[key])

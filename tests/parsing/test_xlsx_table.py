@@ -137,3 +137,32 @@ def test_it_takes_a_single_year_title_as_the_period():
     meta, result = parse_xlsx(data)
     assert (meta.period_start, meta.period_end) == (2022, 2022)
     assert result.items[0].unit_text == {LEAD: ["市发改委"]}
+
+
+def test_it_undoes_the_apostrophe_exports_put_before_formula_like_text():
+    data = workbook_bytes(
+        [
+            ["营口市“十四五”规划纲要重点任务分工表"],
+            HEADER,
+            [1, "'=1+1 开展评价", "市统计局", None, None],
+            [2, "'普通的引号", "'-市发改委", None, None],
+        ]
+    )
+    _, result = parse_xlsx(data)
+    assert [item.text for item in result.items] == ["=1+1 开展评价", "'普通的引号"]
+    assert result.items[1].unit_text == {LEAD: ["-市发改委"]}
+
+
+def test_it_takes_the_category_from_an_annotation_not_from_a_sentence():
+    data = workbook_bytes(
+        [
+            ["营口市“十四五”规划纲要重点任务分工表"],
+            ["序号", "指标/任务", "牵头单位", "配合单位", "责任单位", "完成时限"],
+            ["二、重点任务"],
+            [1, "完善考核,增加约束性指标的权重", "市发改委", None, None, "2025年底前"],
+            [2, "约束性:耕地保有量", None, None, "市自然资源局", None],
+        ]
+    )
+    _, result = parse_xlsx(data)
+    assert [item.kind for item in result.items] == [TASK, BINDING]
+    assert result.items[1].unit_text == {RESPONSIBLE: ["市自然资源局"]}

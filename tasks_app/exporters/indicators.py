@@ -1,0 +1,196 @@
+"""The indicator report (shape of 站前区 表1-1) and the unit workload report."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from tasks_app.models import Report, WorkItem
+
+from .base import Column, Exporter, Row, SheetSpec
+from .division import COOPERATING, LEAD, RESPONSIBLE, unit_list
+from .selectors import IndicatorRow, indicator_rows, plan_evaluations, unit_workload
+
+CATEGORY = {WorkItem.Kind.BINDING: "约束性", WorkItem.Kind.EXPECTED: "预期性"}
+MET, NOT_MET, UNDECIDED, NO_DATA = "达标", "未达标", "待定", "无统计"
+
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+_THRESHOLD = re.compile(r"^(?P<op>[<>≤≥])?\s*[\[【]?(?P<number>-?\d+(?:\.\d+)?)[\]】]?\s*%?$")
+_LOWER_WORDS = ("控制在", "以内", "以下", "不超过", "不高于")
+_LOWER_TITLES = ("浓度", "失业率")
+_DECREASE_WORDS = ("下降", "降低", "减少")
+
+
+def number_or_text(text: str) -> float | int | str:
+    """ "17.88" → 17.88 so Excel can sum it; "[20]", ">5", "达到市级要求" stay text."""
+    value = text.strip()
+    if not _NUMBER.match(value):
+        return value
+    number = float(value)
+    return int(number) if number.is_integer() and "." not in value else number
+
+
+def _number(text: str, value: float | None) -> float | None:
+    if value is not None:
+        return value
+    match = _THRESHOLD.match(text.strip())
+    return float(match.group("number")) if match else None
+
+
+def lower_is_better(title: str, target_text: str) -> bool:
+    match = _THRESHOLD.match(target_text.strip())
+    if match and match.group("op") in ("<", "≤"):
+        return True
+    if any(word in target_text for word in _LOWER_WORDS):
+        return True
+    return any(word in title for word in _LOWER_TITLES) and not any(word in title for word in _DECREASE_WORDS)
+
+
+def indicator_status(row: IndicatorRow) -> str:
+    """达标 / 未达标 / 待定 / 无统计 from the target and the yearly actuals (cumulative: their sum)."""
+    if row.pending:
+        return UNDECIDED
+    if not row.actuals:
+        return NO_DATA
+    numbers = {year: _number(text, value) for year, (text, value) in row.actuals.items()}
+    known = {year: value for year, value in numbers.items() if value is not None}
+    match = _THRESHOLD.match(row.target_text.strip())
+    target = row.target_value if row.target_value is not None else (float(match.group("number")) if match else None)
+    if target is None or not known:
+        return UNDECIDED
+    actual = sum(known.values()) if row.cumulative else known[max(known)]
+    if lower_is_better(row.item.title, row.target_text):
+        return MET if actual <= target else NOT_MET
+    strict = match is not None and match.group("op") == ">"
+    return MET if (actual > target if strict else actual >= target) else NOT_MET
+
+
+class IndicatorExporter(Exporter):
+    identifier = "indicators"
+    verbose_name = "主要指标完成情况表"
+    sheet_name = "主要指标"
+
+    def years(self) -> list[int]:
+        return list(range(self.plan.period_start, self.plan.period_end + 1))
+
+    def get_columns(self) -> Sequence[Column]:
+        return (
+            Column("序号", 6),
+            Column("领域", 12),
+            Column("指标", 34),
+            Column("属性", 9),
+            Column("单位", 11),
+            Column("基期值", 11),
+            Column("目标值", 14),
+            *(Column(f"{year}年", 10) for year in self.years()),
+            Column("完成情况", 10),
+            Column("责任单位", 22),
+        )
+
+    def iterate_list(self) -> Iterator[Row]:
+        yield self.header()
+        for row in indicator_rows(self.plan):
+            item = row.item
+            units = item.units.get(LEAD) or item.units.get(RESPONSIBLE) or []
+            yield [
+                item.number,
+                row.domain,
+                item.title,
+                CATEGORY.get(item.kind, ""),
+                row.unit_of_measure,
+                number_or_text(row.baseline_text),
+                number_or_text(row.target_text),
+                *(number_or_text(row.actuals.get(year, ("", None))[0]) for year in self.years()),
+                indicator_status(row),
+                unit_list(units),
+            ]
+
+    def evaluation_rows(self) -> Iterator[Row]:
+        yield [column.header for column in self.evaluation_columns]
+        for number, evaluation in enumerate(plan_evaluations(self.plan), start=1):
+            yield [
+                number,
+                evaluation.name,
+                evaluation.category,
+                evaluation.unit_of_measure,
+                number_or_text(evaluation.baseline_text),
+                number_or_text(evaluation.target_text),
+                number_or_text(evaluation.actual_text),
+                evaluation.status,
+            ]
+
+    evaluation_columns = (
+        Column("序号", 6),
+        Column("指标", 34),
+        Column("属性", 9),
+        Column("单位", 11),
+        Column("基期值", 11),
+        Column("目标值", 14),
+        Column("实际值", 14),
+        Column("完成情况", 10),
+    )
+
+    def sheets(self) -> Iterator[SheetSpec]:
+        yield from super().sheets()
+        if self.plan.evaluations.exists():
+            yield SheetSpec(
+                name="上期规划指标完成情况",
+                title=f"{self.plan.title} 上期规划主要指标完成情况",
+                columns=self.evaluation_columns,
+                rows=self.evaluation_rows(),
+            )
+
+
+class UnitWorkloadExporter(Exporter):
+    """Per unit: items by role and, for a cycle, its reports by status."""
+
+    identifier = "units"
+    verbose_name = "单位任务量统计表"
+    sheet_name = "单位任务量"
+
+    def title(self) -> str:
+        year = f"({self.cycle.year}年度报送)" if self.cycle is not None else ""
+        return f"{self.plan.title} 单位任务量统计表{year}"
+
+    def get_columns(self) -> Sequence[Column]:
+        columns = [
+            Column("序号", 6),
+            Column("单位", 28),
+            Column("类型", 14),
+            Column("牵头", 8),
+            Column("配合", 8),
+            Column("责任", 8),
+            Column("涉及事项", 10),
+            Column("须报送事项", 11),
+        ]
+        if self.cycle is not None:
+            columns += [
+                Column("已通过", 9),
+                Column("待审核", 9),
+                Column("已退回", 9),
+                Column("未提交", 9),
+                Column("通过率(%)", 11),
+            ]
+        return columns
+
+    def iterate_list(self) -> Iterator[Row]:
+        yield self.header()
+        for number, load in enumerate(unit_workload(self.plan, self.cycle), start=1):
+            row: list[object] = [
+                number,
+                load.name,
+                load.kind,
+                load.roles.get(LEAD, 0),
+                load.roles.get(COOPERATING, 0),
+                load.roles.get(RESPONSIBLE, 0),
+                load.items,
+                load.reporting,
+            ]
+            if self.cycle is not None:
+                approved = load.reports.get(Report.Status.APPROVED, 0)
+                submitted = load.reports.get(Report.Status.SUBMITTED, 0)
+                returned = load.reports.get(Report.Status.RETURNED, 0)
+                missing = max(load.reporting - approved - submitted - returned, 0)
+                rate = round(100 * approved / load.reporting, 1) if load.reporting else 0
+                row += [approved, submitted, returned, missing, rate]
+            yield row

@@ -1,0 +1,258 @@
+"""Read queries of the exports: plain tuples in chunks, a constant number of queries per chunk.
+
+50,000 items never sit in memory at once: items are read with ``iterator(chunk_size=…)`` and each
+chunk fetches its assignments (and reports) in one query keyed by the chunk's item ids.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import islice
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from tasks_app.models import (
+    Assignment,
+    Evaluation,
+    IndicatorActual,
+    Plan,
+    Report,
+    ReportingCycle,
+    Section,
+    Unit,
+    WorkItem,
+)
+
+CHUNK_SIZE = 2000
+INDICATOR_KINDS = (WorkItem.Kind.BINDING, WorkItem.Kind.EXPECTED, WorkItem.Kind.INDICATOR)
+ROLES = (Assignment.Role.LEAD, Assignment.Role.COOPERATING, Assignment.Role.RESPONSIBLE)
+
+
+@dataclass(slots=True)
+class SectionRow:
+    id: int
+    parent_id: int | None
+    number: str
+    title: str
+
+
+@dataclass(slots=True)
+class ItemRow:
+    id: int
+    kind: str
+    number: str
+    title: str
+    text: str
+    section_id: int | None
+    deadline: date | None
+    deadline_text: str
+    deadline_defaulted: bool
+    and_others: bool
+    # role → [(unit name, "等" after it)] in document order
+    units: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
+
+    def names(self, role: str) -> list[str]:
+        return [name for name, _ in self.units.get(role, [])]
+
+    @property
+    def reporting_units(self) -> list[str]:
+        """BRIEF §4: the lead units; where none, the responsible units."""
+        return self.names(Assignment.Role.LEAD) or self.names(Assignment.Role.RESPONSIBLE)
+
+
+def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def plan_sections(plan: Plan) -> dict[int, SectionRow]:
+    rows = Section.objects.filter(plan=plan).order_by("order").values_list("id", "parent_id", "number", "title")
+    return {row[0]: SectionRow(*row) for row in rows}
+
+
+_ITEM_FIELDS = (
+    "id",
+    "kind",
+    "number",
+    "title",
+    "text",
+    "section_id",
+    "deadline",
+    "deadline_text",
+    "deadline_defaulted",
+    "and_others",
+)
+
+
+def _assignments(item_ids: list[int]) -> dict[int, dict[str, list[tuple[str, bool]]]]:
+    found: dict[int, dict[str, list[tuple[str, bool]]]] = defaultdict(dict)
+    rows = (
+        Assignment.objects.filter(item_id__in=item_ids)
+        .order_by("item_id", "role", "order", "id")
+        .values_list("item_id", "role", "unit__name", "and_others")
+    )
+    for item_id, role, name, others in rows:
+        found[item_id].setdefault(role, []).append((name, others))
+    return found
+
+
+def iter_item_chunks(
+    plan: Plan, *, kinds: Iterable[str] | None = None, chunk_size: int = CHUNK_SIZE
+) -> Iterator[list[ItemRow]]:
+    """The plan's active items in document order, with their units, ``chunk_size`` at a time."""
+    items = WorkItem.objects.filter(plan=plan, is_active=True)
+    if kinds is not None:
+        items = items.filter(kind__in=list(kinds))
+    rows = items.order_by("order", "id").values_list(*_ITEM_FIELDS).iterator(chunk_size=chunk_size)
+    for chunk in _chunks(rows, chunk_size):
+        units = _assignments([row[0] for row in chunk])
+        yield [ItemRow(*row, units=units.get(row[0], {})) for row in chunk]
+
+
+def iter_items(plan: Plan, *, kinds: Iterable[str] | None = None, chunk_size: int = CHUNK_SIZE) -> Iterator[ItemRow]:
+    for chunk in iter_item_chunks(plan, kinds=kinds, chunk_size=chunk_size):
+        yield from chunk
+
+
+@dataclass(slots=True)
+class ReportRow:
+    unit: str
+    status: str
+    progress_status: str
+    progress: str
+    problems: str
+    next_steps: str
+    actual_value_text: str
+    review_reason: str
+
+
+def reports_for(cycle: ReportingCycle, item_ids: list[int]) -> dict[int, list[ReportRow]]:
+    found: dict[int, list[ReportRow]] = defaultdict(list)
+    rows = (
+        Report.objects.filter(cycle=cycle, item_id__in=item_ids)
+        .order_by("item_id", "unit__name")
+        .values_list(
+            "item_id",
+            "unit__name",
+            "status",
+            "progress_status",
+            "progress",
+            "problems",
+            "next_steps",
+            "actual_value_text",
+            "review_reason",
+        )
+    )
+    for item_id, *values in rows:
+        found[item_id].append(ReportRow(*values))
+    return found
+
+
+@dataclass(slots=True)
+class IndicatorRow:
+    item: ItemRow
+    domain: str
+    unit_of_measure: str
+    baseline_text: str
+    baseline_year: int | None
+    target_text: str
+    target_value: float | None
+    target_year: int | None
+    cumulative: bool
+    pending: bool
+    actuals: dict[int, tuple[str, float | None]]  # year → (text, number)
+
+
+def indicator_rows(plan: Plan) -> list[IndicatorRow]:
+    """The plan's indicators (a few dozen per plan): three queries."""
+    items = list(iter_items(plan, kinds=INDICATOR_KINDS))
+    ids = [item.id for item in items]
+    details = {
+        row[0]: row[1:]
+        for row in WorkItem.objects.filter(id__in=ids).values_list(
+            "id",
+            "indicator__domain",
+            "indicator__unit_of_measure",
+            "indicator__baseline_text",
+            "indicator__baseline_year",
+            "indicator__target_text",
+            "indicator__target_value",
+            "indicator__target_year",
+            "indicator__cumulative",
+            "indicator__pending",
+        )
+    }
+    actuals: dict[int, dict[int, tuple[str, float | None]]] = defaultdict(dict)
+    for item_id, year, text, value in IndicatorActual.objects.filter(item_id__in=ids).values_list(
+        "item_id", "year", "value_text", "value"
+    ):
+        actuals[item_id][year] = (text, value)
+    result = []
+    for item in items:
+        domain, measure, base, base_year, target, target_value, target_year, cumulative, pending = details[item.id]
+        result.append(
+            IndicatorRow(
+                item=item,
+                domain=domain or "",
+                unit_of_measure=measure or "",
+                baseline_text=base or "",
+                baseline_year=base_year,
+                target_text=target or "",
+                target_value=target_value,
+                target_year=target_year,
+                cumulative=bool(cumulative),
+                pending=bool(pending),
+                actuals=actuals.get(item.id, {}),
+            )
+        )
+    return result
+
+
+def plan_evaluations(plan: Plan) -> list[Evaluation]:
+    return list(Evaluation.objects.filter(plan=plan).order_by("order"))
+
+
+@dataclass(slots=True)
+class UnitLoad:
+    name: str
+    kind: str
+    roles: dict[str, int] = field(default_factory=dict)
+    items: int = 0
+    reporting: int = 0
+    reports: dict[str, int] = field(default_factory=dict)
+
+
+def unit_workload(plan: Plan, cycle: ReportingCycle | None) -> list[UnitLoad]:
+    """Per unit: assignments by role, items, items it reports on, and the cycle's reports by status."""
+    active = Assignment.objects.filter(item__plan=plan, item__is_active=True)
+    loads: dict[int, UnitLoad] = {}
+    kinds = dict(Unit.Kind.choices)
+    for unit_id, name, kind in Unit.objects.filter(assignments__in=active).distinct().values_list("id", "name", "kind"):
+        loads[unit_id] = UnitLoad(name=name, kind=kinds.get(kind, kind))
+    for unit_id, role, count in active.values_list("unit_id", "role").annotate(n=Count("id")).order_by():
+        loads[unit_id].roles[role] = count
+    for unit_id, count in active.values_list("unit_id").annotate(n=Count("item_id", distinct=True)).order_by():
+        loads[unit_id].items = count
+    has_lead = Assignment.objects.filter(item_id=OuterRef("item_id"), role=Assignment.Role.LEAD)
+    reporting = active.alias(has_lead=Exists(has_lead)).filter(
+        Q(role=Assignment.Role.LEAD) | Q(role=Assignment.Role.RESPONSIBLE, has_lead=False)
+    )
+    for unit_id, count in reporting.values_list("unit_id").annotate(n=Count("item_id", distinct=True)).order_by():
+        loads[unit_id].reporting = count
+    if cycle is not None:
+        reports = Report.objects.filter(cycle=cycle, item__is_active=True, unit_id__in=list(loads))
+        for unit_id, status, count in reports.values_list("unit_id", "status").annotate(n=Count("id")).order_by():
+            loads[unit_id].reports[status] = count
+    return sorted(loads.values(), key=lambda load: (-load.items, load.name))
+
+
+def default_cycle(plan: Plan) -> ReportingCycle | None:
+    """The cycle a report is about when no year is given: the latest open one, else the latest one."""
+    cycles = ReportingCycle.objects.filter(plan=plan)
+    return (
+        cycles.filter(status=ReportingCycle.Status.OPEN).order_by("-year").first() or cycles.order_by("-year").first()
+    )

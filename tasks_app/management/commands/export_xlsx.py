@@ -1,0 +1,39 @@
+"""python manage.py export_xlsx --plan ID --report division|progress|indicators|units [--year Y] -o FILE."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tasks_app.models import Plan
+from tasks_app.services.exports import REPORTS, ExportError, export_build
+
+
+class Command(BaseCommand):
+    help = "导出 Excel 报表:分工表、年度落实情况、主要指标完成情况、单位任务量"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--plan", type=int, required=True, help="规划 ID")
+        parser.add_argument("--report", required=True, choices=REPORTS)
+        parser.add_argument("--year", type=int, help="报告年度(落实情况、单位任务量;默认最近的报送周期)")
+        parser.add_argument("-o", "--output", required=True, help="输出的 .xlsx 文件")
+
+    def handle(self, *args, plan: int, report: str, year: int | None, output: str, **options) -> None:
+        found = Plan.objects.filter(pk=plan).first()
+        if found is None:
+            raise CommandError(f"规划 {plan} 不存在", returncode=2)
+        path = Path(output)
+        if not path.parent.is_dir():
+            raise CommandError(f"输出目录不存在:{path.parent}", returncode=2)
+        partial = path.with_name(path.name + ".part")
+        try:
+            result = export_build(plan=found, report=report, year=year, path_or_stream=str(partial))
+        except ExportError as exc:
+            partial.unlink(missing_ok=True)
+            raise CommandError(str(exc), returncode=2) from exc
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        partial.replace(path)
+        self.stdout.write(f"已导出 {path}:{result.rows} 行({found.title})")

@@ -1,0 +1,32 @@
+"""Plans imported per test (inside the test's transaction): no committed data leaks into other suites."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tasks_app.importing import document_import
+from tasks_app.models import Plan
+from tasks_app.parsing.document import parse_text
+from tests.conftest import ZHANQIAN
+from tests.personas import import_yingkou
+
+_PARSED: dict[str, object] = {}
+
+
+def _import(path: Path) -> Plan:
+    text = path.read_text(encoding="utf-8")
+    if path.name not in _PARSED:  # parsing is pure: once per session
+        _PARSED[path.name] = parse_text(text, filename=path.name)
+    return document_import(parsed=_PARSED[path.name], file_name=path.name, text=text).plan
+
+
+@pytest.fixture
+def yingkou(db) -> Plan:
+    return import_yingkou()
+
+
+@pytest.fixture
+def zhanqian(db) -> Plan:
+    return _import(ZHANQIAN)
