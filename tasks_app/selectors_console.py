@@ -33,6 +33,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from tasks_app.indicator_rules import MET, NO_DATA, NOT_MET, UNDECIDED, indicator_status
 from tasks_app.models import (
     Assignment,
     Contribution,
@@ -241,30 +242,14 @@ def plan_chapters(plan_id: int) -> Chapters:
 
 # --- indicators ----------------------------------------------------------------------------------
 
-STATUS_MET, STATUS_MISSED, STATUS_PENDING, STATUS_NO_DATA = "达标", "未达标", "待定", "无统计"
+STATUS_MET, STATUS_MISSED, STATUS_PENDING, STATUS_NO_DATA = MET, NOT_MET, UNDECIDED, NO_DATA
 STATUS_KEYS = {STATUS_MET: "met", STATUS_MISSED: "missed", STATUS_PENDING: "pending", STATUS_NO_DATA: "nodata"}
-_UPPER_BOUND = re.compile(r"以内|以下|不高于|不超过|低于|控制在|≤|<|＜")
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 
 
 def parse_number(text: str) -> float | None:
     match = _NUMBER.search(text or "")
     return float(match.group()) if match else None
-
-
-def indicator_status(
-    *, target_value: float | None, target_text: str, pending: bool, actual_value: float | None, has_actual: bool
-) -> str:
-    """BRIEF §4: 无统计 without an actual; 待定 when the target is pending, not a number, or the actual is
-    not a number; otherwise 达标 / 未达标. Targets phrased as a ceiling (以内, 以下, 不超过 …) are met
-    from below, every other target from above."""
-    if not has_actual:
-        return STATUS_NO_DATA
-    if pending or target_value is None or actual_value is None:
-        return STATUS_PENDING
-    if _UPPER_BOUND.search(target_text or ""):
-        return STATUS_MET if actual_value <= target_value else STATUS_MISSED
-    return STATUS_MET if actual_value >= target_value else STATUS_MISSED
 
 
 @dataclass
@@ -342,10 +327,11 @@ def _indicator_row(item: WorkItem, year: int, share: float) -> IndicatorRow:
     cumulative = bool(detail and detail.cumulative)
     compared_to = target_value * share if (target_value is not None and cumulative) else target_value
     status = indicator_status(
-        target_value=compared_to,
+        title=item.title,
         target_text=detail.target_text if detail else "",
+        target_value=compared_to,
         pending=bool(detail and detail.pending),
-        actual_value=value,
+        actual=value,
         has_actual=bool(text),
     )
     return IndicatorRow(

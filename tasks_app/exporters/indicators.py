@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from tasks_app.indicator_rules import indicator_status, threshold
 from tasks_app.models import Report, WorkItem
 
 from .base import Column, Exporter, Row, SheetSpec
@@ -12,13 +13,7 @@ from .division import COOPERATING, LEAD, RESPONSIBLE, unit_list
 from .selectors import IndicatorRow, indicator_rows, plan_evaluations, unit_workload
 
 CATEGORY = {WorkItem.Kind.BINDING: "约束性", WorkItem.Kind.EXPECTED: "预期性"}
-MET, NOT_MET, UNDECIDED, NO_DATA = "达标", "未达标", "待定", "无统计"
-
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
-_THRESHOLD = re.compile(r"^(?P<op>[<>≤≥])?\s*[\[【]?(?P<number>-?\d+(?:\.\d+)?)[\]】]?\s*%?$")
-_LOWER_WORDS = ("控制在", "以内", "以下", "不超过", "不高于")
-_LOWER_TITLES = ("浓度", "失业率")
-_DECREASE_WORDS = ("下降", "降低", "减少")
 
 
 def number_or_text(text: str) -> float | int | str:
@@ -30,39 +25,21 @@ def number_or_text(text: str) -> float | int | str:
     return int(number) if number.is_integer() and "." not in value else number
 
 
-def _number(text: str, value: float | None) -> float | None:
-    if value is not None:
-        return value
-    match = _THRESHOLD.match(text.strip())
-    return float(match.group("number")) if match else None
-
-
-def lower_is_better(title: str, target_text: str) -> bool:
-    match = _THRESHOLD.match(target_text.strip())
-    if match and match.group("op") in ("<", "≤"):
-        return True
-    if any(word in target_text for word in _LOWER_WORDS):
-        return True
-    return any(word in title for word in _LOWER_TITLES) and not any(word in title for word in _DECREASE_WORDS)
-
-
-def indicator_status(row: IndicatorRow) -> str:
-    """达标 / 未达标 / 待定 / 无统计 from the target and the yearly actuals (cumulative: their sum)."""
-    if row.pending:
-        return UNDECIDED
-    if not row.actuals:
-        return NO_DATA
-    numbers = {year: _number(text, value) for year, (text, value) in row.actuals.items()}
-    known = {year: value for year, value in numbers.items() if value is not None}
-    match = _THRESHOLD.match(row.target_text.strip())
-    target = row.target_value if row.target_value is not None else (float(match.group("number")) if match else None)
-    if target is None or not known:
-        return UNDECIDED
-    actual = sum(known.values()) if row.cumulative else known[max(known)]
-    if lower_is_better(row.item.title, row.target_text):
-        return MET if actual <= target else NOT_MET
-    strict = match is not None and match.group("op") == ">"
-    return MET if (actual > target if strict else actual >= target) else NOT_MET
+def row_status(row: IndicatorRow) -> str:
+    """The shared rule applied to the yearly actuals (a cumulative indicator is judged on their sum)."""
+    numbers = [
+        (year, value if value is not None else threshold(text)[1]) for year, (text, value) in row.actuals.items()
+    ]
+    known = {year: value for year, value in numbers if value is not None}
+    actual = (sum(known.values()) if row.cumulative else known[max(known)]) if known else None
+    return indicator_status(
+        title=row.item.title,
+        target_text=row.target_text,
+        target_value=row.target_value,
+        pending=row.pending,
+        actual=actual,
+        has_actual=bool(row.actuals),
+    )
 
 
 class IndicatorExporter(Exporter):
@@ -101,7 +78,7 @@ class IndicatorExporter(Exporter):
                 number_or_text(row.baseline_text),
                 number_or_text(row.target_text),
                 *(number_or_text(row.actuals.get(year, ("", None))[0]) for year in self.years()),
-                indicator_status(row),
+                row_status(row),
                 unit_list(units),
             ]
 

@@ -5,7 +5,7 @@ from io import BytesIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from tasks_app.exporters.indicators import indicator_status
+from tasks_app.exporters.indicators import row_status as indicator_status
 from tasks_app.exporters.selectors import IndicatorRow, ItemRow
 from tasks_app.models import Assignment, IndicatorActual, Report, ReportingCycle, WorkItem
 from tasks_app.services.cycles import cycle_open
