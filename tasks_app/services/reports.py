@@ -79,23 +79,29 @@ def report_get_or_start(*, user: Any, item: WorkItem, unit_id: int, cycle: Repor
     return report
 
 
-def _snapshot(report: Report) -> dict[str, Any]:
+def report_snapshot(report: Report) -> dict[str, Any]:
+    """What a version keeps of a report; evidence names come from a prefetch when there is one."""
     data = {field: getattr(report, field) for field in REPORT_FIELDS}
     data["actual_value"] = report.actual_value
-    data["evidence"] = list(report.evidence.values_list("original_name", flat=True)) if report.pk else []
+    data["evidence"] = [e.original_name for e in report.evidence.all()] if report.pk else []
     return data
 
 
-def _record(report: Report, *, action: str, user: Any, reason: str = "") -> None:
-    ReportVersion.objects.create(
+def report_version_row(report: Report, *, action: str, user: Any, reason: str = "") -> ReportVersion:
+    """An unsaved ReportVersion: the audit trail entry of one save or state change (callers may bulk-create)."""
+    return ReportVersion(
         report=report,
         number=report.version,
         action=action,
         status=report.status,
-        snapshot=_snapshot(report),
+        snapshot=report_snapshot(report),
         reason=reason,
         actor=user if getattr(user, "is_authenticated", False) else None,
     )
+
+
+def _record(report: Report, *, action: str, user: Any, reason: str = "") -> None:
+    report_version_row(report, action=action, user=user, reason=reason).save()
 
 
 def _parse_number(text: str) -> float | None:

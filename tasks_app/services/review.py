@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tasks_app import access
 from tasks_app.models import Evidence, IndicatorActual, Report, ReportingCycle, ReportVersion
-from tasks_app.services.reports import REPORT_FIELDS, ReportError, StaleEditError
+from tasks_app.services.reports import ReportError, StaleEditError, report_version_row
 
 REASON_REQUIRED = "退回必须填写理由"
 REASON_MAX = 2000
@@ -33,26 +33,6 @@ class BulkResult:
 def _require_reviewer(user: Any) -> None:
     if not access.can_review(user):
         raise PermissionDenied("只有规划办审核人员可以审核报告")
-
-
-def _snapshot(report: Report) -> dict[str, Any]:
-    """Same shape as services.reports._snapshot; evidence comes from a prefetch when there is one."""
-    data = {name: getattr(report, name) for name in REPORT_FIELDS}
-    data["actual_value"] = report.actual_value
-    data["evidence"] = [e.original_name for e in report.evidence.all()]
-    return data
-
-
-def _version_row(report: Report, *, action: str, user: Any, reason: str = "") -> ReportVersion:
-    return ReportVersion(
-        report=report,
-        number=report.version,
-        action=action,
-        status=report.status,
-        snapshot=_snapshot(report),
-        reason=reason,
-        actor=user,
-    )
 
 
 def _locked(report: Report, *, expected_version: int | None) -> Report:
@@ -99,7 +79,7 @@ def report_approve(*, report: Report, user: Any, expected_version: int | None = 
     with transaction.atomic():
         current = _locked(report, expected_version=expected_version)
         _transition(current, user=user, status=Report.Status.APPROVED, reason="")
-        _version_row(current, action=ReportVersion.Action.APPROVE, user=user).save()
+        report_version_row(current, action=ReportVersion.Action.APPROVE, user=user).save()
         _record_actual(current)
     return current
 
@@ -115,7 +95,7 @@ def report_return(*, report: Report, user: Any, reason: str, expected_version: i
     with transaction.atomic():
         current = _locked(report, expected_version=expected_version)
         _transition(current, user=user, status=Report.Status.RETURNED, reason=reason)
-        _version_row(current, action=ReportVersion.Action.RETURN, user=user, reason=reason).save()
+        report_version_row(current, action=ReportVersion.Action.RETURN, user=user, reason=reason).save()
     return current
 
 
@@ -152,7 +132,7 @@ def reports_bulk_approve(*, user: Any, report_ids: Iterable[int], cycle: Reporti
         for report in locked:
             report.status = Report.Status.APPROVED
             report.version += 1
-            rows.append(_version_row(report, action=ReportVersion.Action.APPROVE, user=user))
+            rows.append(report_version_row(report, action=ReportVersion.Action.APPROVE, user=user))
             _record_actual(report)
         ReportVersion.objects.bulk_create(rows)
     result.approved = ids
