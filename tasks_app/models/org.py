@@ -43,6 +43,9 @@ class Unit(models.Model):
         "待确认", default=False, help_text="导入时登记表中没有的单位名称,需规划办确认为新单位或合并到已有单位"
     )
     contact_emails = models.JSONField("联系邮箱", default=list, blank=True)
+    contact_people = models.JSONField(
+        "联系人", default=list, blank=True, help_text='[{"person": 姓名, "phone": 电话, "email": 邮箱}]'
+    )
     members = models.ManyToManyField(
         "self", verbose_name="成员单位", symmetrical=False, blank=True, related_name="groups"
     )

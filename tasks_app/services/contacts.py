@@ -150,7 +150,9 @@ def contacts_import_xlsx(
         entry = wanted.setdefault(unit, {"emails": [], "contacts": [], "rows": []})
         entry["emails"] += emails
         entry["rows"].append(number)
-        entry["contacts"].append({"row": number, "person": cell(row, "person"), "phone": cell(row, "phone")})
+        entry["contacts"].append(
+            {"row": number, "person": cell(row, "person"), "phone": cell(row, "phone"), "email": emails[0]}
+        )
     if errors:
         raise ContactsImportError(f"{len(errors)} 行有误,未导入任何内容:" + ";".join(errors))
     if not wanted:
@@ -177,10 +179,15 @@ def _write(
             added = [e for e in emails if e.lower() not in {b.lower() for b in before}]
             result.emails_added += len(added)
             result.details.append({"unit": unit.name, "emails": emails, "added": added, "rows": entry["rows"]})
-            if emails == before:
+            people = [
+                {k: c[k] for k in ("person", "phone", "email")} for c in entry["contacts"] if c["person"] or c["phone"]
+            ]
+            people = people if replace else [*unit.contact_people, *[p for p in people if p not in unit.contact_people]]
+            if emails == before and people == unit.contact_people:
                 continue
             unit.contact_emails = emails
-            unit.save(update_fields=["contact_emails"])
+            unit.contact_people = people
+            unit.save(update_fields=["contact_emails", "contact_people"])
             audit_record(
                 actor=user,
                 action=AuditEntry.Action.CONTACTS_IMPORT,

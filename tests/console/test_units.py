@@ -86,7 +86,8 @@ def test_it_imports_contacts_resolving_aliases_in_one_go(personas):
     ndrc = Unit.objects.get(jurisdiction=p.plan.jurisdiction, name="市发展改革委")
     assert ndrc.contact_emails == ["li@example.cn", "li2@example.cn"]
     entry = AuditEntry.objects.get(action="contacts_import", object_id=ndrc.id)
-    assert entry.after["contacts"] == [{"row": 4, "person": "李四", "phone": "13800000000"}]
+    assert entry.after["contacts"] == [{"row": 4, "person": "李四", "phone": "13800000000", "email": "li@example.cn"}]
+    assert ndrc.contact_people == [{"person": "李四", "phone": "13800000000", "email": "li@example.cn"}]
 
 
 def test_it_refuses_the_whole_sheet_listing_every_bad_row(personas):
