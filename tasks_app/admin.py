@@ -7,16 +7,25 @@ from django.utils.html import format_html, format_html_join
 
 from tasks_app.models import (
     Assignment,
+    AuditEntry,
+    Contribution,
     Evaluation,
+    Evidence,
+    ExportJob,
+    IndicatorActual,
     IndicatorDetail,
     Jurisdiction,
     Membership,
     Milestone,
     OfficeRole,
     Plan,
+    ReminderMessage,
+    Report,
     ReportingCycle,
+    ReportVersion,
     Section,
     SourceDocument,
+    SuggestedAssignment,
     Unit,
     UnitAlias,
     WorkItem,
@@ -174,3 +183,77 @@ class MembershipAdmin(admin.ModelAdmin):
 @admin.register(OfficeRole)
 class OfficeRoleAdmin(admin.ModelAdmin):
     list_display = ["user", "role"]
+
+
+class ReportVersionInline(admin.TabularInline):
+    model = ReportVersion
+    extra = 0
+    fields = ["number", "action", "status", "actor", "reason", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["item", "unit", "cycle", "status", "progress_status", "version", "submitted_at"]
+    list_filter = ["status", "progress_status", "cycle__plan", "cycle__year"]
+    search_fields = ["item__title", "unit__name", "progress"]
+    list_select_related = ["item", "unit", "cycle", "cycle__plan"]
+    raw_id_fields = ["item"]
+    readonly_fields = ["version", "created_at", "updated_at", "submitted_at", "reviewed_at"]
+    inlines = [ReportVersionInline]
+
+
+@admin.register(Contribution)
+class ContributionAdmin(admin.ModelAdmin):
+    list_display = ["item", "unit", "cycle", "status", "updated_at"]
+    list_filter = ["status", "cycle__plan"]
+    search_fields = ["item__title", "unit__name", "text"]
+    list_select_related = ["item", "unit", "cycle"]
+    raw_id_fields = ["item"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "report", "size", "content_type", "uploaded_by", "uploaded_at"]
+    search_fields = ["original_name"]
+    raw_id_fields = ["report"]
+
+
+@admin.register(ReminderMessage)
+class ReminderMessageAdmin(admin.ModelAdmin):
+    list_display = ["subject", "unit", "kind", "days", "status", "attempts", "sent_at", "created_at"]
+    list_filter = ["status", "kind", "cycle__plan"]
+    search_fields = ["unit__name", "subject", "key"]
+    list_select_related = ["unit", "cycle"]
+    readonly_fields = ["key", "batch", "attempts", "last_error", "claimed_at", "sent_at", "created_at"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "summary", "plan"]
+    list_filter = ["action", "plan"]
+    search_fields = ["summary"]
+    readonly_fields = ["actor", "at", "action", "plan", "object_type", "object_id", "summary", "before", "after"]
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = ["plan", "report", "year", "status", "progress", "total", "created_by", "created_at"]
+    list_filter = ["status", "report"]
+
+
+@admin.register(SuggestedAssignment)
+class SuggestedAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["item", "unit", "role", "rank", "score", "status", "decided_by"]
+    list_filter = ["status", "role", "item__plan"]
+    search_fields = ["item__title", "unit__name"]
+    list_select_related = ["item", "unit"]
+    raw_id_fields = ["item"]
+
+
+@admin.register(IndicatorActual)
+class IndicatorActualAdmin(admin.ModelAdmin):
+    list_display = ["item", "year", "value_text", "value", "recorded_at"]
+    list_filter = ["year", "item__plan"]
+    raw_id_fields = ["item"]
