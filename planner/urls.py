@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/console/", include("tasks_app.api.review_urls")),
     path("api/console/", include("tasks_app.api.division_urls")),
+    path("api/console/", include("tasks_app.api.export_urls")),
     path("api/", include("tasks_app.api.urls")),
     path("console/", include("tasks_app.web.console_urls")),
     path("console/", include("tasks_app.web.division_urls")),

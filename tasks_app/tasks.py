@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers over the reminder services."""
+"""Celery tasks: thin wrappers over the reminder and export services."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from tasks_app.reminders.outbox import outbox_deliver, outbox_retry_delay, outbox_sweep
 from tasks_app.reminders.service import reminders_run
+from tasks_app.services.export_jobs import export_job_run
 
 
 def enqueue_deliveries(ids: list[int]) -> None:
@@ -38,3 +39,9 @@ def sweep_outbox() -> int:
     ids = outbox_sweep()
     enqueue_deliveries(ids)
     return len(ids)
+
+
+@shared_task(name="tasks_app.tasks.run_export_job")
+def run_export_job(job_id: int) -> str:
+    job = export_job_run(job_id=job_id)
+    return job.status if job is not None else "missing"

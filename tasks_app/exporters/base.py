@@ -16,6 +16,7 @@ openpyxl speed). Only the title, header and heading rows have explicit styles.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -137,6 +138,10 @@ def new_workbook() -> Workbook:
     default.alignmentId = workbook._alignments.add(_WRAP)
     default.borderId = workbook._borders.add(_BORDER)
     workbook._cell_styles = IndexedList([default])
+    # LibreOffice formats unstyled cells from the "Normal" named style, not from the default format.
+    normal = workbook._named_styles["Normal"]
+    normal.alignment = _WRAP
+    normal.border = _BORDER
     return workbook
 
 
@@ -165,7 +170,10 @@ _TITLE_FONT = Font(bold=True, size=16)
 
 def _set_up_sheet(sheet: Any, spec: SheetSpec) -> None:
     for index, column in enumerate(spec.columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
+        dimension = sheet.column_dimensions[get_column_letter(index)]
+        dimension.width = column.width
+        # A column's own format wins over the default in LibreOffice: give columns the wrapped default.
+        dimension._style = copy(sheet.parent._cell_styles[0])
     sheet.freeze_panes = FIRST_DATA_CELL
     sheet.print_title_rows = TITLE_ROWS
     sheet.page_setup.orientation = "landscape"
@@ -177,6 +185,17 @@ def _set_up_sheet(sheet: Any, spec: SheetSpec) -> None:
     sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     sheet.oddFooter.center.text = "第 &P 页,共 &N 页"
     sheet.row_dimensions[1].height = 36
+
+
+LINE_HEIGHT = 14.5  # points per wrapped line at the default 10.5 pt font
+
+
+def _line_count(value: Any, width: float) -> int:
+    """Wrapped lines a cell needs: a CJK character takes about two width units."""
+    if value.__class__ is not str or len(value) <= width / 2:
+        return 1
+    per_line = max(int(width / 2), 1)
+    return sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
 
 
 def write_sheet(workbook: Workbook, spec: SheetSpec, *, progress: ProgressCallback | None = None) -> SheetResult:
@@ -198,6 +217,7 @@ def write_sheet(workbook: Workbook, spec: SheetSpec, *, progress: ProgressCallba
     # Styled cells are reused: a write-only sheet serialises each appended row at once.
     label = styles.cell(None, font=_HEADER_FONT, fill=_HEADING_FILL, horizontal="left")
     filler = [styles.cell(None, fill=_HEADING_FILL) for _ in range(width - 1)]
+    widths = [column.width for column in spec.columns]
     row_number = 2
     for row in rows:
         row_number += 1
@@ -207,8 +227,16 @@ def write_sheet(workbook: Workbook, spec: SheetSpec, *, progress: ProgressCallba
             sheet.merged_cells.add(f"A{row_number}:{last}{row_number}")
             result.headings += 1
             continue
+        # Explicit heights: LibreOffice and printers do not grow wrapped rows by themselves.
+        lines = max(_line_count(value, width) for value, width in zip(row, widths, strict=False))
+        if lines > 1:
+            # The write-only writer copies these attributes into <row>; a plain dict avoids building a
+            # RowDimension object per row, and it is dropped once the row is written.
+            sheet.row_dimensions[row_number] = {"ht": f"{min(LINE_HEIGHT * lines + 4, 409):g}", "customHeight": "1"}
         # None becomes "": the cell is written, so the default format draws its border.
         sheet.append(["" if value is None else safe_cell(value) for value in row])
+        if lines > 1:
+            del sheet.row_dimensions[row_number]
         result.rows += 1
         if progress is not None and result.rows % PROGRESS_EVERY == 0:
             progress(result.rows)

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from tasks_app.web import console_views as views
-from tasks_app.web import outbox_views
+from tasks_app.web import export_views, outbox_views
 
 urlpatterns = [
     path("", views.console_home, name="console"),
@@ -21,4 +21,9 @@ urlpatterns = [
     path("outbox/preview/", outbox_views.outbox_preview, name="console-outbox-preview"),
     path("outbox/send/", outbox_views.outbox_send_now, name="console-outbox-send"),
     path("outbox/<int:message_id>/retry/", outbox_views.outbox_retry, name="console-outbox-retry"),
+    path("exports/", export_views.exports, name="console-exports"),
+    path("exports/direct/", export_views.export_direct, name="console-export-direct"),
+    path("exports/<int:job_id>/", export_views.export_job, name="console-export-job"),
+    path("exports/<int:job_id>/status/", export_views.export_job_status, name="console-export-status"),
+    path("exports/<int:job_id>/download/", export_views.export_job_download, name="console-export-download"),
 ]

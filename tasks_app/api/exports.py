@@ -1,0 +1,160 @@
+"""Console API for Excel exports (/api/console/exports/): start a background job, poll it, download the file.
+
+Same scope rules as the web console: admins and reviewers start jobs (202 with the job); leadership
+reads jobs and downloads their files but may not start one (403); unit staff get 404; anonymous 401.
+Jobs run through tasks_app.services.export_jobs, the same code the console page calls.
+"""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tasks_app.api.common import ERR_400, LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, Pagination, pk_from
+from tasks_app.api.review import ConsoleAccess
+from tasks_app.api.serializers import PlanRefSerializer, id_field
+from tasks_app.models import ExportJob, Plan
+from tasks_app.services import export_jobs as jobs
+from tasks_app.services.exports import REPORTS, ExportError, export_file_name
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERR_409 = OpenApiResponse(OpenApiTypes.OBJECT, description="任务尚未完成(排队中、生成中)或已失败:detail 说明原因")
+
+
+class ExportJobSerializer(serializers.ModelSerializer):
+    plan = PlanRefSerializer(read_only=True)
+    report_label = serializers.SerializerMethodField()
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    percent = serializers.SerializerMethodField(help_text="进度百分比(完成为 100)")
+    created_by = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField(help_text="完成后下载文件的地址;未完成为 null")
+
+    class Meta:
+        model = ExportJob
+        fields = [
+            "id",
+            "plan",
+            "report",
+            "report_label",
+            "year",
+            "status",
+            "status_label",
+            "progress",
+            "total",
+            "percent",
+            "error",
+            "created_by",
+            "created_at",
+            "finished_at",
+            "download_url",
+        ]
+
+    def get_report_label(self, job: ExportJob) -> str:
+        return jobs.REPORT_LABELS.get(job.report, job.report)
+
+    def get_percent(self, job: ExportJob) -> int:
+        return jobs.export_job_percent(job)
+
+    def get_created_by(self, job: ExportJob) -> str | None:
+        user = job.created_by
+        return (user.get_full_name() or user.get_username()) if user else None
+
+    def get_download_url(self, job: ExportJob) -> str | None:
+        if job.status != ExportJob.Status.DONE or not job.file:
+            return None
+        return reverse("api-console-export-download", args=[job.pk])
+
+
+class ExportStartSerializer(serializers.Serializer):
+    plan = id_field(help_text="规划 id")
+    report = serializers.ChoiceField(choices=[(key, jobs.REPORT_LABELS[key]) for key in REPORTS])
+    year = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=jobs.MIN_YEAR,
+        max_value=jobs.MAX_YEAR,
+        help_text="报送周期年度(落实情况、指标、单位任务量;省略为最近的周期;分工表忽略)",
+    )
+
+    def validate_plan(self, value: int) -> Plan:
+        plan = Plan.objects.filter(pk=value).first()
+        if plan is None:
+            raise serializers.ValidationError("规划不存在")
+        return plan
+
+
+def _jobs():
+    return ExportJob.objects.select_related("plan", "created_by")
+
+
+def _job(pk: str) -> ExportJob:
+    job = _jobs().filter(pk=pk_from(pk, message="导出任务不存在")).first()
+    if job is None:
+        raise Http404("导出任务不存在")
+    return job
+
+
+@extend_schema(
+    tags=["console"],
+    methods=["GET"],
+    summary="导出任务列表(新→旧)",
+    responses={200: ExportJobSerializer(many=True), **LIST_ERRORS},
+)
+@extend_schema(
+    tags=["console"],
+    methods=["POST"],
+    summary="开始导出 Excel(后台生成;返回 202 与任务,轮询任务状态后下载)",
+    request=ExportStartSerializer,
+    responses={202: ExportJobSerializer, 400: ERR_400, **WRITE_ERRORS},
+)
+@api_view(["GET", "POST"])
+@permission_classes([ConsoleAccess])
+def export_jobs(request: Request) -> Response:
+    if request.method == "GET":
+        paginator = Pagination()
+        page = paginator.paginate_queryset(_jobs().order_by("-created_at", "-pk"), request)
+        return paginator.get_paginated_response(ExportJobSerializer(page, many=True).data)
+    form = ExportStartSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    data = form.validated_data
+    try:
+        job = jobs.export_job_start(plan=data["plan"], report=data["report"], year=data.get("year"), user=request.user)
+    except ExportError as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    url = reverse("api-console-export", args=[job.pk])
+    return Response(ExportJobSerializer(_job(job.pk)).data, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
+
+
+@extend_schema(tags=["console"], summary="导出任务状态与进度", responses={200: ExportJobSerializer, **READ_ERRORS})
+@api_view(["GET"])
+@permission_classes([ConsoleAccess])
+def export_job(request: Request, pk: str) -> Response:
+    return Response(ExportJobSerializer(_job(pk)).data)
+
+
+@extend_schema(
+    tags=["console"],
+    summary="下载导出的 Excel 文件(.xlsx)",
+    responses={(200, XLSX): OpenApiTypes.BINARY, 409: ERR_409, **READ_ERRORS},
+)
+@api_view(["GET"])
+@permission_classes([ConsoleAccess])
+def export_download(request: Request, pk: str) -> Response | FileResponse:
+    job = _job(pk)
+    if job.status != ExportJob.Status.DONE:
+        detail = f"导出失败:{job.error}" if job.status == ExportJob.Status.FAILED else "文件尚未生成,请稍后再试"
+        return Response({"detail": detail, "status": job.status}, status=status.HTTP_409_CONFLICT)
+    if not job.file:
+        raise Http404("文件已不存在,请重新生成")
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件已不存在,请重新生成") from None
+    name = export_file_name(plan=job.plan, report=job.report, year=job.year)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)

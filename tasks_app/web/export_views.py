@@ -1,0 +1,172 @@
+"""Excel exports in the console (/console/exports/): start a background job, watch it, download the kept file.
+
+Same rules as the rest of the console (console_views.console_page): unit staff get 404, anonymous the
+login page. Admins and reviewers start jobs; leadership is read-only: it sees the jobs and downloads
+their files and may take a direct download of a small plan (a read: nothing is stored), but starting
+a job (a POST that records a job and a file) is 403.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tasks_app import access
+from tasks_app.models import ExportJob, Plan, ReportingCycle
+from tasks_app.services import export_jobs as jobs
+from tasks_app.services.exports import ExportError, export_build, export_file_name
+from tasks_app.web.console_views import console_page
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ExportForm(forms.Form):
+    plan = forms.ModelChoiceField(label="规划", queryset=Plan.objects.none(), empty_label=None)
+    report = forms.ChoiceField(label="报表", choices=list(jobs.REPORT_LABELS.items()))
+    year = forms.IntegerField(
+        label="年度",
+        required=False,
+        min_value=jobs.MIN_YEAR,
+        max_value=jobs.MAX_YEAR,
+        help_text="落实情况、指标、单位任务量按此年度的报送周期;留空为最近的周期。分工表不用年度。",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = Plan.objects.select_related("jurisdiction").order_by("-pk")
+
+
+def _default_year() -> int | None:
+    cycles = ReportingCycle.objects.order_by("-year", "-pk")
+    cycle = cycles.filter(status=ReportingCycle.Status.OPEN).first() or cycles.first()
+    return cycle.year if cycle else None
+
+
+def _job_or_404(job_id: int) -> ExportJob:
+    job = ExportJob.objects.select_related("plan", "created_by").filter(pk=job_id).first()
+    if job is None:
+        raise Http404("导出任务不存在")
+    return job
+
+
+def _job_view(job: ExportJob) -> ExportJob:
+    """Decorate a job with what the templates show."""
+    job.label = jobs.export_job_label(job)
+    job.percent = jobs.export_job_percent(job)
+    job.finished = job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED)
+    return job
+
+
+def _status(job: ExportJob) -> dict[str, Any]:
+    done = job.status == ExportJob.Status.DONE and bool(job.file)
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "progress": job.progress,
+        "total": job.total,
+        "percent": jobs.export_job_percent(job),
+        "error": job.error,
+        "download_url": reverse("console-export-download", args=[job.pk]) if done else None,
+    }
+
+
+@console_page
+@require_http_methods(["GET", "POST"])
+def exports(request: HttpRequest) -> HttpResponse:
+    can_review = access.can_review(request.user)
+    if request.method == "POST":
+        form = ExportForm(request.POST)
+        if form.is_valid() and request.POST.get("direct"):
+            return _direct(request, form.cleaned_data)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                job = jobs.export_job_start(
+                    plan=data["plan"], report=data["report"], year=data["year"], user=request.user
+                )
+            except ExportError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"已开始生成:{data['plan'].title} · {jobs.export_job_label(job)}")
+                return redirect("console-export-job", job_id=job.pk)
+    else:
+        form = ExportForm(initial={"report": "progress", "year": _default_year()})
+    context = {
+        "form": form,
+        "jobs": [_job_view(job) for job in jobs.export_jobs_recent()],
+        "can_review": can_review,
+        "direct_max": jobs.DIRECT_MAX_ITEMS,
+        "years": sorted(set(ReportingCycle.objects.values_list("year", flat=True)), reverse=True),
+    }
+    return render(request, "tasks_app/console/exports.html", context)
+
+
+def _direct(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    """A small plan's workbook built on the spot and streamed back (no job, nothing kept)."""
+    plan = data["plan"]
+    if not jobs.export_direct_allowed(plan=plan):
+        messages.error(request, f"该规划事项超过 {jobs.DIRECT_MAX_ITEMS} 项,请使用“后台生成”,完成后在列表中下载")
+        return redirect("console-exports")
+    try:
+        checked = jobs.export_request_check(plan=plan, report=data["report"], year=data["year"])
+        stream = tempfile.TemporaryFile(suffix=".xlsx")
+        try:
+            export_build(plan=plan, report=checked.report, year=checked.year, path_or_stream=stream)
+        except BaseException:
+            stream.close()
+            raise
+    except ExportError as exc:
+        messages.error(request, str(exc))
+        return redirect("console-exports")
+    stream.seek(0)
+    name = export_file_name(plan=plan, report=checked.report, year=checked.year)
+    return FileResponse(stream, as_attachment=True, filename=name, content_type=XLSX)
+
+
+@console_page
+@require_GET
+def export_direct(request: HttpRequest) -> HttpResponse:
+    """The direct download as a GET (leadership's form: a read that stores nothing)."""
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, "请选择规划和报表;年度须为有效年份")
+        return redirect("console-exports")
+    return _direct(request, form.cleaned_data)
+
+
+@console_page
+@require_GET
+def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job_view(_job_or_404(job_id))
+    context = {"job": job, "can_review": access.can_review(request.user), "status": _status(job)}
+    return render(request, "tasks_app/console/exports_job.html", context)
+
+
+@console_page
+@require_GET
+def export_job_status(request: HttpRequest, job_id: int) -> JsonResponse:
+    response = JsonResponse(_status(_job_or_404(job_id)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@console_page
+@require_GET
+def export_job_download(request: HttpRequest, job_id: int) -> FileResponse:
+    job = _job_or_404(job_id)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404("文件尚未生成")
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件已不存在,请重新生成") from None
+    name = export_file_name(plan=job.plan, report=job.report, year=job.year)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
