@@ -10,15 +10,17 @@ from tasks_app import access
 
 register = template.Library()
 
-# (label, path, reviewers only): the last four pages are built by other console modules.
+# (label, path, reviewers only). Leadership reads every page; the outbox is office work only.
 CONSOLE_LINKS = (
     ("报送周期", "/console/cycles/", False),
     ("审核", "/console/review/", False),
     ("看板", "/console/dashboard/", False),
-    ("分工调整", "/console/division/", True),
-    ("单位", "/console/units/", True),
+    ("分工调整", "/console/division/", False),
+    ("分工建议", "/console/suggestions/", False),
+    ("单位", "/console/units/", False),
     ("提醒邮件", "/console/outbox/", True),
-    ("导出", "/console/exports/", True),
+    ("导出", "/console/exports/", False),
+    ("操作日志", "/console/audit/", False),
 )
 
 
