@@ -1,0 +1,23 @@
+"""Pure code stays pure: the parsers, the division assistant core and the step calendar import no Django."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+PURE = [
+    "tasks_app.parsing.document",
+    "tasks_app.parsing.preview",
+    "tasks_app.suggesting.suggester",
+    "tasks_app.suggesting.evaluation",
+    "tasks_app.reminders.calendar",
+    "tasks_app.indicator_rules",
+]
+
+
+def test_it_imports_pure_modules_with_django_unavailable():
+    code = "import sys; sys.modules['django'] = None\n" + "\n".join(f"import {name}" for name in PURE)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
