@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
@@ -61,6 +63,18 @@ def _realistic(draw, cases, world: World):
 
 def _live_schema():
     return schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler())
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Requests made straight through the WSGI handler fire request_started/finished, whose
+    close_old_connections would close the test's transaction-bound PostgreSQL connection (Django's own
+    test client disconnects it the same way)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=lambda value: str(value))
