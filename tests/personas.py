@@ -20,7 +20,7 @@ from tasks_app.importing import document_import
 from tasks_app.models import Membership, OfficeRole, Plan, ReportingCycle, Unit
 from tasks_app.parsing.document import parse_text
 from tasks_app.services.cycles import cycle_open
-from tests.conftest import YINGKOU
+from tests.conftest import YINGKOU, analyze_if_postgres
 
 PASSWORD = "correct-horse-battery-staple"
 OPEN_YEAR = 2020  # the open cycle in these tests; it is due 2021-02-15
@@ -46,7 +46,9 @@ def import_yingkou() -> Plan:
     text = YINGKOU.read_text(encoding="utf-8")
     if "doc" not in _PARSED:  # parsing is pure: parse once per test session, import per test
         _PARSED["doc"] = parse_text(text, filename=YINGKOU.name)
-    return document_import(parsed=_PARSED["doc"], file_name=YINGKOU.name, text=text).plan
+    plan = document_import(parsed=_PARSED["doc"], file_name=YINGKOU.name, text=text).plan
+    analyze_if_postgres()
+    return plan
 
 
 def make_user(username: str, *, unit: Unit | None = None, office: str | None = None):

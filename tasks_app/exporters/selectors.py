@@ -231,7 +231,8 @@ def unit_workload(plan: Plan, cycle: ReportingCycle | None) -> list[UnitLoad]:
     active = Assignment.objects.filter(item__plan=plan, item__is_active=True)
     loads: dict[int, UnitLoad] = {}
     kinds = dict(Unit.Kind.choices)
-    for unit_id, name, kind in Unit.objects.filter(assignments__in=active).distinct().values_list("id", "name", "kind"):
+    units = Unit.objects.filter(assignments__item__plan=plan, assignments__item__is_active=True).distinct()
+    for unit_id, name, kind in units.values_list("id", "name", "kind"):
         loads[unit_id] = UnitLoad(name=name, kind=kinds.get(kind, kind))
     for unit_id, role, count in active.values_list("unit_id", "role").annotate(n=Count("id")).order_by():
         loads[unit_id].roles[role] = count

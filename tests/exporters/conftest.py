@@ -9,7 +9,7 @@ import pytest
 from tasks_app.importing import document_import
 from tasks_app.models import Plan
 from tasks_app.parsing.document import parse_text
-from tests.conftest import ZHANQIAN
+from tests.conftest import ZHANQIAN, analyze_if_postgres
 from tests.personas import import_yingkou
 
 _PARSED: dict[str, object] = {}
@@ -19,7 +19,9 @@ def _import(path: Path) -> Plan:
     text = path.read_text(encoding="utf-8")
     if path.name not in _PARSED:  # parsing is pure: once per session
         _PARSED[path.name] = parse_text(text, filename=path.name)
-    return document_import(parsed=_PARSED[path.name], file_name=path.name, text=text).plan
+    plan = document_import(parsed=_PARSED[path.name], file_name=path.name, text=text).plan
+    analyze_if_postgres()
+    return plan
 
 
 @pytest.fixture
