@@ -250,7 +250,9 @@ def _sync_items(plan: Plan, parsed: ParsedDocument, sections: dict[str, Section]
     WorkItem.objects.bulk_update(to_update, _ITEM_FIELDS, batch_size=500)
     plan.items.exclude(id__in=used | {item.id for item, _ in to_create}).update(is_active=False)
     rewrite_ids = [item.id for item, _ in rewrite]
-    Assignment.objects.filter(item_id__in=rewrite_ids).delete()
+    # Only what the previous version of the document said is replaced; the office's own edits and accepted
+    # suggestions (origin manual/suggested) survive a re-import.
+    Assignment.objects.filter(item_id__in=rewrite_ids, origin="imported").delete()
     Milestone.objects.filter(item_id__in=rewrite_ids).delete()
     IndicatorDetail.objects.filter(item_id__in=rewrite_ids).delete()
     _write_children(to_create + rewrite, resolver)
@@ -322,7 +324,7 @@ def _write_children(pairs: list[tuple[WorkItem, ParsedItem]], resolver) -> None:
                     pending=detail.pending,
                 )
             )
-    Assignment.objects.bulk_create(assignments, batch_size=500)
+    Assignment.objects.bulk_create(assignments, batch_size=500, ignore_conflicts=True)
     Milestone.objects.bulk_create(milestones, batch_size=500)
     IndicatorDetail.objects.bulk_create(details, batch_size=500)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.files import File
 from django.db import transaction
@@ -175,3 +176,15 @@ def export_job_percent(job: ExportJob) -> int:
     if not job.total:
         return 0
     return min(99, int(100 * job.progress / job.total))
+
+
+STALE_AFTER_HOURS = 2  # a 50,000-item export takes seconds; a job this old has lost its worker
+
+
+def export_jobs_sweep(*, now=None) -> int:
+    """Mark jobs whose worker died (still queued or running hours later) as failed, so the office can retry."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=STALE_AFTER_HOURS)
+    return ExportJob.objects.filter(
+        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING], created_at__lt=cutoff
+    ).update(status=ExportJob.Status.FAILED, error="后台任务中断(超时未完成),请重新导出", finished_at=now)

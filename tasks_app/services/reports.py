@@ -236,3 +236,13 @@ def contribution_save(
         row.save()
         row.refresh_from_db()
     return row
+
+
+def evidence_remove(*, evidence: Evidence, user: Any) -> None:
+    """Remove a file from a report the user may still edit; the version history keeps its name."""
+    report = Report.objects.select_related("cycle").get(pk=evidence.report_id)
+    if not access.can_edit_report(user, report):
+        raise ReportError("报告当前不可修改,不能删除材料")
+    with transaction.atomic():
+        evidence.delete()
+        transaction.on_commit(lambda: evidence.file.delete(save=False))

@@ -9,4 +9,5 @@ urlpatterns = [
     path("items/<int:item_id>/report/", report_views.report_page, name="report"),
     path("items/<int:item_id>/contribution/", report_views.contribution_page, name="contribution"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
+    path("evidence/<int:evidence_id>/delete/", views.evidence_delete, name="evidence-delete"),
 ]

@@ -7,16 +7,18 @@ a visible object the user may only read (leadership, office, a unit in another r
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from tasks_app import access, selectors, selectors_console
 from tasks_app.models import Assignment
-from tasks_app.services.reports import open_cycle_for
+from tasks_app.services.reports import ReportError, evidence_remove, open_cycle_for
 from tasks_app.web.forms import WorkspaceFilterForm
 
 PAGE_SIZES = (20, 50, 100, 200)
@@ -123,3 +125,16 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     except FileNotFoundError as exc:
         raise Http404("文件已丢失,请联系规划办") from exc
     return FileResponse(handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type)
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    evidence = access.evidence_or_404(request.user, evidence_id)
+    report = evidence.report
+    try:
+        evidence_remove(evidence=evidence, user=request.user)
+    except ReportError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    messages.success(request, f"已删除材料:{evidence.original_name}")
+    return redirect(f"/items/{report.item_id}/report/?unit={report.unit_id}")

@@ -150,3 +150,22 @@ def test_it_prints_json_that_round_trips():
     out = StringIO()
     call_command("import_document", str(YINGKOU), "--dry-run", "--json", stdout=out)
     assert json.loads(out.getvalue())["title"].startswith("关于落实")
+
+
+def test_it_keeps_the_offices_own_assignments_when_a_changed_version_arrives(tmp_path):
+    from tasks_app.models import Assignment, Unit
+
+    first = run_json("import_document", str(ZHANQIAN))
+    plan = Plan.objects.get(id=first["plan_id"])
+    item = plan.items.filter(kind="task").order_by("order").first()
+    extra = Unit.objects.exclude(assignments__item=item).filter(jurisdiction=plan.jurisdiction).first()
+    Assignment.objects.create(item=item, unit=extra, role="cooperating", origin="manual")
+    lines = ZHANQIAN.read_text(encoding="utf-8").split("\n")
+    lines[item.line_start - 1] = lines[item.line_start - 1] + "(补充)"
+    changed = tmp_path / ZHANQIAN.name
+    changed.write_text("\n".join(lines), encoding="utf-8")
+    run_json("import_document", str(changed))
+    item.refresh_from_db()
+    assert "(补充)" in item.text
+    assert item.assignments.filter(unit=extra, origin="manual").exists()
+    assert item.assignments.filter(origin="imported").exists()

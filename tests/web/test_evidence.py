@@ -88,3 +88,25 @@ def test_it_refuses_uploads_after_submission(client, web):
     late = _upload(client, web, SimpleUploadedFile("迟到.pdf", PDF, content_type="application/pdf"), version=version)
     assert late.status_code == 400 and "不能修改" in late.content.decode()
     assert _names(web) == ["方案.pdf"]
+
+
+def test_it_lets_the_unit_delete_evidence_while_the_report_is_editable(client, web, django_capture_on_commit_callbacks):
+    url = reverse("evidence-delete", args=[web.evidence.pk])
+    stored = Path(web.evidence.file.path)
+    client.force_login(web.p.outsider)
+    assert client.post(url).status_code == 404
+    client.force_login(web.finance)  # may read, may not delete
+    assert client.post(url).status_code == 403
+    client.force_login(web.p.owner)
+    assert client.get(url).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once the row is gone for good
+        assert client.post(url).status_code == 302
+    assert _names(web) == [] and not stored.exists()
+
+
+def test_it_refuses_to_delete_evidence_of_a_submitted_report(client, web):
+    client.force_login(web.p.owner)
+    full = {"progress_status": "done", "progress": "完成", "version": "2", "action": "submit"}
+    assert client.post(reverse("report", args=[web.lead_item.pk]), full).status_code == 302
+    assert client.post(reverse("evidence-delete", args=[web.evidence.pk])).status_code == 403
+    assert _names(web) == ["方案.pdf"]
