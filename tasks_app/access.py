@@ -89,11 +89,14 @@ def my_cooperating_units(user: AnyUser, item: WorkItem) -> list[int]:
     return [unit for unit in cooperating_unit_ids(item) if unit in unit_ids(user)]
 
 
+def _on_visible_items(rows: QuerySet, user: AnyUser) -> QuerySet:
+    """Rows hanging on an item (reports, contributions) are in scope exactly when their item is."""
+    rows = rows.filter(item__is_active=True)
+    return rows if sees_everything(user) else rows.filter(item__in=visible_items(user))
+
+
 def visible_reports(user: AnyUser) -> QuerySet[Report]:
-    reports = Report.objects.filter(item__is_active=True)
-    if sees_everything(user):
-        return reports
-    return reports.filter(item__in=visible_items(user))
+    return _on_visible_items(Report.objects.all(), user)
 
 
 def report_or_404(user: AnyUser, report_id: int) -> Report:
@@ -112,10 +115,7 @@ def can_edit_report(user: AnyUser, report: Report) -> bool:
 
 
 def visible_contributions(user: AnyUser) -> QuerySet[Contribution]:
-    contributions = Contribution.objects.filter(item__is_active=True)
-    if sees_everything(user):
-        return contributions
-    return contributions.filter(item__in=visible_items(user))
+    return _on_visible_items(Contribution.objects.all(), user)
 
 
 def contribution_or_404(user: AnyUser, contribution_id: int) -> Contribution:
