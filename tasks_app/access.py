@@ -11,7 +11,16 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
-from tasks_app.models import Assignment, Contribution, Evidence, OfficeRole, Report, ReportingCycle, WorkItem
+from tasks_app.models import (
+    Assignment,
+    Contribution,
+    Evidence,
+    OfficeRole,
+    Plan,
+    Report,
+    ReportingCycle,
+    WorkItem,
+)
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -48,6 +57,20 @@ def unit_ids(user: AnyUser) -> frozenset[int]:
         cached = frozenset(user.memberships.values_list("unit_id", flat=True))
         user._unit_ids_cache = cached
     return cached
+
+
+def visible_plans(user: AnyUser) -> QuerySet[Plan]:
+    """Every console read starts here, so scoping office users to a jurisdiction is a change in this one place.
+
+    Office users see every plan; unit staff see the plans that hold an item of one of their units.
+    """
+    plans = Plan.objects.all()
+    if sees_everything(user):
+        return plans
+    if not user.is_authenticated:
+        return plans.none()
+    mine = Assignment.objects.filter(item__plan=OuterRef("pk"), item__is_active=True, unit_id__in=unit_ids(user))
+    return plans.filter(Exists(mine))
 
 
 def visible_items(user: AnyUser) -> QuerySet[WorkItem]:
