@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+# Fixture modules shared by every test package (a plugin, not a star import, so ruff sees no unused names).
+pytest_plugins = ["tests.personas"]
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = ROOT / "fixtures" / "documents"
 YINGKOU = DOCUMENTS / "002_72dfb345852fffd3.txt"
@@ -49,6 +52,3 @@ def seeded_db(db):
     for loaded in _LOADED:
         document_save(loaded=loaded)
     analyze_if_postgres()
-
-
-from tests.personas import personas  # noqa: E402, F401  (fixture shared by web and api tests)

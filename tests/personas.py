@@ -60,20 +60,74 @@ def make_user(username: str, *, unit: Unit | None = None, office: str | None = N
     return user
 
 
-@pytest.fixture
-def personas(db) -> Personas:
+def _personas_build() -> dict[str, int]:
+    """Import Yingkou, open the 2020 cycle and create the people; returns their primary keys."""
     plan = import_yingkou()
     cycle = cycle_open(plan=plan, year=OPEN_YEAR)
     education = Unit.objects.get(jurisdiction=plan.jurisdiction, name="市教育局")
     forestry = Unit.objects.get(jurisdiction=plan.jurisdiction, name="市林业局")
+    return {
+        "plan": plan.pk,
+        "cycle": cycle.pk,
+        "education": education.pk,
+        "forestry": forestry.pk,
+        "owner": make_user("owner", unit=education).pk,
+        "colleague": make_user("colleague", unit=education).pk,
+        "outsider": make_user("outsider", unit=forestry).pk,
+        "admin": make_user("office", office=OfficeRole.Role.ADMIN).pk,
+        "leader": make_user("leader", office=OfficeRole.Role.LEADERSHIP).pk,
+    }
+
+
+def _personas_load(ids: dict[str, int]) -> Personas:
+    """Fresh objects for every test, so no cached attribute or in-memory edit leaks from one test to the next."""
+    users = get_user_model().objects.in_bulk([ids[name] for name in PEOPLE])
     return Personas(
-        plan=plan,
-        cycle=cycle,
-        education=education,
-        forestry=forestry,
-        owner=make_user("owner", unit=education),
-        colleague=make_user("colleague", unit=education),
-        outsider=make_user("outsider", unit=forestry),
-        admin=make_user("office", office=OfficeRole.Role.ADMIN),
-        leader=make_user("leader", office=OfficeRole.Role.LEADERSHIP),
+        plan=Plan.objects.get(pk=ids["plan"]),
+        cycle=ReportingCycle.objects.get(pk=ids["cycle"]),
+        education=Unit.objects.get(pk=ids["education"]),
+        forestry=Unit.objects.get(pk=ids["forestry"]),
+        **{name: users[ids[name]] for name in PEOPLE},
     )
+
+
+PEOPLE = ("owner", "colleague", "outsider", "admin", "leader")
+
+
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (len(marker.args) > 0 and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(scope="module")
+def _module_personas(django_db_setup, django_db_blocker):
+    """The Yingkou division and the people, committed once per test module (about 0.45 s saved per test).
+
+    Every test still runs in its own transaction that is rolled back, so each one starts from exactly this
+    state; the data is flushed when the module ends, so other modules never see it. A transactional test
+    flushes the database when it ends, so the next test of the module builds the data again (see personas).
+    """
+    from django.core.management import call_command
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        ids = _personas_build() if not connection.in_atomic_block else {}
+        try:
+            yield ids
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def personas(_module_personas: dict[str, int], request: pytest.FixtureRequest) -> Personas:
+    request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+    if not _module_personas or not Plan.objects.filter(pk=_module_personas["plan"]).exists():
+        # Emptied by a transactional test's flush: rebuild. In a transactional test the rebuilt data is
+        # committed and serves the tests that follow; in an ordinary test it rolls back with the test.
+        built = _personas_build()
+        if _is_transactional(request):
+            _module_personas.update(built)
+        return _personas_load(built)
+    return _personas_load(_module_personas)
