@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth import get_user_model
 
+from tasks_app import access
 from tasks_app.importing import document_import
-from tasks_app.models import Membership, OfficeRole, Plan, ReportingCycle, Unit
+from tasks_app.models import Assignment, Membership, OfficeRole, Plan, ReportingCycle, Unit, WorkItem
 from tasks_app.parsing.document import parse_text
 from tasks_app.services.cycles import cycle_open
 from tests.conftest import YINGKOU, analyze_if_postgres
@@ -131,3 +132,38 @@ def personas(_module_personas: dict[str, int], request: pytest.FixtureRequest) -
             _module_personas.update(built)
         return _personas_load(built)
     return _personas_load(_module_personas)
+
+
+def items_of(
+    p: Personas,
+    *,
+    unit: Unit | None = None,
+    role: str | tuple[str, ...] | None = None,
+    relation: str | None = None,
+    kind: str | None = None,
+    without: Unit | None = None,
+) -> list[WorkItem]:
+    """The one picker for "an item unit X reports on" (default unit: 市教育局; never one naming 市林业局).
+
+    role: the unit's assignment role(s); relation: "reports" (the unit is a reporting unit by the one rule)
+    or "cooperates"; kind: the item's kind. Items come in document order.
+    """
+    unit = unit or p.education
+    without = without or p.forestry
+    roles = (role,) if isinstance(role, str) else role
+    rows = Assignment.objects.filter(unit=unit, item__plan=p.plan)
+    if roles:
+        rows = rows.filter(role__in=roles)
+    if kind:
+        rows = rows.filter(item__kind=kind)
+    picked: list[WorkItem] = []
+    for assignment in rows.select_related("item").order_by("item__order", "pk"):
+        item = assignment.item
+        if item in picked or item.assignments.filter(unit=without).exists():
+            continue
+        if relation == "reports" and unit.id not in access.reporting_unit_ids(item):
+            continue
+        if relation == "cooperates" and unit.id not in access.cooperating_unit_ids(item):
+            continue
+        picked.append(item)
+    return picked

@@ -13,18 +13,13 @@ from tasks_app.services.reports import (
     report_save,
     report_submit,
 )
+from tests.personas import items_of
 
 pytestmark = pytest.mark.django_db
 
 
 def _education_item(p):
-    lead_or_responsible = Assignment.objects.filter(
-        unit=p.education, role__in=["lead", "responsible"], item__plan=p.plan
-    )
-    for assignment in lead_or_responsible.select_related("item"):
-        if p.education.id in access.reporting_unit_ids(assignment.item):
-            return assignment.item
-    raise AssertionError("no item where 市教育局 reports")
+    return items_of(p, relation="reports")[0]
 
 
 def test_it_refuses_the_second_of_two_stale_saves_and_keeps_the_first(personas):

@@ -8,9 +8,8 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tasks_app import access
 from tasks_app.models import Assignment, Contribution, Report, WorkItem
-from tests.personas import Personas
+from tests.personas import Personas, items_of
 
 
 def client_for(user) -> APIClient:
@@ -25,19 +24,14 @@ def _units_of(item: WorkItem) -> set[int]:
     return {a.unit_id for a in item.assignments.all()}
 
 
-def education_items(p: Personas, unit_ids_of) -> list[WorkItem]:
-    items = WorkItem.objects.filter(plan=p.plan, assignments__unit=p.education).distinct().order_by("order")
-    return [item for item in items if p.education.id in unit_ids_of(item) and p.forestry.id not in _units_of(item)]
-
-
 def education_reports_on(p: Personas, nth: int = 0) -> WorkItem:
     """An item 市教育局 reports on and 市林业局 has nothing to do with."""
-    return education_items(p, access.reporting_unit_ids)[nth]
+    return items_of(p, relation="reports")[nth]
 
 
 def education_cooperates_on(p: Personas, nth: int = 0) -> WorkItem:
     """An item where 市教育局 only cooperates and 市林业局 is not named."""
-    return education_items(p, access.cooperating_unit_ids)[nth]
+    return items_of(p, relation="cooperates")[nth]
 
 
 def forestry_only(p: Personas) -> WorkItem:

@@ -7,7 +7,8 @@ import pytest
 from tasks_app import access
 from tasks_app.models import Contribution, Membership, Report, ReportVersion
 from tasks_app.services.cycles import cycle_close
-from tests.api.conftest import World, client_for, education_items
+from tests.api.conftest import World, client_for
+from tests.personas import items_of
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +153,7 @@ def test_it_refuses_a_stale_contribution_update(world: World):
 
 def test_it_shows_the_lead_its_cooperating_units_contributions(world: World):
     p = world.p
-    item = next(item for item in education_items(p, access.reporting_unit_ids) if access.cooperating_unit_ids(item))
+    item = next(item for item in items_of(p, relation="reports") if access.cooperating_unit_ids(item))
     other = access.cooperating_unit_ids(item)[0]
     Contribution.objects.create(item=item, unit_id=other, cycle=p.cycle, text="他单位的配合情况")
     rows = client_for(p.owner).get("/api/contributions/", {"item": item.id}).json()["results"]

@@ -6,27 +6,16 @@ from dataclasses import dataclass
 
 import pytest
 
-from tasks_app import access
-from tasks_app.models import Assignment, Report, WorkItem
+from tasks_app.models import Report, WorkItem
 from tasks_app.services.reports import ReportDraft, report_get_or_start, report_save, report_submit
-from tests.personas import Personas
+from tests.personas import Personas, items_of
 
 DONE = ReportDraft(progress_status=Report.Progress.ON_TRACK, progress="全年完成既定任务")
 
 
 def education_task_items(p: Personas) -> list[WorkItem]:
     """Tasks (not indicators) 市教育局 reports on and 市林业局 has nothing to do with, in document order."""
-    rows = (
-        Assignment.objects.filter(unit=p.education, item__plan=p.plan, item__kind=WorkItem.Kind.TASK)
-        .select_related("item")
-        .order_by("item__order")
-    )
-    items = []
-    for a in rows:
-        units = set(a.item.assignments.values_list("unit_id", flat=True))
-        if p.education.id in access.reporting_unit_ids(a.item) and p.forestry.id not in units and a.item not in items:
-            items.append(a.item)
-    return items
+    return items_of(p, relation="reports", kind=WorkItem.Kind.TASK)
 
 
 def submitted_report(p: Personas, item: WorkItem, *, user=None) -> Report:

@@ -18,7 +18,7 @@ from tasks_app.services.division import (
     item_update,
     unit_merge,
 )
-from tests.personas import Personas, make_user
+from tests.personas import Personas, items_of, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +28,7 @@ def _unit(p: Personas, name: str) -> Unit:
 
 
 def _lead_item(p: Personas) -> WorkItem:
-    return (
-        WorkItem.objects.filter(plan=p.plan, kind="task", assignments__unit=p.education, assignments__role="lead")
-        .exclude(assignments__unit=p.forestry)
-        .order_by("order")
-        .first()
-    )
+    return items_of(p, role="lead", kind="task")[0]
 
 
 def _roles(item: WorkItem) -> dict[str, list[str]]:

@@ -8,9 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tasks_app import access
-from tasks_app.models import Assignment, Evidence, Report, Unit, WorkItem
+from tasks_app.models import Evidence, Report, Unit, WorkItem
 from tasks_app.services.reports import ReportDraft, evidence_attach, report_get_or_start, report_save
-from tests.personas import Personas, make_user
+from tests.personas import Personas, items_of, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -28,12 +28,9 @@ class Web:
 
 
 def _education_item(p: Personas, role: str, *, kind: str | None = None) -> WorkItem:
-    rows = Assignment.objects.filter(unit=p.education, role=role, item__plan=p.plan).select_related("item")
-    for a in rows.order_by("item__order"):
-        units = set(a.item.assignments.values_list("unit_id", flat=True))
-        if p.forestry.id not in units and (kind is None or a.item.kind == kind):
-            return a.item
-    raise AssertionError(f"no {role} item of 市教育局")
+    picked = items_of(p, role=role, kind=kind)
+    assert picked, f"no {role} item of 市教育局"
+    return picked[0]
 
 
 @pytest.fixture
