@@ -12,9 +12,10 @@ from typing import Any
 
 from django.db import transaction
 
-from tasks_app.models import ReminderMessage
+from tasks_app.models import Channel, ReminderMessage
+from tasks_app.reminders.digest import Digest
 from tasks_app.reminders.outbox import outbox_deliver
-from tasks_app.reminders.planner import Digest, reminders_plan, reminders_write
+from tasks_app.reminders.planner import reminders_plan, reminders_write
 
 
 @dataclass
@@ -22,8 +23,9 @@ class RunResult:
     as_of: date
     sent: int = 0
     skipped: int = 0
-    messages: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)  # unit mails (BRIEF §5: keys kept as they are)
     summaries: list[dict[str, Any]] = field(default_factory=list)
+    webhooks: list[dict[str, Any]] = field(default_factory=list)  # chat-robot posts, units' and office's
     failed: int = 0
     queued: int = 0
 
@@ -34,6 +36,7 @@ class RunResult:
             "skipped": self.skipped,
             "messages": self.messages,
             "summaries": self.summaries,
+            "webhooks": self.webhooks,
         }
 
 
@@ -73,10 +76,16 @@ def reminders_run(
         description = _describe(
             row.unit.name if row.unit else None, row.cycle.year, row.kind, row.days, row.items, row.recipients
         )
-        if row.unit is None:  # the office summary is reported apart from the unit digests
+        if row.channel != Channel.EMAIL:  # robot URLs are listed without their query: it holds the secret key
+            result.webhooks.append(
+                {**description, "channel": row.channel, "recipients": [row.recipients_display], "status": status}
+            )
+        elif row.unit is None:
             result.summaries.append({**description, "status": status})
+        else:
+            result.messages.append(description)
+        if row.unit is None:  # the office summary is reported apart from the unit digests, not counted in sent
             continue
-        result.messages.append(description)
         if status == ReminderMessage.Status.SENT:
             result.sent += 1
         elif status == ReminderMessage.Status.FAILED:
@@ -88,4 +97,8 @@ def _add(result: RunResult, unit_name: str | None, digest: Digest) -> None:
     description = _describe(
         unit_name, digest.cycle.year, digest.kind, digest.step.days, digest.items, digest.recipients
     )
+    if digest.channel != Channel.EMAIL:
+        preview = ReminderMessage(channel=digest.channel, recipients=digest.recipients)
+        result.webhooks.append({**description, "channel": digest.channel, "recipients": [preview.recipients_display]})
+        return
     (result.summaries if digest.unit is None else result.messages).append(description)

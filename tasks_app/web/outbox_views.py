@@ -13,11 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from tasks_app.models import ReminderMessage, ReportingCycle, Unit
-from tasks_app.reminders import mail
+from tasks_app.models import Channel, ReminderMessage, ReportingCycle, Unit
 from tasks_app.reminders.outbox import outbox_deliver, outbox_requeue
 from tasks_app.reminders.planner import reminders_plan
 from tasks_app.reminders.service import reminders_run
+from tasks_app.reminders.transports import transport_for
 from tasks_app.web.console_views import console_page
 
 PAGE_SIZE = 50
@@ -64,7 +64,15 @@ def outbox_preview(request: HttpRequest) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=request.GET.get("unit") or 0)
     as_of = _as_of(request.GET.get("as_of"))
     planned = reminders_plan(as_of=as_of, unit_id=unit.id)
-    previews = [{"digest": d, **mail.render(digest=d, as_of=as_of)} for d in planned.digests]
+    previews = [
+        {
+            "digest": d,
+            "channel_label": Channel(d.channel).label,
+            "to": ReminderMessage(channel=d.channel, recipients=d.recipients).recipients_display,
+            **transport_for(d.channel).render(digest=d, as_of=as_of),
+        }
+        for d in planned.digests
+    ]
     context = {"unit": unit, "as_of": as_of, "previews": previews, "already": planned.already}
     return render(request, "tasks_app/console/outbox_preview.html", context)
 
