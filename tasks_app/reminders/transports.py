@@ -154,12 +154,12 @@ class WebhookTransport(Transport):
                 status, reply = response.status, response.read(65536)
         except urllib.error.HTTPError as exc:
             # 5xx: the robot's server is in trouble; 429/408: slow down. Other 4xx: the request or key is wrong.
-            error = TransientDeliveryError
+            error = TransientDeliveryError if exc.code >= 500 or exc.code in (408, 429) else PermanentDeliveryError
             raise error(f"HTTP {exc.code} {exc.reason} from {where}") from exc
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise TransientDeliveryError(f"{type(exc).__name__}: {reason} ({where})") from exc
-        pass
+        self.check_reply(status=status, reply=reply, where=where)
 
     def check_reply(self, *, status: int, reply: bytes, where: str) -> None:
         if not 200 <= status < 300:  # a redirect urllib did not follow
