@@ -104,16 +104,16 @@ def reminders_plan(*, as_of: date, unit_id: int | None = None, cycle_id: int | N
     late_units: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for (cid, unit_pk), items in sorted(pending.items(), key=lambda kv: (kv[0][0], units[kv[0][1]].name)):
         cycle, step = due[cid]
-        unit = units[unit_pk]
+        reminded = units[unit_pk]  # the Unit row (``unit`` above is an id)
         kind = ReminderMessage.Kind.OVERDUE if step.kind == OVERDUE else ReminderMessage.Kind.BEFORE
         if step.kind == OVERDUE and any(i["role"] == "reporting" for i in items):
-            late_units[cid].append((unit.name, sum(1 for i in items if i["role"] == "reporting")))
-        targets = unit_targets(unit)
+            late_units[cid].append((reminded.name, sum(1 for i in items if i["role"] == "reporting")))
+        targets = unit_targets(reminded)
         if not targets:
-            planned.no_address.append(unit.name)
+            planned.no_address.append(reminded.name)
         for channel, recipients in targets:  # one digest per channel the unit is reached on
             digest = Digest(
-                unit=unit, cycle=cycle, step=step, recipients=recipients, items=items, kind=kind, channel=channel
+                unit=reminded, cycle=cycle, step=step, recipients=recipients, items=items, kind=kind, channel=channel
             )
             if digest.key in existing:
                 planned.already += 1

@@ -36,11 +36,14 @@ def outbox(request: HttpRequest) -> HttpResponse:
     rows = ReminderMessage.objects.select_related("unit", "cycle", "cycle__plan").order_by("-created_at", "-id")
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
+    channel = request.GET.get("channel", "")
     query = request.GET.get("q", "").strip()
     if status in ReminderMessage.Status.values:
         rows = rows.filter(status=status)
     if kind in ReminderMessage.Kind.values:
         rows = rows.filter(kind=kind)
+    if channel in Channel.values:
+        rows = rows.filter(channel=channel)
     if query:
         rows = rows.filter(unit__name__contains=query)
     counts = dict(ReminderMessage.objects.values_list("status").annotate(n=Count("id")))
@@ -51,6 +54,8 @@ def outbox(request: HttpRequest) -> HttpResponse:
         "kinds": ReminderMessage.Kind.choices,
         "status": status,
         "kind": kind,
+        "channels": Channel.choices,
+        "channel": channel,
         "q": query,
         "today": timezone.localdate().isoformat(),
         "open_cycles": ReportingCycle.objects.filter(status=ReportingCycle.Status.OPEN).select_related("plan"),

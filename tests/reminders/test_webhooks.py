@@ -269,6 +269,8 @@ def test_it_shows_the_channel_on_the_console_outbox_page(office, client):
     assert "127.0.0.1" in page and "traffic-secret-key" not in page and "edu-token" not in page
     robot_only = client.get(reverse("console-outbox"), {"q": "市交通运输局"}).content.decode()
     assert "企业微信/政务微信群机器人" in robot_only and "jyj@example.cn" not in robot_only
+    mail_only = client.get(reverse("console-outbox"), {"channel": "email"}).content.decode()
+    assert "jyj@example.cn" in mail_only and "127.0.0.1" not in mail_only
 
 
 def test_it_saves_a_units_robot_in_the_console_and_refuses_a_bad_address(office, client):
