@@ -426,7 +426,9 @@ def unit_merge(*, source: Unit, target: Unit, user: Any) -> Unit:
         UnitAlias.objects.filter(unit=target, name=target.name).delete()
         UnitAlias.objects.get_or_create(jurisdiction_id=target.jurisdiction_id, name=source.name, unit=target)
         target.contact_emails = emails_clean([*target.contact_emails, *source.contact_emails])
-        target.save(update_fields=["contact_emails"])
+        if source.webhook_url and not target.webhook_url:  # the merged unit's work group keeps its reminders
+            target.webhook_url, target.webhook_kind = source.webhook_url, source.webhook_kind
+        target.save(update_fields=["contact_emails", "webhook_url", "webhook_kind"])
         plan_ids = set(Assignment.objects.filter(unit=target).values_list("item__plan_id", flat=True))
         source_id, source_name = source.pk, source.name
         source.members.clear()

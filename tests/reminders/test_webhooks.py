@@ -300,3 +300,16 @@ def test_it_fits_a_long_digest_into_the_robots_message_limit(office):
     assert len(text.encode("utf-8")) <= chat.MAX_BYTES
     assert text.startswith("【报送提醒】市交通运输局") and "60项待报送" in text
     assert "请登录系统查看" in text and text.rstrip().endswith(f"?plan={office.plan.id}")
+
+
+def test_it_keeps_the_robot_of_a_unit_merged_into_one_without(office):
+    from tasks_app.services.division import unit_merge
+
+    admin = make_user("office-admin", office="admin")
+    finance, traffic = office.units["市财政局"], office.units["市交通运输局"]
+    unit_merge(source=traffic, target=finance, user=admin)
+    finance.refresh_from_db()
+    assert finance.webhook_kind == "wecom" and finance.webhook_url.endswith("key=traffic-secret-key")
+    result = run_json("send_reminders", "--as-of", AS_OF)
+    assert ("市财政局", "wecom") in {(w["department"], w["channel"]) for w in result["webhooks"]}
+    assert next(w for w in result["webhooks"] if w["department"] == "市财政局")["items"] == 4
