@@ -92,7 +92,7 @@ def outbox_send_now(request: HttpRequest) -> HttpResponse:
     elif result.failed:
         messages.error(request, f"向{unit.name}发送失败,见下方失败记录。")
     else:
-        messages.info(request, f"{unit.name}今天没有需要发送的提醒(无待报事项、已发送过本期提醒,或没有联系邮箱)。")
+        messages.info(request, f"{unit.name}今天没有需要发送的提醒(无待报事项、已发送过本期提醒,或既没有联系邮箱也没有群机器人)。")
     return redirect(f"/console/outbox/?q={unit.name}")
 
 
