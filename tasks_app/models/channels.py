@@ -36,3 +36,8 @@ def url_without_query(url: str) -> str:
     """A robot URL without its query string, which carries the robot's secret key: safe to show and to log."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def recipients_shown(channel: str, recipients: list[str]) -> list[str]:
+    """Recipients as the console and the run report show them: mail addresses, robot URLs without their key."""
+    return list(recipients) if channel == Channel.EMAIL else [url_without_query(url) for url in recipients]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from .channels import Channel, url_without_query
+from .channels import Channel, recipients_shown
 from .org import Unit
 from .plans import ReportingCycle
 
@@ -69,7 +69,4 @@ class ReminderMessage(models.Model):
 
     @property
     def recipients_display(self) -> str:
-        """Addresses for mail; a robot URL without its query, which holds the robot's secret key."""
-        if self.channel == Channel.EMAIL:
-            return ", ".join(self.recipients)
-        return ", ".join(url_without_query(url) for url in self.recipients)
+        return ", ".join(recipients_shown(self.channel, self.recipients))

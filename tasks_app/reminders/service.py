@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from tasks_app.models import Channel, ReminderMessage
+from tasks_app.models.channels import recipients_shown
 from tasks_app.reminders.digest import Digest
 from tasks_app.reminders.outbox import outbox_deliver
 from tasks_app.reminders.planner import reminders_plan, reminders_write
@@ -76,10 +77,8 @@ def reminders_run(
         description = _describe(
             row.unit.name if row.unit else None, row.cycle.year, row.kind, row.days, row.items, row.recipients
         )
-        if row.channel != Channel.EMAIL:  # robot URLs are listed without their query: it holds the secret key
-            result.webhooks.append(
-                {**description, "channel": row.channel, "recipients": [row.recipients_display], "status": status}
-            )
+        if row.channel != Channel.EMAIL:
+            result.webhooks.append(_robot(description, row.channel, row.recipients) | {"status": status})
         elif row.unit is None:
             result.summaries.append({**description, "status": status})
         else:
@@ -98,7 +97,11 @@ def _add(result: RunResult, unit_name: str | None, digest: Digest) -> None:
         unit_name, digest.cycle.year, digest.kind, digest.step.days, digest.items, digest.recipients
     )
     if digest.channel != Channel.EMAIL:
-        preview = ReminderMessage(channel=digest.channel, recipients=digest.recipients)
-        result.webhooks.append({**description, "channel": digest.channel, "recipients": [preview.recipients_display]})
+        result.webhooks.append(_robot(description, digest.channel, digest.recipients))
         return
     (result.summaries if digest.unit is None else result.messages).append(description)
+
+
+def _robot(description: dict, channel: str, recipients: list[str]) -> dict:
+    """A robot post in the run report: its URL without the query, which holds the robot's secret key."""
+    return {**description, "channel": channel, "recipients": recipients_shown(channel, recipients)}

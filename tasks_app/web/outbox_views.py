@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from tasks_app.models import Channel, ReminderMessage, ReportingCycle, Unit
+from tasks_app.models.channels import recipients_shown
 from tasks_app.reminders.outbox import outbox_deliver, outbox_requeue
 from tasks_app.reminders.planner import reminders_plan
 from tasks_app.reminders.service import reminders_run
@@ -73,7 +74,7 @@ def outbox_preview(request: HttpRequest) -> HttpResponse:
         {
             "digest": d,
             "channel_label": Channel(d.channel).label,
-            "to": ReminderMessage(channel=d.channel, recipients=d.recipients).recipients_display,
+            "to": ", ".join(recipients_shown(d.channel, d.recipients)),
             **transport_for(d.channel).render(digest=d, as_of=as_of),
         }
         for d in planned.digests
@@ -92,7 +93,9 @@ def outbox_send_now(request: HttpRequest) -> HttpResponse:
     elif result.failed:
         messages.error(request, f"向{unit.name}发送失败,见下方失败记录。")
     else:
-        messages.info(request, f"{unit.name}今天没有需要发送的提醒(无待报事项、已发送过本期提醒,或既没有联系邮箱也没有群机器人)。")
+        messages.info(
+            request, f"{unit.name}今天没有需要发送的提醒(无待报事项、已发送过本期提醒,或既没有联系邮箱也没有群机器人)。"
+        )
     return redirect(f"/console/outbox/?q={unit.name}")
 
 
