@@ -273,6 +273,16 @@ def test_it_shows_the_channel_on_the_console_outbox_page(office, client):
     assert "jyj@example.cn" in mail_only and "127.0.0.1" not in mail_only
 
 
+def test_it_previews_a_units_digest_on_each_of_its_channels(office, client):
+    admin = make_user("office-admin", office="admin")
+    client.login(username=admin.username, password=PASSWORD)
+    edu = office.units["市教育局"]
+    page = client.get(reverse("console-outbox-preview"), {"unit": edu.id, "as_of": AS_OF}).content.decode()
+    assert "邮件 → jyj@example.cn" in page and "钉钉群机器人 → http://127.0.0.1" in page
+    assert page.count("【报送提醒】市教育局") >= 2 and "edu-token" not in page
+    assert office.robot.count() == 0 and office.mail.count() == 0  # a preview sends nothing
+
+
 def test_it_saves_a_units_robot_in_the_console_and_refuses_a_bad_address(office, client):
     admin = make_user("office-admin", office="admin")
     client.login(username=admin.username, password=PASSWORD)
