@@ -148,6 +148,8 @@ else:
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "false")
 # Reminder retry backoff: seconds before attempt 2, 3, …; after the last one a temporarily failing row is marked failed.
 REMINDER_RETRY_SCHEDULE = tuple(int(s) for s in envlist("REMINDER_RETRY_SCHEDULE", "60,300,1800,7200,21600"))
+# Chat-robot webhook posts: seconds for the connection and each read (a timeout is retried like a 5xx).
+REMINDER_WEBHOOK_TIMEOUT = envint("REMINDER_WEBHOOK_TIMEOUT", "10")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
 REST_FRAMEWORK = {

@@ -222,8 +222,8 @@ class EvidenceAdmin(admin.ModelAdmin):
 
 @admin.register(ReminderMessage)
 class ReminderMessageAdmin(admin.ModelAdmin):
-    list_display = ["subject", "unit", "kind", "days", "status", "attempts", "sent_at", "created_at"]
-    list_filter = ["status", "kind", "cycle__plan"]
+    list_display = ["subject", "unit", "kind", "days", "channel", "status", "attempts", "sent_at", "created_at"]
+    list_filter = ["status", "kind", "channel", "cycle__plan"]
     search_fields = ["unit__name", "subject", "key"]
     list_select_related = ["unit", "cycle"]
     readonly_fields = ["key", "batch", "attempts", "last_error", "claimed_at", "sent_at", "created_at"]

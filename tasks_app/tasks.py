@@ -36,9 +36,7 @@ def deliver_reminder(message_id: int) -> str:
 
 @shared_task(name="tasks_app.tasks.sweep_outbox")
 def sweep_outbox() -> int:
-    from tasks_app.services.export_jobs import export_jobs_sweep
-
-    export_jobs_sweep()
+    """The reminder outbox only; export jobs have their own sweep (services/export_jobs.export_jobs_sweep)."""
     ids = outbox_sweep()
     enqueue_deliveries(ids)
     return len(ids)

@@ -1,4 +1,5 @@
 from .audit import AuditEntry, ExportJob
+from .channels import Channel
 from .org import Jurisdiction, Membership, OfficeRole, Unit, UnitAlias
 from .plans import (
     Assignment,
@@ -19,6 +20,7 @@ from .suggestions import SuggestedAssignment
 __all__ = [
     "Assignment",
     "AuditEntry",
+    "Channel",
     "Contribution",
     "Evaluation",
     "Evidence",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from .channels import robot_kind_field, robot_url_field
+
 
 class Jurisdiction(models.Model):
     class Level(models.TextChoices):
@@ -46,6 +48,8 @@ class Unit(models.Model):
     contact_people = models.JSONField(
         "联系人", default=list, blank=True, help_text='[{"person": 姓名, "phone": 电话, "email": 邮箱}]'
     )
+    webhook_url = robot_url_field("群机器人地址", "填写后,提醒同时推送到该单位的工作群(每个提醒节点一条)")
+    webhook_kind = robot_kind_field()
     members = models.ManyToManyField(
         "self", verbose_name="成员单位", symmetrical=False, blank=True, related_name="groups"
     )

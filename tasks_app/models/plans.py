@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from .channels import robot_kind_field, robot_url_field
 from .org import Jurisdiction, Unit
 
 DEFAULT_DAYS_BEFORE = [30, 14, 7, 3, 1]
@@ -65,6 +66,8 @@ class Plan(models.Model):
     reminder_days_before = models.JSONField("提前提醒天数", default=default_days_before)
     reminder_days_after = models.JSONField("逾期提醒天数", default=default_days_after)
     remind_cooperating = models.BooleanField("同时提醒配合单位", default=False)
+    office_webhook_url = robot_url_field("规划办群机器人地址", "逾期汇总(未报送单位名单)同时推送到该群")
+    office_webhook_kind = robot_kind_field()
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

@@ -1,9 +1,10 @@
-"""The reminder outbox: one row per (unit, cycle, step); the row is the only source of truth for sending."""
+"""The reminder outbox: one row per (unit, cycle, step, channel); the row is the only source of truth for sending."""
 
 from __future__ import annotations
 
 from django.db import models
 
+from .channels import Channel, recipients_shown
 from .org import Unit
 from .plans import ReportingCycle
 
@@ -29,9 +30,10 @@ class ReminderMessage(models.Model):
         ReportingCycle, verbose_name="报送周期", on_delete=models.CASCADE, related_name="reminders"
     )
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    channel = models.CharField("渠道", max_length=20, choices=Channel.choices, default=Channel.EMAIL)
     days = models.PositiveSmallIntegerField("天数")
     step_date = models.DateField("提醒日")
-    recipients = models.JSONField("收件人", default=list)
+    recipients = models.JSONField("收件人", default=list, help_text="邮件:收件地址;群机器人:写入时的机器人地址")
     subject = models.CharField("主题", max_length=300)
     body_text = models.TextField("正文")
     body_html = models.TextField("HTML 正文", blank=True)
@@ -50,12 +52,21 @@ class ReminderMessage(models.Model):
         ordering = ["-created_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "cycle", "kind", "days"],
+                fields=["unit", "cycle", "kind", "days", "channel"],
                 condition=models.Q(unit__isnull=False),
                 name="reminder_unique_step",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "kind", "days", "channel"],
+                condition=models.Q(unit__isnull=True),
+                name="reminder_unique_summary_step",
+            ),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def recipients_display(self) -> str:
+        return ", ".join(recipients_shown(self.channel, self.recipients))

@@ -1,4 +1,5 @@
-"""Delivering outbox rows: claim under a row lock, send, record. Retries on a bounded backoff schedule.
+"""Delivering outbox rows: claim under a row lock, send through the row's channel, record. Retries on a bounded
+backoff schedule, the same for every channel.
 
 A row moves pending → sending (claimed) → sent | pending (temporary error, later attempt) | failed.
 A worker that dies while a row is claimed leaves it in "sending"; the sweeper puts such rows back.
@@ -7,17 +8,15 @@ A worker that dies while a row is claimed leaves it in "sending"; the sweeper pu
 from __future__ import annotations
 
 import logging
-import smtplib
-import socket
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from tasks_app.models import ReminderMessage
+from tasks_app.reminders.transports import DeliveryError, TransientDeliveryError, transport_for
 
 log = logging.getLogger(__name__)
 
@@ -25,21 +24,6 @@ RETRY_SCHEDULE = (60, 300, 1800, 7200, 21600)  # default: seconds after attempt 
 STUCK_AFTER = timedelta(minutes=10)  # a claimed row older than this belongs to a dead worker
 
 Status = ReminderMessage.Status
-
-
-class TemporaryMailError(Exception):
-    pass
-
-
-def _classify(exc: Exception) -> bool:
-    """True when the error is temporary (4xx, connection trouble), False when permanent (5xx, refused)."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _ in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
-    return isinstance(
-        exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, socket.timeout, OSError)
-    )
 
 
 def retry_schedule() -> tuple[int, ...]:
@@ -64,7 +48,7 @@ def outbox_claim(*, message_id: int) -> ReminderMessage | None:
         )
         if claimed != 1:
             return None
-    return ReminderMessage.objects.get(pk=message_id)
+    return ReminderMessage.objects.select_related("unit", "cycle").get(pk=message_id)
 
 
 def outbox_deliver(*, message_id: int) -> str:
@@ -72,20 +56,12 @@ def outbox_deliver(*, message_id: int) -> str:
     row = outbox_claim(message_id=message_id)
     if row is None:
         return "skipped"
-    message = EmailMultiAlternatives(
-        subject=row.subject,
-        body=row.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=row.recipients,
-        headers={"Message-ID": f"<reminder-{row.key.replace(':', '-')}@planner>", "X-Reminder-Key": row.key},
-        connection=get_connection(fail_silently=False),
-    )
-    if row.body_html:
-        message.attach_alternative(row.body_html, "text/html")
     try:
-        message.send()
-    except Exception as exc:  # classified below: every failure is recorded on the row, none is lost
-        temporary = _classify(exc)
+        transport_for(row.channel).send(row)
+    except Exception as exc:  # every failure is recorded on the row, none is lost
+        temporary = isinstance(exc, TransientDeliveryError)
+        # A transport reports its own failures as DeliveryError; anything else is a bug in it: do not retry it.
+        error = str(exc) if isinstance(exc, DeliveryError) else f"{type(exc).__name__}: {exc}"
         attempts = row.attempts
         schedule = retry_schedule()
         if temporary and attempts <= len(schedule):
@@ -94,9 +70,9 @@ def outbox_deliver(*, message_id: int) -> str:
         else:
             status, next_at = Status.FAILED, row.next_attempt_at
         ReminderMessage.objects.filter(pk=row.pk).update(
-            status=status, last_error=f"{type(exc).__name__}: {exc}"[:2000], next_attempt_at=next_at
+            status=status, last_error=error[:2000], next_attempt_at=next_at
         )
-        log.warning("reminder %s attempt %s failed (%s): %s", row.key, attempts, status, exc)
+        log.warning("reminder %s (%s) attempt %s failed (%s): %s", row.key, row.channel, attempts, status, error)
         return status
     ReminderMessage.objects.filter(pk=row.pk).update(status=Status.SENT, sent_at=timezone.now(), last_error="")
     return Status.SENT

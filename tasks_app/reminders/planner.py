@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from tasks_app.models import (
     Assignment,
+    Channel,
     Contribution,
     OfficeRole,
     ReminderMessage,
@@ -24,33 +24,11 @@ from tasks_app.models import (
     ReportingCycle,
     Unit,
 )
-from tasks_app.reminders import mail
 from tasks_app.reminders.calendar import OVERDUE, Step, step_due
+from tasks_app.reminders.digest import Digest, Planned, unit_targets
+from tasks_app.reminders.transports import transport_for
 
 DONE_REPORT = (Report.Status.SUBMITTED, Report.Status.APPROVED)
-
-
-@dataclass
-class Digest:
-    unit: Unit | None  # None: the planning office's overdue summary
-    cycle: ReportingCycle
-    step: Step
-    recipients: list[str]
-    items: list[dict[str, Any]]
-    kind: str  # ReminderMessage.Kind
-
-    @property
-    def key(self) -> str:
-        if self.unit is None:
-            return f"summary:{self.cycle.id}:{self.step.kind}:{self.step.days}"
-        return f"unit:{self.unit.id}:{self.cycle.id}:{self.step.kind}:{self.step.days}"
-
-
-@dataclass
-class Planned:
-    digests: list[Digest] = field(default_factory=list)  # new digests to write
-    already: int = 0  # digests of this step that the outbox already holds
-    no_address: list[str] = field(default_factory=list)  # units with pending items and no contact email
 
 
 def reminders_plan(*, as_of: date, unit_id: int | None = None, cycle_id: int | None = None) -> Planned:
@@ -126,33 +104,42 @@ def reminders_plan(*, as_of: date, unit_id: int | None = None, cycle_id: int | N
     late_units: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for (cid, unit_pk), items in sorted(pending.items(), key=lambda kv: (kv[0][0], units[kv[0][1]].name)):
         cycle, step = due[cid]
-        unit = units[unit_pk]
+        reminded = units[unit_pk]  # the Unit row (``unit`` above is an id)
         kind = ReminderMessage.Kind.OVERDUE if step.kind == OVERDUE else ReminderMessage.Kind.BEFORE
         if step.kind == OVERDUE and any(i["role"] == "reporting" for i in items):
-            late_units[cid].append((unit.name, sum(1 for i in items if i["role"] == "reporting")))
-        digest = Digest(unit=unit, cycle=cycle, step=step, recipients=list(unit.contact_emails), items=items, kind=kind)
-        if digest.key in existing:
-            planned.already += 1
-        elif not digest.recipients:
-            planned.no_address.append(unit.name)
-        else:
-            planned.digests.append(digest)
+            late_units[cid].append((reminded.name, sum(1 for i in items if i["role"] == "reporting")))
+        targets = unit_targets(reminded)
+        if not targets:
+            planned.no_address.append(reminded.name)
+        for channel, recipients in targets:  # one digest per channel the unit is reached on
+            digest = Digest(
+                unit=reminded, cycle=cycle, step=step, recipients=recipients, items=items, kind=kind, channel=channel
+            )
+            if digest.key in existing:
+                planned.already += 1
+            else:
+                planned.digests.append(digest)
     if unit_id is None:
         office = _office_recipients()
         for cid, names in late_units.items():
             cycle, step = due[cid]
             recipient_unit = cycle.plan.reporting_recipient
             recipients = sorted(set(office) | set(recipient_unit.contact_emails if recipient_unit else []))
-            digest = Digest(
-                unit=None,
-                cycle=cycle,
-                step=step,
-                recipients=recipients,
-                items=[{"unit": name, "count": count} for name, count in names],
-                kind=ReminderMessage.Kind.SUMMARY,
-            )
-            if digest.key not in existing and recipients:
-                planned.digests.append(digest)
+            targets = [(Channel.EMAIL, recipients)] if recipients else []
+            if cycle.plan.office_webhook_url:  # the office's own work group gets the summary too
+                targets.append((cycle.plan.office_webhook_kind, [cycle.plan.office_webhook_url]))
+            for channel, to in targets:
+                digest = Digest(
+                    unit=None,
+                    cycle=cycle,
+                    step=step,
+                    recipients=to,
+                    items=[{"unit": name, "count": count} for name, count in names],
+                    kind=ReminderMessage.Kind.SUMMARY,
+                    channel=channel,
+                )
+                if digest.key not in existing:
+                    planned.digests.append(digest)
     return planned
 
 
@@ -172,13 +159,14 @@ def reminders_write(*, planned: Planned, as_of: date) -> list[ReminderMessage]:
             unit=digest.unit,
             cycle=digest.cycle,
             kind=digest.kind,
+            channel=digest.channel,
             days=digest.step.days,
             step_date=digest.step.date,
             recipients=digest.recipients,
             items=digest.items,
             next_attempt_at=now,
             batch=batch,
-            **mail.render(digest=digest, as_of=as_of),
+            **transport_for(digest.channel).render(digest=digest, as_of=as_of),
         )
         for digest in planned.digests
     ]

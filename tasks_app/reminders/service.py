@@ -12,9 +12,11 @@ from typing import Any
 
 from django.db import transaction
 
-from tasks_app.models import ReminderMessage
+from tasks_app.models import Channel, ReminderMessage
+from tasks_app.models.channels import recipients_shown
+from tasks_app.reminders.digest import Digest
 from tasks_app.reminders.outbox import outbox_deliver
-from tasks_app.reminders.planner import Digest, reminders_plan, reminders_write
+from tasks_app.reminders.planner import reminders_plan, reminders_write
 
 
 @dataclass
@@ -22,8 +24,9 @@ class RunResult:
     as_of: date
     sent: int = 0
     skipped: int = 0
-    messages: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)  # unit mails (BRIEF §5: keys kept as they are)
     summaries: list[dict[str, Any]] = field(default_factory=list)
+    webhooks: list[dict[str, Any]] = field(default_factory=list)  # chat-robot posts, units' and office's
     failed: int = 0
     queued: int = 0
 
@@ -34,6 +37,7 @@ class RunResult:
             "skipped": self.skipped,
             "messages": self.messages,
             "summaries": self.summaries,
+            "webhooks": self.webhooks,
         }
 
 
@@ -73,10 +77,14 @@ def reminders_run(
         description = _describe(
             row.unit.name if row.unit else None, row.cycle.year, row.kind, row.days, row.items, row.recipients
         )
-        if row.unit is None:  # the office summary is reported apart from the unit digests
+        if row.channel != Channel.EMAIL:
+            result.webhooks.append(_robot(description, row.channel, row.recipients) | {"status": status})
+        elif row.unit is None:
             result.summaries.append({**description, "status": status})
+        else:
+            result.messages.append(description)
+        if row.unit is None:  # the office summary is reported apart from the unit digests, not counted in sent
             continue
-        result.messages.append(description)
         if status == ReminderMessage.Status.SENT:
             result.sent += 1
         elif status == ReminderMessage.Status.FAILED:
@@ -88,4 +96,12 @@ def _add(result: RunResult, unit_name: str | None, digest: Digest) -> None:
     description = _describe(
         unit_name, digest.cycle.year, digest.kind, digest.step.days, digest.items, digest.recipients
     )
+    if digest.channel != Channel.EMAIL:
+        result.webhooks.append(_robot(description, digest.channel, digest.recipients))
+        return
     (result.summaries if digest.unit is None else result.messages).append(description)
+
+
+def _robot(description: dict, channel: str, recipients: list[str]) -> dict:
+    """A robot post in the run report: its URL without the query, which holds the robot's secret key."""
+    return {**description, "channel": channel, "recipients": recipients_shown(channel, recipients)}

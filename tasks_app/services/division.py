@@ -32,6 +32,7 @@ from tasks_app.models import (
     UnitAlias,
     WorkItem,
 )
+from tasks_app.models.channels import ROBOT_CHOICES, webhook_url_validator
 
 ROLES = (Assignment.Role.LEAD, Assignment.Role.COOPERATING, Assignment.Role.RESPONSIBLE)
 ROLE_LABELS = dict(Assignment.Role.choices)
@@ -274,12 +275,25 @@ def emails_clean(values: Iterable[str]) -> list[str]:
     return out
 
 
+def robot_url_clean(value: str) -> str:
+    """A chat-robot webhook URL as typed (blank: no robot); only http(s)."""
+    url = value.strip()
+    if url:
+        try:
+            webhook_url_validator(url)
+        except ValidationError as exc:
+            raise DivisionError(f"机器人地址格式不正确:{url[:80]}") from exc
+    return url[:500]
+
+
 def _unit_state(unit: Unit) -> dict[str, Any]:
     return {
         "name": unit.name,
         "kind": unit.kind,
         "needs_review": unit.needs_review,
         "contact_emails": list(unit.contact_emails),
+        "webhook_url": unit.webhook_url,
+        "webhook_kind": unit.webhook_kind,
     }
 
 
@@ -290,8 +304,10 @@ def unit_update(
     name: str | None = None,
     kind: str | None = None,
     contact_emails: Iterable[str] | None = None,
+    webhook_url: str | None = None,
+    webhook_kind: str | None = None,
 ) -> Unit:
-    """Rename (the old name stays as an alias), change the kind, replace the contact emails."""
+    """Rename (the old name stays as an alias), change the kind, replace the contact emails or the chat robot."""
     with transaction.atomic():
         current = Unit.objects.select_for_update().get(pk=unit.pk)
         before = _unit_state(current)
@@ -314,6 +330,12 @@ def unit_update(
             current.kind = kind
         if contact_emails is not None:
             current.contact_emails = emails_clean(contact_emails)
+        if webhook_url is not None:
+            current.webhook_url = robot_url_clean(webhook_url)
+        if webhook_kind is not None:
+            if webhook_kind not in dict(ROBOT_CHOICES):
+                raise DivisionError(f"未知的机器人类型:{webhook_kind}")
+            current.webhook_kind = webhook_kind
         after = _unit_state(current)
         if after == before:
             return current
@@ -404,7 +426,9 @@ def unit_merge(*, source: Unit, target: Unit, user: Any) -> Unit:
         UnitAlias.objects.filter(unit=target, name=target.name).delete()
         UnitAlias.objects.get_or_create(jurisdiction_id=target.jurisdiction_id, name=source.name, unit=target)
         target.contact_emails = emails_clean([*target.contact_emails, *source.contact_emails])
-        target.save(update_fields=["contact_emails"])
+        if source.webhook_url and not target.webhook_url:  # the merged unit's work group keeps its reminders
+            target.webhook_url, target.webhook_kind = source.webhook_url, source.webhook_kind
+        target.save(update_fields=["contact_emails", "webhook_url", "webhook_kind"])
         plan_ids = set(Assignment.objects.filter(unit=target).values_list("item__plan_id", flat=True))
         source_id, source_name = source.pk, source.name
         source.members.clear()

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django import forms
 
 from tasks_app.models import Jurisdiction, Unit
+from tasks_app.models.channels import ROBOT_CHOICES
 from tasks_app.services.contacts import CONTACTS_MAX_BYTES
 
 
@@ -53,6 +54,14 @@ class UnitForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "每行一个,或用逗号分隔"}),
     )
+    webhook_url = forms.CharField(
+        label="群机器人地址",
+        required=False,
+        max_length=500,
+        help_text="企业微信/政务微信或钉钉群机器人的 Webhook 地址;留空则只发邮件",
+        widget=forms.URLInput(attrs={"placeholder": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"}),
+    )
+    webhook_kind = forms.ChoiceField(label="机器人类型", choices=ROBOT_CHOICES, required=False)
 
 
 class MergeForm(forms.Form):

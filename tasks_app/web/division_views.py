@@ -239,7 +239,15 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit_or_404(unit_id)
     targets = list(sel.merge_targets(unit))
     status = 200
-    form = UnitForm(initial={"name": unit.name, "kind": unit.kind, "contact_emails": "\n".join(unit.contact_emails)})
+    form = UnitForm(
+        initial={
+            "name": unit.name,
+            "kind": unit.kind,
+            "contact_emails": "\n".join(unit.contact_emails),
+            "webhook_url": unit.webhook_url,
+            "webhook_kind": unit.webhook_kind,
+        }
+    )
     merge_form = MergeForm(units=targets)
     if request.method == "POST" and request.POST.get("action") == "merge":
         merge_form = MergeForm(request.POST, units=targets)
@@ -257,6 +265,8 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
                     name=form.cleaned_data["name"],
                     kind=form.cleaned_data["kind"],
                     contact_emails=emails,
+                    webhook_url=form.cleaned_data["webhook_url"],
+                    webhook_kind=form.cleaned_data["webhook_kind"] or None,
                 )
             except DivisionError as exc:
                 form.add_error(None, str(exc))

@@ -13,11 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from tasks_app.models import ReminderMessage, ReportingCycle, Unit
-from tasks_app.reminders import mail
+from tasks_app.models import Channel, ReminderMessage, ReportingCycle, Unit
+from tasks_app.models.channels import recipients_shown
 from tasks_app.reminders.outbox import outbox_deliver, outbox_requeue
 from tasks_app.reminders.planner import reminders_plan
 from tasks_app.reminders.service import reminders_run
+from tasks_app.reminders.transports import transport_for
 from tasks_app.web.console_views import console_page
 
 PAGE_SIZE = 50
@@ -36,11 +37,14 @@ def outbox(request: HttpRequest) -> HttpResponse:
     rows = ReminderMessage.objects.select_related("unit", "cycle", "cycle__plan").order_by("-created_at", "-id")
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
+    channel = request.GET.get("channel", "")
     query = request.GET.get("q", "").strip()
     if status in ReminderMessage.Status.values:
         rows = rows.filter(status=status)
     if kind in ReminderMessage.Kind.values:
         rows = rows.filter(kind=kind)
+    if channel in Channel.values:
+        rows = rows.filter(channel=channel)
     if query:
         rows = rows.filter(unit__name__contains=query)
     counts = dict(ReminderMessage.objects.values_list("status").annotate(n=Count("id")))
@@ -51,6 +55,8 @@ def outbox(request: HttpRequest) -> HttpResponse:
         "kinds": ReminderMessage.Kind.choices,
         "status": status,
         "kind": kind,
+        "channels": Channel.choices,
+        "channel": channel,
         "q": query,
         "today": timezone.localdate().isoformat(),
         "open_cycles": ReportingCycle.objects.filter(status=ReportingCycle.Status.OPEN).select_related("plan"),
@@ -64,7 +70,15 @@ def outbox_preview(request: HttpRequest) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=request.GET.get("unit") or 0)
     as_of = _as_of(request.GET.get("as_of"))
     planned = reminders_plan(as_of=as_of, unit_id=unit.id)
-    previews = [{"digest": d, **mail.render(digest=d, as_of=as_of)} for d in planned.digests]
+    previews = [
+        {
+            "digest": d,
+            "channel_label": Channel(d.channel).label,
+            "to": ", ".join(recipients_shown(d.channel, d.recipients)),
+            **transport_for(d.channel).render(digest=d, as_of=as_of),
+        }
+        for d in planned.digests
+    ]
     context = {"unit": unit, "as_of": as_of, "previews": previews, "already": planned.already}
     return render(request, "tasks_app/console/outbox_preview.html", context)
 
@@ -79,7 +93,9 @@ def outbox_send_now(request: HttpRequest) -> HttpResponse:
     elif result.failed:
         messages.error(request, f"向{unit.name}发送失败,见下方失败记录。")
     else:
-        messages.info(request, f"{unit.name}今天没有需要发送的提醒(无待报事项、已发送过本期提醒,或没有联系邮箱)。")
+        messages.info(
+            request, f"{unit.name}今天没有需要发送的提醒(无待报事项、已发送过本期提醒,或既没有联系邮箱也没有群机器人)。"
+        )
     return redirect(f"/console/outbox/?q={unit.name}")
 
 

@@ -1,4 +1,5 @@
-"""Real parts for the reminder integration tests: a redis-server, Celery worker processes and an SMTP server.
+"""Real parts for the reminder integration tests: a redis-server, Celery worker processes, an SMTP server and a
+chat-robot webhook server (http.server, answering as 企业微信/钉钉 robots do).
 
 Everything listens on 127.0.0.1 only, every wait polls with a deadline, and every process is killed by the
 fixture that started it. The worker processes share a file SQLite database with the test (the pytest-django
@@ -208,6 +209,87 @@ class SmtpServer:
 
     def stop(self) -> None:
         self.controller.stop()
+
+
+# Chat-robot webhooks -----------------------------------------------------------------------------------------
+
+ROBOT_OK = (200, {"errcode": 0, "errmsg": "ok"})
+
+
+@dataclass
+class Post:
+    path: str  # with the query (the robot key)
+    key: str  # X-Reminder-Key header
+    body: dict
+    status: int  # the HTTP status sent back
+    errcode: int  # the errcode in the JSON answer (0: accepted)
+
+
+class RobotServer:
+    """A threaded HTTP server on 127.0.0.1 that records every POST and answers from a script.
+
+    ``script`` holds the answers for the first requests, in order: ``(status, json_body)`` or ``("sleep", s)``
+    (answer 200 after ``s`` seconds, for timeouts); later requests get ``ROBOT_OK``. A test asserts on ``posts``
+    (every request) and ``accepted()`` (requests answered 2xx with errcode 0).
+    """
+
+    def __init__(self, script: list | None = None):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.script = list(script or [])
+        self.posts: list[Post] = []
+        self.lock = threading.Lock()
+        robot = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                with robot.lock:
+                    answer = robot.script.pop(0) if robot.script else ROBOT_OK
+                if answer[0] == "sleep":
+                    time.sleep(answer[1])
+                    answer = ROBOT_OK
+                status, body = answer
+                with robot.lock:
+                    key = self.headers.get("X-Reminder-Key", "")
+                    errcode = body.get("errcode", 0)
+                    robot.posts.append(Post(self.path, key, json.loads(raw), status=status, errcode=errcode))
+                payload = json.dumps(body).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
+                    pass
+
+            def log_message(self, *args) -> None:  # keep test output quiet
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def accepted(self) -> list[Post]:
+        """Posts the robot answered with success: HTTP 2xx and errcode 0."""
+        with self.lock:
+            return [post for post in self.posts if 200 <= post.status < 300 and post.errcode == 0]
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.posts)
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
 
 
 # Database and Django processes --------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The reminder path with its real parts: redis-server, Celery worker processes, an SMTP server (aiosmtpd).
 
 The plan is sent through the broker as beat sends it; the workers plan, write the outbox and deliver over SMTP
-to a server on 127.0.0.1 that records every message. Fault tests kill a worker mid-batch, refuse mail with 451,
+to a server on 127.0.0.1 that records every message; units with a chat robot also get a post on a local robot
+server. Fault tests kill a worker mid-batch, refuse mail with 451,
 and run two beat ticks at once; every digest must arrive exactly once. A missing redis-server fails the tests
 (CI installs it with .ci/system.sh).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import subprocess
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +26,7 @@ from tests.reminders.realparts import (
     Outbox,
     Recorder,
     RedisServer,
+    RobotServer,
     SmtpServer,
     Worker,
     django_env,
@@ -256,3 +259,65 @@ def _run_or_fail(args: list[str], env: dict) -> str:
         return run_django(args, env=env, timeout=120)
     except subprocess.TimeoutExpired as exc:
         raise AssertionError(f"send_reminders did not finish: {exc}") from exc
+
+
+def _give_robots(db: Path, robot: RobotServer, departments: list[str]) -> None:
+    """Point these units at the local robot server (as the office would on the unit page)."""
+    conn = sqlite3.connect(str(db), timeout=20)
+    try:
+        with conn:
+            for n, name in enumerate(departments):
+                conn.execute(
+                    "UPDATE tasks_app_unit SET webhook_url = ?, webhook_kind = 'wecom' WHERE name = ?",
+                    (robot.url(f"/cgi-bin/webhook/send?key=robot-{n}"), name),
+                )
+    finally:
+        conn.close()
+
+
+def test_it_posts_each_robot_digest_once_through_celery_with_a_500_and_a_rate_limit_retried(stack):
+    robot = RobotServer(script=[(500, {"error": "busy"}), (200, {"errcode": 45009, "errmsg": "api freq out of limit"})])
+    try:
+        departments = sorted(m["department"] for m in stack.expected)[::3]  # every third unit has a robot
+        _give_robots(stack.db, robot, departments)
+        mail = stack.start_smtp(Recorder())
+        worker = stack.start_worker("w1")
+        send_task(stack.redis.url, PLAN, AS_OF)
+        total = len(stack.expected) + len(departments)
+
+        def explain() -> str:
+            rows = [(r["key"], r["status"], r["attempts"]) for r in stack.outbox.rows() if r["key"].endswith("wecom")]
+            posts = [(p.key, p.status, p.errcode) for p in robot.posts]
+            return f"robot posts: {posts}\nrobot rows: {rows}\n{stack.explain()}"
+
+        wait_for(
+            lambda: len(robot.accepted()) >= len(departments) and stack.outbox.statuses().get("sent", 0) >= total,
+            timeout=90,
+            what=f"{len(departments)} robot posts and {total} outbox rows sent",
+            explain=explain,
+        )
+        stack.wait_drained()
+        rows = {r["key"]: r for r in stack.outbox.rows()}
+        robot_keys = [post.key for post in robot.accepted()]
+        assert len(robot_keys) == len(set(robot_keys)) == len(departments), explain()
+        assert sorted(robot_keys) == sorted(k for k in rows if k.endswith(":wecom"))
+        assert sorted(mail.keys()) == sorted(k for k in rows if not k.endswith(":wecom")), explain()
+        assert len(mail.keys()) == len(set(mail.keys())) == len(stack.expected)
+        assert all(r["status"] == "sent" for r in rows.values()), explain()
+        refused = [post.key for post in robot.posts if post.status >= 500 or post.errcode]
+        assert len(refused) == 2
+        for key in robot_keys:
+            assert rows[key]["attempts"] == 1 + refused.count(key) and rows[key]["last_error"] == ""
+
+        send_task(stack.redis.url, PLAN, AS_OF)  # the next tick and a sweep: nothing new on any channel
+        send_task(stack.redis.url, SWEEP)
+        wait_for(
+            lambda: worker.succeeded(PLAN) == 2 and worker.succeeded(SWEEP) == 1,
+            timeout=30,
+            what="the second plan and the sweep to run",
+            explain=explain,
+        )
+        stack.wait_drained()
+        assert robot.count() == len(departments) + 2 and mail.count() == len(stack.expected)
+    finally:
+        robot.stop()

@@ -29,12 +29,19 @@ class Command(BaseCommand):
             self.stdout.write(_dumps(result.as_json()))
             return
         verb = "将发送" if dry_run else "已发送"
-        count = len(result.messages) if dry_run else result.sent
-        self.stdout.write(f"{day}:{verb} {count} 封单位提醒,跳过 {result.skipped} 个(已发送过或无联系邮箱)")
+        posts = [post for post in result.webhooks if post["department"]]  # unit robot posts, not the summary
+        count = len(result.messages) + len(posts) if dry_run else result.sent
+        robots = f",其中群机器人消息 {len(posts)} 条" if posts else ""
+        self.stdout.write(f"{day}:{verb} {count} 封单位提醒{robots},跳过 {result.skipped} 个(已发送过或无联系邮箱)")
         for message in result.messages:
             self.stdout.write(
                 f"  {message['department']}  {message['cycle_year']}年度  {message['kind']} {message['days']}天  "
                 f"{message['items']}项 → {', '.join(message['recipients'])}"
+            )
+        for post in result.webhooks:
+            self.stdout.write(
+                f"  {post['department'] or '规划办(汇总)'}  {post['cycle_year']}年度  {post['kind']} {post['days']}天  "
+                f"{post['items']}项 → 群机器人({post['channel']}) {', '.join(post['recipients'])}"
             )
         if result.failed:
             self.stdout.write(f"  发送失败 {result.failed} 封,见管理后台“提醒邮件”")
