@@ -12,7 +12,8 @@ a user's scope are reported as missing (404), never as forbidden.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -28,6 +29,7 @@ from tasks_app.models import (
     Evidence,
     ExportJob,
     Jurisdiction,
+    Membership,
     OfficeRole,
     Plan,
     ReminderMessage,
@@ -39,18 +41,25 @@ from tasks_app.models import (
 )
 
 AnyUser = AbstractBaseUser | AnonymousUser
+T = TypeVar("T")
+
+
+def _per_user(user: AnyUser, key: str, compute: Callable[[], T]) -> T:
+    """Computed once per user object, i.e. once per request (a request builds its own user)."""
+    store: dict[str, Any] = user.__dict__.setdefault("_access_cache", {})
+    if key not in store:
+        store[key] = compute()
+    return store[key]
 
 
 def office_role(user: AnyUser) -> str | None:
     if not user.is_authenticated:
         return None
-    if user.is_superuser:
+    if getattr(user, "is_superuser", False):
         return OfficeRole.Role.ADMIN
-    cached = getattr(user, "_office_role_cache", "unset")
-    if cached == "unset":
-        cached = OfficeRole.objects.filter(user=user).values_list("role", flat=True).first()
-        user._office_role_cache = cached
-    return cached
+    return _per_user(
+        user, "office_role", lambda: OfficeRole.objects.filter(user_id=user.pk).values_list("role", flat=True).first()
+    )
 
 
 def sees_everything(user: AnyUser) -> bool:
@@ -61,11 +70,11 @@ def sees_everything(user: AnyUser) -> bool:
 def unit_ids(user: AnyUser) -> frozenset[int]:
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_unit_ids_cache", None)
-    if cached is None:
-        cached = frozenset(user.memberships.values_list("unit_id", flat=True))
-        user._unit_ids_cache = cached
-    return cached
+    return _per_user(
+        user,
+        "unit_ids",
+        lambda: frozenset(Membership.objects.filter(user_id=user.pk).values_list("unit_id", flat=True)),
+    )
 
 
 # --- capabilities: what a user may do --------------------------------------------------------------
@@ -78,11 +87,9 @@ class CapabilityDenied(PermissionDenied):
 def capabilities(user: AnyUser) -> frozenset[Capability]:
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_capabilities_cache", None)
-    if cached is None:
-        cached = caps.capabilities_for(office_role(user), has_units=bool(unit_ids(user)))
-        user._capabilities_cache = cached
-    return cached
+    return _per_user(
+        user, "capabilities", lambda: caps.capabilities_for(office_role(user), has_units=bool(unit_ids(user)))
+    )
 
 
 def has(user: AnyUser, capability: Capability) -> bool:

@@ -43,7 +43,8 @@ NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 @cache
-def _page(name: str) -> tuple[str, Capability | None, Capability | None]:
+def nav_page(name: str) -> tuple[str, Capability | None, Capability | None]:
+    """The path of the page named ``name`` and the (read, write) capabilities its view declares."""
     href = reverse(name)
     read, write = declared(resolve(href).func)
     return href, read, write
@@ -53,7 +54,7 @@ def may_open(user: Any, name: str) -> bool:
     """Whether ``user`` gets the page named ``name`` (a URL name without arguments) on a GET."""
     if user is None or not user.is_authenticated:
         return False
-    _, read, write = _page(name)
+    _, read, write = nav_page(name)
     return access.request_refusal(user, method="GET", read=read, write=write) is None
 
 
@@ -62,16 +63,10 @@ def console_links(context: dict[str, Any], bar: str = "console") -> list[dict[st
     request = context.get("request")
     user = getattr(request, "user", None)
     path = getattr(request, "path", "")
-    links = [
-        {"label": label, "href": _page(name)[0], "name": name, "current": False}
-        for label, name in NAVIGATION[bar]
-        if may_open(user, name)
-    ]
+    hrefs = [(label, nav_page(name)[0]) for label, name in NAVIGATION[bar] if may_open(user, name)]
     # the current page is the link with the longest matching path (/console/units/review/ is not 单位名录)
-    matching = [link for link in links if path.startswith(link["href"])]
-    if matching:
-        max(matching, key=lambda link: len(link["href"]))["current"] = True
-    return links
+    current = max((href for _, href in hrefs if path.startswith(href)), key=len, default=None)
+    return [{"label": label, "href": href, "current": href == current} for label, href in hrefs]
 
 
 @register.simple_tag(takes_context=True)
