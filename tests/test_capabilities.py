@@ -165,3 +165,19 @@ def test_it_lets_the_system_itself_call_services(personas):
     """Commands and the scheduler act without a user (user=None), e.g. ``open_cycle``."""
     cycle = cycle_open(plan=personas.plan, year=2019)
     assert cycle.status == ReportingCycle.Status.OPEN
+
+
+# --- templates ask the same capabilities ---------------------------------------------------------
+
+
+def test_it_answers_can_in_templates_and_fails_a_misspelt_name(people, rf):
+    from django.core.exceptions import ImproperlyConfigured
+    from django.template import engines
+
+    engine = engines["django"]
+    request = rf.get("/")
+    request.user = people["reviewer"]
+    page = engine.from_string("{% if can.review %}R{% endif %}{% if can.edit_division %}E{% endif %}")
+    assert page.render({}, request) == "R"
+    with pytest.raises(ImproperlyConfigured):
+        engine.from_string("{% if can.reveiw %}R{% endif %}").render({}, request)

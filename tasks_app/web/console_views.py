@@ -7,7 +7,6 @@ any POST; admins and reviewers → everything. State changes go through tasks_ap
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,7 +25,6 @@ from tasks_app.services.cycles import CycleError, cycle_close, cycle_open, cycle
 from tasks_app.services.reports import ReportError, StaleEditError
 from tasks_app.services.review import report_approve, report_return, reports_bulk_approve
 
-View = Callable[..., HttpResponse]
 QUEUE_PAGE_SIZE = 50
 QUEUE_STATUSES = [
     ("submitted", "待审核"),
