@@ -1,4 +1,4 @@
-"""Pagination, permissions, error replies and query-parameter parsing shared by the API views."""
+"""Pagination, error replies and query-parameter parsing shared by the API views."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from tasks_app import access
 from tasks_app.api.serializers import MAX_ID, ErrorSerializer
 
 
@@ -21,15 +19,6 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     page_size_query_description = "每页条数(默认 50,最大 500;超过按 500)"
-
-
-class WritesNotReadOnly(BasePermission):
-    """Leadership reads everything and changes nothing."""
-
-    message = "领导账号为只读账号,不能修改数据"
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return request.method in SAFE_METHODS or not access.is_read_only(request.user)
 
 
 def pk_from(value: Any, *, message: str) -> int:

@@ -13,15 +13,15 @@ from typing import Any
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view, permission_classes
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tasks_app import access
 from tasks_app.api.common import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, Pagination, pk_from, query_params
 from tasks_app.api.serializers import ItemRefSerializer, id_field
+from tasks_app.capabilities import Capability
 from tasks_app.models import Assignment, Plan, SuggestedAssignment, Unit, WorkItem
+from tasks_app.permissions import requires
 from tasks_app.services.division import DivisionError, StaleEditError, assignments_set, item_token, unit_merge
 from tasks_app.services.suggestion_review import (
     suggestion_accept,
@@ -29,20 +29,6 @@ from tasks_app.services.suggestion_review import (
     suggestions_accept_above,
     suggestions_generate,
 )
-
-
-class DivisionAccess(BasePermission):
-    """Office and leadership read; only planning-office admins change the division; unit staff: 404."""
-
-    message = "只有规划办管理员可以修改分工和单位"
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not request.user or not request.user.is_authenticated:
-            return False
-        if not access.sees_everything(request.user):
-            raise Http404("不存在或不在您的权限范围内")
-        return request.method in SAFE_METHODS or access.can_administer(request.user)
-
 
 # --- shapes --------------------------------------------------------------------------------------
 
@@ -172,8 +158,8 @@ def _item_units(item: WorkItem) -> dict[str, Any]:
     parameters=[SuggestionFilterSerializer],
     responses={200: SuggestionSerializer(many=True), **LIST_ERRORS},
 )
+@requires(Capability.VIEW_CONSOLE)
 @api_view(["GET"])
-@permission_classes([DivisionAccess])
 def suggestions_list(request: Request) -> Response:
     params = query_params(SuggestionFilterSerializer, request)
     rows = SuggestedAssignment.objects.filter(item__plan_id=params["plan"]).select_related("item", "unit", "decided_by")
@@ -195,8 +181,8 @@ def suggestions_list(request: Request) -> Response:
     request=PlanRequestSerializer,
     responses={201: GenerateResultSerializer, **WRITE_ERRORS},
 )
+@requires(Capability.VIEW_CONSOLE, write=Capability.EDIT_DIVISION)
 @api_view(["POST"])
-@permission_classes([DivisionAccess])
 def suggestions_generate_api(request: Request) -> Response:
     form = PlanRequestSerializer(data=request.data)
     form.is_valid(raise_exception=True)
@@ -211,8 +197,8 @@ def suggestions_generate_api(request: Request) -> Response:
     request=AcceptAboveSerializer,
     responses={200: AcceptAboveResultSerializer, **WRITE_ERRORS},
 )
+@requires(Capability.VIEW_CONSOLE, write=Capability.EDIT_DIVISION)
 @api_view(["POST"])
-@permission_classes([DivisionAccess])
 def suggestions_accept_above_api(request: Request) -> Response:
     form = AcceptAboveSerializer(data=request.data)
     form.is_valid(raise_exception=True)
@@ -232,8 +218,8 @@ def suggestions_accept_above_api(request: Request) -> Response:
     request=AcceptSerializer,
     responses={201: AssignmentSerializer, **WRITE_ERRORS},
 )
+@requires(Capability.VIEW_CONSOLE, write=Capability.EDIT_DIVISION)
 @api_view(["POST"])
-@permission_classes([DivisionAccess])
 def suggestion_accept_api(request: Request, pk: str) -> Response:
     suggestion = _get(SuggestedAssignment, pk, "分工建议不存在")
     form = AcceptSerializer(data=request.data)
@@ -255,8 +241,8 @@ def suggestion_accept_api(request: Request, pk: str) -> Response:
 @extend_schema(
     tags=["console"], summary="否决一条建议", request=None, responses={200: SuggestionSerializer, **WRITE_ERRORS}
 )
+@requires(Capability.VIEW_CONSOLE, write=Capability.EDIT_DIVISION)
 @api_view(["POST"])
-@permission_classes([DivisionAccess])
 def suggestion_reject_api(request: Request, pk: str) -> Response:
     suggestion = _get(SuggestedAssignment, pk, "分工建议不存在")
     try:
@@ -275,8 +261,8 @@ def suggestion_reject_api(request: Request, pk: str) -> Response:
     request=MergeSerializer,
     responses={200: UnitBriefSerializer, **WRITE_ERRORS},
 )
+@requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_UNITS)
 @api_view(["POST"])
-@permission_classes([DivisionAccess])
 def unit_merge_api(request: Request, pk: str) -> Response:
     source = _get(Unit, pk, "单位不存在")
     form = MergeSerializer(data=request.data)
@@ -304,8 +290,8 @@ def unit_merge_api(request: Request, pk: str) -> Response:
     responses={200: ItemUnitsSerializer, 409: ERR_409, **WRITE_ERRORS},
     methods=["PUT"],
 )
+@requires(Capability.VIEW_CONSOLE, write=Capability.EDIT_DIVISION)
 @api_view(["GET", "PUT"])
-@permission_classes([DivisionAccess])
 def item_assignments_api(request: Request, pk: str) -> Response:
     item = _get(WorkItem, pk, "事项不存在", joins=("plan__jurisdiction",))
     if request.method == "GET":

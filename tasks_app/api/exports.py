@@ -12,14 +12,15 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tasks_app.api.common import ERR_400, LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, Pagination, pk_from
-from tasks_app.api.review import ConsoleAccess
 from tasks_app.api.serializers import PlanRefSerializer, id_field
+from tasks_app.capabilities import Capability
 from tasks_app.models import ExportJob, Plan
+from tasks_app.permissions import requires
 from tasks_app.services import export_jobs as jobs
 from tasks_app.services.exports import REPORTS, ExportError, export_file_name
 
@@ -113,8 +114,8 @@ def _job(pk: str) -> ExportJob:
     request=ExportStartSerializer,
     responses={202: ExportJobSerializer, 400: ERR_400, **WRITE_ERRORS},
 )
+@requires(Capability.VIEW_CONSOLE, write=Capability.EXPORT)
 @api_view(["GET", "POST"])
-@permission_classes([ConsoleAccess])
 def export_jobs(request: Request) -> Response:
     if request.method == "GET":
         paginator = Pagination()
@@ -132,8 +133,8 @@ def export_jobs(request: Request) -> Response:
 
 
 @extend_schema(tags=["console"], summary="导出任务状态与进度", responses={200: ExportJobSerializer, **READ_ERRORS})
+@requires(Capability.VIEW_CONSOLE)
 @api_view(["GET"])
-@permission_classes([ConsoleAccess])
 def export_job(request: Request, pk: str) -> Response:
     return Response(ExportJobSerializer(_job(pk)).data)
 
@@ -143,8 +144,8 @@ def export_job(request: Request, pk: str) -> Response:
     summary="下载导出的 Excel 文件(.xlsx)",
     responses={(200, XLSX): OpenApiTypes.BINARY, 409: ERR_409, **READ_ERRORS},
 )
+@requires(Capability.VIEW_CONSOLE)
 @api_view(["GET"])
-@permission_classes([ConsoleAccess])
 def export_download(request: Request, pk: str) -> Response | FileResponse:
     job = _job(pk)
     if job.status != ExportJob.Status.DONE:

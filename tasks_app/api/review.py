@@ -12,35 +12,22 @@ from typing import Any
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view, permission_classes
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tasks_app import access
 from tasks_app import selectors_console as sc
 from tasks_app.api.common import ERR_400, LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, Pagination, pk_from, query_params
 from tasks_app.api.selectors import api_reports
 from tasks_app.api.serializers import CycleSerializer, ReportSerializer, id_field
+from tasks_app.capabilities import Capability
 from tasks_app.models import Report, ReportingCycle, ReportVersion
+from tasks_app.permissions import requires
 from tasks_app.services.cycles import CycleError, cycle_close, cycle_open, cycle_set_due_date
 from tasks_app.services.reports import ReportError, StaleEditError
 from tasks_app.services.review import REASON_MAX, report_approve, report_return, reports_bulk_approve
 
 ERR_409 = OpenApiResponse(ReportSerializer, description="报告在读取后已被修改:未做任何改动,返回 detail 与 current")
-
-
-class ConsoleAccess(BasePermission):
-    """Office and leadership read; only admins and reviewers write; unit staff see a 404."""
-
-    message = "领导账号为只读账号,不能审核或修改"
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not request.user or not request.user.is_authenticated:
-            return False
-        if not access.sees_everything(request.user):
-            raise Http404("不存在或不在您的权限范围内")
-        return request.method in SAFE_METHODS or access.can_review(request.user)
 
 
 # --- shapes --------------------------------------------------------------------------------------
@@ -173,8 +160,8 @@ def _refused(request: Request, report: Report, exc: ReportError) -> Response:
     parameters=[QueueFilterSerializer],
     responses={200: ReportSerializer(many=True), **LIST_ERRORS},
 )
+@requires(Capability.VIEW_CONSOLE)
 @api_view(["GET"])
-@permission_classes([ConsoleAccess])
 def review_queue(request: Request) -> Response:
     params = query_params(QueueFilterSerializer, request)
     status_value = request.query_params.get("status", "submitted")
@@ -195,8 +182,8 @@ def review_queue(request: Request) -> Response:
     request=ApproveSerializer,
     responses={200: ReportSerializer, 409: ERR_409, **WRITE_ERRORS},
 )
+@requires(Capability.VIEW_CONSOLE, write=Capability.REVIEW)
 @api_view(["POST"])
-@permission_classes([ConsoleAccess])
 def approve(request: Request, pk: str) -> Response:
     report = _report(pk)
     form = ApproveSerializer(data=request.data)
@@ -214,8 +201,8 @@ def approve(request: Request, pk: str) -> Response:
     request=ReturnSerializer,
     responses={200: ReportSerializer, 409: ERR_409, **WRITE_ERRORS},
 )
+@requires(Capability.VIEW_CONSOLE, write=Capability.REVIEW)
 @api_view(["POST"])
-@permission_classes([ConsoleAccess])
 def return_(request: Request, pk: str) -> Response:
     report = _report(pk)
     form = ReturnSerializer(data=request.data)
@@ -236,8 +223,8 @@ def return_(request: Request, pk: str) -> Response:
     request=BulkApproveSerializer,
     responses={200: BulkResultSerializer, **WRITE_ERRORS},
 )
+@requires(Capability.VIEW_CONSOLE, write=Capability.REVIEW)
 @api_view(["POST"])
-@permission_classes([ConsoleAccess])
 def bulk_approve(request: Request) -> Response:
     form = BulkApproveSerializer(data=request.data)
     form.is_valid(raise_exception=True)
@@ -252,8 +239,8 @@ def bulk_approve(request: Request) -> Response:
     summary="报告的全部版本与审核记录(新→旧)",
     responses={200: VersionRowSerializer(many=True), **READ_ERRORS},
 )
+@requires(Capability.VIEW_CONSOLE)
 @api_view(["GET"])
-@permission_classes([ConsoleAccess])
 def history(request: Request, pk: str) -> Response:
     report = _report(pk)
     versions = sc.item_history(report.item_id, report=report)
@@ -269,8 +256,8 @@ def history(request: Request, pk: str) -> Response:
     request=None,
     responses={200: CycleSerializer, **WRITE_ERRORS},
 )
+@requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)
 @api_view(["POST"])
-@permission_classes([ConsoleAccess])
 def cycle_open_api(request: Request, pk: str) -> Response:
     cycle = _cycle(pk)
     try:
@@ -281,8 +268,8 @@ def cycle_open_api(request: Request, pk: str) -> Response:
 
 
 @extend_schema(tags=["console"], summary="关闭报送周期", request=None, responses={200: CycleSerializer, **WRITE_ERRORS})
+@requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)
 @api_view(["POST"])
-@permission_classes([ConsoleAccess])
 def cycle_close_api(request: Request, pk: str) -> Response:
     cycle = cycle_close(cycle=_cycle(pk), user=request.user)
     return Response(CycleSerializer(cycle).data)
@@ -294,8 +281,8 @@ def cycle_close_api(request: Request, pk: str) -> Response:
     request=DueDateSerializer,
     responses={200: CycleSerializer, 400: ERR_400, **WRITE_ERRORS},
 )
+@requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)
 @api_view(["POST"])
-@permission_classes([ConsoleAccess])
 def cycle_due_api(request: Request, pk: str) -> Response:
     cycle = _cycle(pk)
     form = DueDateSerializer(data=request.data)
@@ -312,8 +299,8 @@ def cycle_due_api(request: Request, pk: str) -> Response:
     summary="周期看板:按单位、按章、指标状态",
     responses={200: DashboardSerializer, **READ_ERRORS},
 )
+@requires(Capability.VIEW_CONSOLE)
 @api_view(["GET"])
-@permission_classes([ConsoleAccess])
 def cycle_dashboard(request: Request, pk: str) -> Response:
     board = sc.cycle_dashboard(_cycle(pk), sort=request.query_params.get("sort"))
     data = {

@@ -17,7 +17,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -30,11 +30,12 @@ from tasks_app.api.common import (
     READ_ERRORS,
     WRITE_ERRORS,
     Pagination,
-    WritesNotReadOnly,
     pk_from,
     query_params,
 )
+from tasks_app.capabilities import Capability
 from tasks_app.models import Contribution, Report, ReportingCycle, WorkItem
+from tasks_app.permissions import CapabilityPermission
 from tasks_app.services.reports import (
     REPORT_FIELDS,
     ReportDraft,
@@ -78,7 +79,9 @@ def token_obtain(request: Request) -> Response:
 class ScopedViewSet(viewsets.GenericViewSet):
     """Lists and lookups start from the user's scope; a row outside it is a 404 with a clear message."""
 
-    permission_classes = [IsAuthenticated, WritesNotReadOnly]
+    permission_classes = [CapabilityPermission]
+    permission = None  # every signed-in user reads; the scope decides what
+    write_permission = Capability.FILE_REPORTS
     parser_classes = [JSONParser]
     pagination_class = Pagination
     lookup_value_regex = r"-?\d+"

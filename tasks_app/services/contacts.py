@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db import transaction
 
+from tasks_app import access
+from tasks_app.capabilities import Capability
 from tasks_app.importing import unit_registry
 from tasks_app.models import AuditEntry, Jurisdiction, Unit, UnitAlias
 from tasks_app.parsing.units import normalize_unit_name
@@ -114,6 +116,7 @@ def contacts_import_xlsx(
     *, data: bytes, jurisdiction: Jurisdiction, user: Any, replace: bool = False
 ) -> ContactsResult:
     """Add (or with ``replace``, set) the contact emails of the listed units. All rows or nothing."""
+    access.require(user, Capability.MANAGE_UNITS)
     rows = _rows(data)
     header_at, columns = next(
         ((i, found) for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if (found := _header(row))), (None, None)

@@ -8,6 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from tasks_app import access
+from tasks_app.capabilities import Capability
 from tasks_app.importing import cycle_due_date
 from tasks_app.models import AuditEntry, Plan, ReportingCycle
 
@@ -18,6 +20,7 @@ class CycleError(Exception):
 
 def cycle_open(*, plan: Plan, year: int, user: Any = None) -> ReportingCycle:
     """Open the cycle that reports on ``year`` (creating it when the plan period does not cover it)."""
+    access.require(user, Capability.MANAGE_CYCLES)
     if not plan.period_start - 1 <= year <= plan.period_end + 1:
         raise CycleError(f"{year} 年不在规划期 {plan.period_start}—{plan.period_end} 年内")
     with transaction.atomic():
@@ -35,6 +38,7 @@ def cycle_open(*, plan: Plan, year: int, user: Any = None) -> ReportingCycle:
 
 
 def cycle_close(*, cycle: ReportingCycle, user: Any = None) -> ReportingCycle:
+    access.require(user, Capability.MANAGE_CYCLES)
     before = cycle.status
     cycle.status = ReportingCycle.Status.CLOSED
     cycle.save(update_fields=["status"])
@@ -45,6 +49,7 @@ def cycle_close(*, cycle: ReportingCycle, user: Any = None) -> ReportingCycle:
 
 def cycle_set_due_date(*, cycle: ReportingCycle, due_date: date, user: Any = None) -> ReportingCycle:
     """Move a cycle's due date (the reminder steps follow it); the change is audited."""
+    access.require(user, Capability.MANAGE_CYCLES)
     if not cycle.year <= due_date.year <= cycle.year + 1:
         raise CycleError(f"截止日期应在 {cycle.year} 年或 {cycle.year + 1} 年内")
     before = cycle.due_date

@@ -18,6 +18,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from tasks_app import access
+from tasks_app.capabilities import Capability
 from tasks_app.models import (
     Assignment,
     AuditEntry,
@@ -129,6 +131,7 @@ def item_update(
     expected: dict | None = None,
 ) -> WorkItem:
     """Change an item's title, text and/or deadline; refuse a stale edit (nothing is written)."""
+    access.require(user, Capability.EDIT_DIVISION)
     with transaction.atomic():
         current = _lock_item(item, expected_updated_at, expected)
         before = item_snapshot(current)
@@ -189,6 +192,7 @@ def assignments_set(
 ) -> WorkItem:
     """Make the item's units exactly these (in this order). Kept rows keep their origin; new rows are
     ``origin="manual"``; the item's ``updated_at`` moves so concurrent edits see the change."""
+    access.require(user, Capability.EDIT_DIVISION)
     wanted = {
         Assignment.Role.LEAD: list(dict.fromkeys(lead)),
         Assignment.Role.COOPERATING: list(dict.fromkeys(cooperating)),
@@ -308,6 +312,7 @@ def unit_update(
     webhook_kind: str | None = None,
 ) -> Unit:
     """Rename (the old name stays as an alias), change the kind, replace the contact emails or the chat robot."""
+    access.require(user, Capability.MANAGE_UNITS)
     with transaction.atomic():
         current = Unit.objects.select_for_update().get(pk=unit.pk)
         before = _unit_state(current)
@@ -359,6 +364,7 @@ def unit_update(
 
 def unit_confirm(*, unit: Unit, user: Any) -> Unit:
     """An unrecognised name is a real new unit: take it off the review queue."""
+    access.require(user, Capability.MANAGE_UNITS)
     with transaction.atomic():
         current = Unit.objects.select_for_update().get(pk=unit.pk)
         if not current.needs_review:
@@ -393,6 +399,7 @@ def unit_merge(*, source: Unit, target: Unit, user: Any) -> Unit:
     reminders and group memberships move; the source's name and aliases become the target's aliases;
     contact emails are merged; the source is deleted. Refused (nothing written) when both units have a
     report or contribution on the same item and cycle."""
+    access.require(user, Capability.MANAGE_UNITS)
     if source.pk == target.pk:
         raise DivisionError("不能把单位合并到它自己")
     if source.jurisdiction_id != target.jurisdiction_id:

@@ -26,6 +26,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tasks_app import access
+from tasks_app.capabilities import Capability
 from tasks_app.exporters.selectors import INDICATOR_KINDS
 from tasks_app.models import Assignment, ExportJob, Plan, WorkItem
 from tasks_app.services.exports import REPORTS, ExportError, export_build, export_file_name
@@ -91,6 +93,7 @@ def _enqueue(job_id: int) -> None:
 
 def export_job_start(*, plan: Plan, report: str, year: int | None, user) -> ExportJob:
     """Record a queued job and enqueue it after the transaction commits (ExportError on a bad request)."""
+    access.require(user, Capability.EXPORT)
     checked = export_request_check(plan=plan, report=report, year=year)
     job = ExportJob.objects.create(
         plan=checked.plan,

@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from tasks_app import access
+from tasks_app.capabilities import Capability
 from tasks_app.models import Evidence, IndicatorActual, Report, ReportingCycle, ReportVersion
 from tasks_app.services.reports import ReportError, StaleEditError, report_version_row
 
@@ -28,11 +28,6 @@ REASON_MAX = 2000
 class BulkResult:
     approved: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
-
-
-def _require_reviewer(user: Any) -> None:
-    if not access.can_review(user):
-        raise PermissionDenied("只有规划办审核人员可以审核报告")
 
 
 def _locked(report: Report, *, expected_version: int | None) -> Report:
@@ -75,7 +70,7 @@ def _transition(report: Report, *, user: Any, status: str, reason: str) -> Repor
 
 def report_approve(*, report: Report, user: Any, expected_version: int | None = None) -> Report:
     """Approve a submitted report. A stale ``expected_version`` is refused and nothing changes."""
-    _require_reviewer(user)
+    access.require(user, Capability.REVIEW)
     with transaction.atomic():
         current = _locked(report, expected_version=expected_version)
         _transition(current, user=user, status=Report.Status.APPROVED, reason="")
@@ -86,7 +81,7 @@ def report_approve(*, report: Report, user: Any, expected_version: int | None = 
 
 def report_return(*, report: Report, user: Any, reason: str, expected_version: int | None = None) -> Report:
     """Return a submitted report to its unit; the reason is required, shown to the unit and logged."""
-    _require_reviewer(user)
+    access.require(user, Capability.REVIEW)
     reason = (reason or "").strip()
     if not reason:
         raise ReportError(REASON_REQUIRED)
@@ -105,7 +100,7 @@ def reports_bulk_approve(*, user: Any, report_ids: Iterable[int], cycle: Reporti
     Reports in any other state, of inactive items or of another cycle are left untouched and listed in
     ``skipped``. One transaction; a constant number of queries plus one per approved indicator report.
     """
-    _require_reviewer(user)
+    access.require(user, Capability.REVIEW)
     wanted = sorted({int(pk) for pk in report_ids})
     result = BulkResult()
     with transaction.atomic():

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tasks_app import access
+from tasks_app.capabilities import Capability
 from tasks_app.importing import unit_registry
 from tasks_app.models import Assignment, AuditEntry, Plan, SuggestedAssignment, Unit, UnitAlias, WorkItem
 from tasks_app.services.division import DivisionError, allowed_units, audit_record, next_order
@@ -48,6 +50,7 @@ def _explanation(row: dict[str, Any], unit: dict[str, Any]) -> dict[str, Any]:
 def suggestions_generate(*, plan: Plan, user: Any, only_undivided: bool = True) -> GenerateResult:
     """(Re)compute the proposals of ``plan``: open proposals are replaced, decided ones are kept.
     With ``only_undivided`` items that already have units are left alone."""
+    access.require(user, Capability.EDIT_DIVISION)
     payload = plan_suggestions_build(plan=plan)
     divided = set(Assignment.objects.filter(item__plan=plan).values_list("item_id", flat=True))
     rows = [row for row in payload["items"] if not (only_undivided and row["item_id"] in divided)]
@@ -127,6 +130,7 @@ def suggestion_accept(
     *, suggestion: SuggestedAssignment, user: Any, unit: Unit | None = None, role: str | None = None
 ) -> Assignment:
     """Accept one proposal, as is or edited (another unit and/or role): it becomes an Assignment."""
+    access.require(user, Capability.EDIT_DIVISION)
     role = role or suggestion.role
     if role not in (SuggestedAssignment.Role.LEAD, SuggestedAssignment.Role.COOPERATING, Assignment.Role.RESPONSIBLE):
         raise DivisionError(f"未知的角色:{role}")
@@ -176,6 +180,7 @@ def suggestion_accept(
 
 
 def suggestion_reject(*, suggestion: SuggestedAssignment, user: Any) -> SuggestedAssignment:
+    access.require(user, Capability.EDIT_DIVISION)
     with transaction.atomic():
         current = (
             SuggestedAssignment.objects.select_for_update().select_related("item__plan", "unit").get(pk=suggestion.pk)
@@ -202,6 +207,7 @@ def suggestions_accept_above(
 ) -> list[Assignment]:
     """Accept every open proposal of ``plan`` scoring at least ``min_score`` (and ranked at most
     ``max_rank``). One audit entry per item; a unit already on the item in another role is skipped."""
+    access.require(user, Capability.EDIT_DIVISION)
     now = timezone.now()
     with transaction.atomic():
         proposals = list(_open(plan, min_score, max_rank).select_for_update().select_related("unit", "item"))

@@ -1,46 +1,79 @@
-"""Template helpers of the planning-office console: the navigation links a user may follow."""
+"""Template helpers of the planning-office console: the navigation links a user may follow.
+
+A link is shown exactly when a GET of its page would pass the page's own gate: the capability is read
+from the view the URL resolves to (tasks_app.permissions.requires), never restated here.
+"""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django import template
+from django.urls import resolve, reverse
 
 from tasks_app import access
+from tasks_app.capabilities import Capability
+from tasks_app.permissions import declared
 
 register = template.Library()
 
-# (label, path, reviewers only). Leadership reads every page; the outbox is office work only.
-CONSOLE_LINKS = (
-    ("报送周期", "/console/cycles/", False),
-    ("审核", "/console/review/", False),
-    ("看板", "/console/dashboard/", False),
-    ("分工调整", "/console/division/", False),
-    ("分工建议", "/console/suggestions/", False),
-    ("单位", "/console/units/", False),
-    ("提醒邮件", "/console/outbox/", True),
-    ("导出", "/console/exports/", False),
-    ("操作日志", "/console/audit/", False),
-)
+# (label, URL name) per navigation bar.
+NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
+    "console": (
+        ("报送周期", "console-cycles"),
+        ("审核", "console-review"),
+        ("看板", "console-dashboard"),
+        ("分工调整", "console-division"),
+        ("分工建议", "console-suggestions"),
+        ("单位", "console-units"),
+        ("提醒邮件", "console-outbox"),
+        ("导出", "console-exports"),
+        ("操作日志", "console-audit"),
+    ),
+    "division": (
+        ("分工调整", "console-division"),
+        ("分工建议", "console-suggestions"),
+        ("单位名录", "console-units"),
+        ("待确认单位", "console-units-review"),
+        ("导入联系人", "console-units-contacts"),
+        ("操作日志", "console-audit"),
+    ),
+}
+
+
+@cache
+def nav_page(name: str) -> tuple[str, Capability | None, Capability | None]:
+    """The path of the page named ``name`` and the (read, write) capabilities its view declares."""
+    href = reverse(name)
+    read, write = declared(resolve(href).func)
+    return href, read, write
+
+
+def may_open(user: Any, name: str) -> bool:
+    """Whether ``user`` gets the page named ``name`` (a URL name without arguments) on a GET."""
+    if user is None or not user.is_authenticated:
+        return False
+    _, read, write = nav_page(name)
+    return access.request_refusal(user, method="GET", read=read, write=write) is None
 
 
 @register.simple_tag(takes_context=True)
-def console_links(context: dict[str, Any]) -> list[dict[str, Any]]:
+def console_links(context: dict[str, Any], bar: str = "console") -> list[dict[str, Any]]:
     request = context.get("request")
     user = getattr(request, "user", None)
     path = getattr(request, "path", "")
-    reviewer = access.can_review(user) if user is not None else False
-    return [
-        {"label": label, "href": href, "current": path.startswith(href)}
-        for label, href, reviewers_only in CONSOLE_LINKS
-        if reviewer or not reviewers_only
-    ]
+    hrefs = [(label, nav_page(name)[0]) for label, name in NAVIGATION[bar] if may_open(user, name)]
+    # the current page is the link with the longest matching path (/console/units/review/ is not 单位名录)
+    current = max((href for _, href in hrefs if path.startswith(href)), key=len, default=None)
+    return [{"label": label, "href": href, "current": href == current} for label, href in hrefs]
 
 
 @register.simple_tag(takes_context=True)
-def console_can_review(context: dict[str, Any]) -> bool:
+def console_read_only(context: dict[str, Any]) -> bool:
+    """The console's 只读 badge: the user opens the console but may change nothing in it."""
     request = context.get("request")
-    return bool(request is not None and access.can_review(request.user))
+    return bool(request is not None and access.is_read_only(request.user))
 
 
 @register.filter

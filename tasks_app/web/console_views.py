@@ -7,28 +7,24 @@ any POST; admins and reviewers → everything. State changes go through tasks_ap
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from tasks_app import access
 from tasks_app import selectors_console as sc
+from tasks_app.capabilities import Capability
 from tasks_app.models import Plan, Report, ReportingCycle
+from tasks_app.permissions import requires
 from tasks_app.services.cycles import CycleError, cycle_close, cycle_open, cycle_set_due_date
 from tasks_app.services.reports import ReportError, StaleEditError
 from tasks_app.services.review import report_approve, report_return, reports_bulk_approve
 
-View = Callable[..., HttpResponse]
 QUEUE_PAGE_SIZE = 50
 QUEUE_STATUSES = [
     ("submitted", "待审核"),
@@ -37,21 +33,6 @@ QUEUE_STATUSES = [
     ("draft", "草稿"),
     ("", "全部"),
 ]
-
-
-def console_page(view: View) -> View:
-    """Office and leadership only; unit staff get a 404 (the console is not theirs to know about)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not access.sees_everything(request.user):
-            raise Http404("页面不存在")
-        if request.method == "POST" and not access.can_review(request.user):
-            raise PermissionDenied("领导账号为只读账号,不能修改数据")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _int(value: str | None) -> int | None:
@@ -76,13 +57,13 @@ def _back(request: HttpRequest, fallback: str) -> str:
 # --- home and cycles -----------------------------------------------------------------------------
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE)
 @require_GET
 def console_home(request: HttpRequest) -> HttpResponse:
     return redirect("console-cycles")
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE)
 @require_GET
 def cycles(request: HttpRequest) -> HttpResponse:
     rows = sc.console_cycles()
@@ -95,12 +76,11 @@ def cycles(request: HttpRequest) -> HttpResponse:
     context = {
         "plans": list(plans.values()),
         "open_count": len(summaries),
-        "can_review": access.can_review(request.user),
     }
     return render(request, "tasks_app/console/cycles.html", context)
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)
 @require_POST
 def cycle_open_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = _cycle_or_404(cycle_id)
@@ -113,7 +93,7 @@ def cycle_open_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
     return redirect(_back(request, reverse("console-cycles")))
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)
 @require_POST
 def cycle_close_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = _cycle_or_404(cycle_id)
@@ -122,7 +102,7 @@ def cycle_close_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
     return redirect(_back(request, reverse("console-cycles")))
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)
 @require_POST
 def cycle_due_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = _cycle_or_404(cycle_id)
@@ -153,7 +133,7 @@ def _queue_filters(request: HttpRequest) -> sc.QueueFilters:
     )
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE)
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
     filters = _queue_filters(request)
@@ -173,12 +153,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "rows": list(page.object_list),
         "query": query.urlencode(),
         "here": request.get_full_path(),
-        "can_review": access.can_review(request.user),
     }
     return render(request, "tasks_app/console/queue.html", context)
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE, write=Capability.REVIEW)
 @require_POST
 def review_bulk_approve(request: HttpRequest) -> HttpResponse:
     ids = [pk for pk in (_int(v) for v in request.POST.getlist("report")) if pk]
@@ -216,7 +195,6 @@ def _review_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         "source": source,
         "source_lines": source.lines(item.line_start, item.line_end),
         "history": sc.item_history(item),
-        "can_review": access.can_review(request.user),
         "reviewable": report.status == Report.Status.SUBMITTED,
         "error": "",
         "reason": "",
@@ -225,7 +203,7 @@ def _review_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
     return context
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE)
 @require_GET
 def review_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _report_or_404(report_id)
@@ -239,7 +217,7 @@ def _refused(request: HttpRequest, report: Report, exc: Exception, *, reason: st
     return render(request, "tasks_app/console/review.html", context, status=code)
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE, write=Capability.REVIEW)
 @require_POST
 def review_approve(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _report_or_404(report_id)
@@ -251,7 +229,7 @@ def review_approve(request: HttpRequest, report_id: int) -> HttpResponse:
     return redirect(_back(request, reverse("console-review-detail", args=[report.pk])))
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE, write=Capability.REVIEW)
 @require_POST
 def review_return(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _report_or_404(report_id)
@@ -289,7 +267,7 @@ def _default_cycle() -> ReportingCycle | None:
     )
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     cycle_id = _int(request.GET.get("cycle"))
@@ -312,6 +290,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cycles": sc.console_cycles(),
         "columns": columns,
         "plans_without_cycles": not cycle and Plan.objects.exists(),
-        "can_review": access.can_review(request.user),
     }
     return render(request, "tasks_app/console/dashboard.html", context)

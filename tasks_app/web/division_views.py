@@ -7,22 +7,19 @@ users go to the login page. Every change goes through tasks_app.services.divisio
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from tasks_app import access
 from tasks_app import division_selectors as sel
+from tasks_app.capabilities import Capability
 from tasks_app.models import AuditEntry, Jurisdiction, Plan, SuggestedAssignment, Unit, UnitAlias, WorkItem
+from tasks_app.permissions import requires
 from tasks_app.services.contacts import contacts_import_xlsx
 from tasks_app.services.division import (
     DivisionError,
@@ -55,21 +52,6 @@ PAGE_SIZES = (20, 50, 100, 200)
 T = "tasks_app/console/"
 
 
-def console_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Office only (others: 404); writes for admins only (reviewers, leadership: 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not access.sees_everything(request.user):
-            raise Http404("页面不存在")
-        if request.method not in ("GET", "HEAD") and not access.can_administer(request.user):
-            raise PermissionDenied("只有规划办管理员可以修改分工和单位")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _int(value: Any) -> int | None:
     try:
         number = int(value)
@@ -96,13 +78,13 @@ def _plan(request: HttpRequest) -> Plan | None:
 
 
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    return {"can_edit": access.can_administer(request.user), "console_section": "division", **extra}
+    return {"console_section": "division", **extra}
 
 
 # --- division ------------------------------------------------------------------------------------
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE)
 def division(request: HttpRequest) -> HttpResponse:
     plans = list(sel.plans_for_console())
     plan = _plan(request) or (plans[0] if plans else None)
@@ -155,7 +137,7 @@ def _item_units(item: WorkItem) -> list[Unit]:
     return list(units.values())
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE, write=Capability.EDIT_DIVISION)
 def division_item(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item_or_404(item_id)
     units = _item_units(item)
@@ -208,7 +190,7 @@ def division_item(request: HttpRequest, item_id: int) -> HttpResponse:
 # --- units ---------------------------------------------------------------------------------------
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE)
 def units(request: HttpRequest) -> HttpResponse:
     jurisdiction_id = _int(request.GET.get("jurisdiction"))
     review = {"1": True, "0": False}.get(request.GET.get("needs_review", ""))
@@ -234,7 +216,7 @@ def _unit_or_404(unit_id: int) -> Unit:
     return unit
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_UNITS)
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit_or_404(unit_id)
     targets = list(sel.merge_targets(unit))
@@ -301,7 +283,7 @@ def _merge(request: HttpRequest, source: Unit, target_id: int, *, back: str) -> 
     return redirect("console-unit", unit_id=target.pk)
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_UNITS)
 def units_review(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         unit = get_object_or_404(Unit, pk=_int(request.POST.get("unit")) or 0, needs_review=True)
@@ -332,7 +314,7 @@ def units_review(request: HttpRequest) -> HttpResponse:
     return render(request, T + "units_review.html", context)
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_UNITS)
 def units_contacts(request: HttpRequest) -> HttpResponse:
     result, status = None, 200
     form = ContactsForm()
@@ -362,7 +344,7 @@ def units_contacts(request: HttpRequest) -> HttpResponse:
 # --- suggestions ---------------------------------------------------------------------------------
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE, write=Capability.EDIT_DIVISION)
 def suggestions(request: HttpRequest) -> HttpResponse:
     plans = list(sel.plans_for_console())
     plan = _plan(request)
@@ -455,7 +437,7 @@ def _unit_named(plan: Plan, name: str) -> Unit | None:
 # --- audit ---------------------------------------------------------------------------------------
 
 
-@console_page
+@requires(Capability.VIEW_AUDIT)
 def audit(request: HttpRequest) -> HttpResponse:
     filters = {
         "action": request.GET.get("action", "") if request.GET.get("action") in AuditEntry.Action.values else "",

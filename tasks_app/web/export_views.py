@@ -1,6 +1,6 @@
 """Excel exports in the console (/console/exports/): start a background job, watch it, download the kept file.
 
-Same rules as the rest of the console (console_views.console_page): unit staff get 404, anonymous the
+Same rules as the rest of the console (tasks_app.permissions.requires): unit staff get 404, anonymous the
 login page. Admins and reviewers start jobs; leadership is read-only: it sees the jobs and downloads
 their files and may take a direct download of a small plan (a read: nothing is stored), but starting
 a job (a POST that records a job and a file) is 403.
@@ -18,11 +18,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tasks_app import access
+from tasks_app.capabilities import Capability
 from tasks_app.models import ExportJob, Plan, ReportingCycle
+from tasks_app.permissions import requires
 from tasks_app.services import export_jobs as jobs
 from tasks_app.services.exports import ExportError, export_build, export_file_name
-from tasks_app.web.console_views import console_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -78,10 +78,9 @@ def _status(job: ExportJob) -> dict[str, Any]:
     }
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE, write=Capability.EXPORT)
 @require_http_methods(["GET", "POST"])
 def exports(request: HttpRequest) -> HttpResponse:
-    can_review = access.can_review(request.user)
     if request.method == "POST":
         form = ExportForm(request.POST)
         if form.is_valid() and request.POST.get("direct"):
@@ -102,7 +101,6 @@ def exports(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "jobs": [_job_view(job) for job in jobs.export_jobs_recent()],
-        "can_review": can_review,
         "direct_max": jobs.DIRECT_MAX_ITEMS,
         "years": sorted(set(ReportingCycle.objects.values_list("year", flat=True)), reverse=True),
     }
@@ -131,7 +129,7 @@ def _direct(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
     return FileResponse(stream, as_attachment=True, filename=name, content_type=XLSX)
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE)
 @require_GET
 def export_direct(request: HttpRequest) -> HttpResponse:
     """The direct download as a GET (leadership's form: a read that stores nothing)."""
@@ -142,15 +140,15 @@ def export_direct(request: HttpRequest) -> HttpResponse:
     return _direct(request, form.cleaned_data)
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE)
 @require_GET
 def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_view(_job_or_404(job_id))
-    context = {"job": job, "can_review": access.can_review(request.user), "status": _status(job)}
+    context = {"job": job, "status": _status(job)}
     return render(request, "tasks_app/console/exports_job.html", context)
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE)
 @require_GET
 def export_job_status(request: HttpRequest, job_id: int) -> JsonResponse:
     response = JsonResponse(_status(_job_or_404(job_id)))
@@ -158,7 +156,7 @@ def export_job_status(request: HttpRequest, job_id: int) -> JsonResponse:
     return response
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE)
 @require_GET
 def export_job_download(request: HttpRequest, job_id: int) -> FileResponse:
     job = _job_or_404(job_id)

@@ -13,13 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from tasks_app.capabilities import Capability
 from tasks_app.models import Channel, ReminderMessage, ReportingCycle, Unit
 from tasks_app.models.channels import recipients_shown
+from tasks_app.permissions import requires
 from tasks_app.reminders.outbox import outbox_deliver, outbox_requeue
 from tasks_app.reminders.planner import reminders_plan
 from tasks_app.reminders.service import reminders_run
 from tasks_app.reminders.transports import transport_for
-from tasks_app.web.console_views import console_page
 
 PAGE_SIZE = 50
 
@@ -31,7 +32,7 @@ def _as_of(value: str | None) -> date:
         return timezone.localdate()
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE)
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
     rows = ReminderMessage.objects.select_related("unit", "cycle", "cycle__plan").order_by("-created_at", "-id")
@@ -64,7 +65,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     return render(request, "tasks_app/console/outbox.html", context)
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE)
 @require_GET
 def outbox_preview(request: HttpRequest) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=request.GET.get("unit") or 0)
@@ -83,7 +84,7 @@ def outbox_preview(request: HttpRequest) -> HttpResponse:
     return render(request, "tasks_app/console/outbox_preview.html", context)
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_OUTBOX)
 @require_POST
 def outbox_send_now(request: HttpRequest) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=request.POST.get("unit") or 0)
@@ -99,7 +100,7 @@ def outbox_send_now(request: HttpRequest) -> HttpResponse:
     return redirect(f"/console/outbox/?q={unit.name}")
 
 
-@console_page
+@requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_OUTBOX)
 @require_POST
 def outbox_retry(request: HttpRequest, message_id: int) -> HttpResponse:
     row = get_object_or_404(ReminderMessage, pk=message_id)
