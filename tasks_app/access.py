@@ -21,6 +21,7 @@ from tasks_app.models import (
     ReportingCycle,
     WorkItem,
 )
+from tasks_app.rules import reporting
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -89,19 +90,13 @@ def item_or_404(user: AnyUser, item_id: int) -> WorkItem:
 
 
 def reporting_unit_ids(item: WorkItem) -> list[int]:
-    """BRIEF §4: the lead units report; where none, the responsible units."""
-    rows = list(item.assignments.values_list("unit_id", "role"))
-    leads = [unit for unit, role in rows if role == Assignment.Role.LEAD]
-    return leads or [unit for unit, role in rows if role == Assignment.Role.RESPONSIBLE]
+    """The units that report on the item (rules.reporting: the leads, else the responsible units)."""
+    return reporting.reporting_units(item.assignments.values_list("unit_id", "role"))
 
 
 def cooperating_unit_ids(item: WorkItem) -> list[int]:
-    reporting = set(reporting_unit_ids(item))
-    return [
-        unit
-        for unit, role in item.assignments.values_list("unit_id", "role")
-        if role != Assignment.Role.LEAD and unit not in reporting
-    ]
+    """The units named on the item that contribute rather than report (rules.reporting)."""
+    return reporting.contributing_units(item.assignments.values_list("unit_id", "role"))
 
 
 def my_reporting_units(user: AnyUser, item: WorkItem) -> list[int]:

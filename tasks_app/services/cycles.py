@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from tasks_app.importing import cycle_due_date
 from tasks_app.models import AuditEntry, Plan, ReportingCycle
+from tasks_app.services.errors import ServiceError
 
 
-class CycleError(Exception):
+class CycleError(ServiceError):
     pass
 
 

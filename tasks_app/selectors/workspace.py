@@ -36,16 +36,14 @@ from tasks_app.models import (
     WorkItem,
 )
 
-INDICATOR_KINDS = (WorkItem.Kind.BINDING, WorkItem.Kind.EXPECTED, WorkItem.Kind.INDICATOR)
-
 
 def plan_overview() -> QuerySet[Plan]:
     active = Q(items__is_active=True)
     return (
         Plan.objects.select_related("jurisdiction", "source", "reporting_recipient")
         .annotate(
-            indicator_count=Count("items", filter=active & Q(items__kind__in=INDICATOR_KINDS)),
-            task_count=Count("items", filter=active & ~Q(items__kind__in=INDICATOR_KINDS)),
+            indicator_count=Count("items", filter=active & Q(items__kind__in=WorkItem.INDICATOR_KINDS)),
+            task_count=Count("items", filter=active & ~Q(items__kind__in=WorkItem.INDICATOR_KINDS)),
         )
         .order_by("jurisdiction__name", "title")
     )
@@ -66,7 +64,6 @@ ROLE_LABELS = {
     Assignment.Role.RESPONSIBLE: "责任",
     Assignment.Role.COOPERATING: "配合",
 }
-DONE_STATES = (Report.Status.SUBMITTED, Report.Status.APPROVED)
 # The least advanced report decides an item's state when several units report on it.
 _STATE_RANK = Case(
     When(status=Report.Status.RETURNED, then=Value(0)),
@@ -117,20 +114,13 @@ def workspace_items(user: Any, *, scope: frozenset[int] | None, today: date) -> 
         any_report_state=Subquery(reports.values("status")[:1]),
     )
     if scope:
-        has_lead = Exists(Assignment.objects.filter(item=OuterRef("pk"), role=Assignment.Role.LEAD))
         items = items.annotate(
             is_lead=_has_role(scope, Assignment.Role.LEAD),
             is_responsible=_has_role(scope, Assignment.Role.RESPONSIBLE),
             is_cooperating=_has_role(scope, Assignment.Role.COOPERATING),
-            has_lead=has_lead,
             my_report_state=Subquery(reports.filter(unit_id__in=scope).values("status")[:1]),
-        ).annotate(
-            # BRIEF §4: a scope unit reports when it leads, or is responsible on an item without a lead.
-            i_report=Case(
-                When(Q(is_lead=True) | Q(is_responsible=True, has_lead=False), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
+            # a scope unit reports on the item (rules.reporting)
+            i_report=Exists(Assignment.objects.reporting(item=OuterRef("pk")).filter(unit_id__in=scope)),
         )
         state = Case(When(i_report=True, then=F("my_report_state")), default=F("any_report_state"))
     else:
@@ -148,7 +138,7 @@ def workspace_items(user: Any, *, scope: frozenset[int] | None, today: date) -> 
     late = Q(open_cycle_due__lt=today) | Q(deadline__lt=today)
     return items.annotate(
         is_overdue=Case(
-            When(Q(open_cycle_id__isnull=False) & late & ~Q(report_state__in=DONE_STATES), then=Value(True)),
+            When(Q(open_cycle_id__isnull=False) & late & ~Q(report_state__in=Report.DONE_STATUSES), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )
@@ -258,6 +248,12 @@ def report_for(*, item: WorkItem, unit_id: int, cycle: ReportingCycle | None) ->
         .select_related("unit", "cycle", "updated_by")
         .first()
     )
+
+
+def contribution_for(*, item: WorkItem, unit_id: int, cycle: ReportingCycle | None) -> Contribution | None:
+    if cycle is None:
+        return None
+    return Contribution.objects.filter(item=item, unit_id=unit_id, cycle=cycle).first()
 
 
 def report_history(report: Report | None) -> list[ReportVersion]:
