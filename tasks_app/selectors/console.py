@@ -310,7 +310,7 @@ def _indicator_row(item: WorkItem, actuals: dict, year: int, share: float) -> Da
         pending=bool(detail and detail.pending),
         actuals=actuals,
         reported=(item.reported_text, item.reported_value) if item.reported_text else None,
-        year=year,
+        year=None,
     )
     verdict = judged.verdict
     return DashboardIndicator(

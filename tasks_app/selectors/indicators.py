@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 
 from tasks_app.models import IndicatorActual, Report, ReportingCycle, WorkItem
 from tasks_app.rules.indicators import Actuals, IndicatorVerdict, indicator_verdict
@@ -23,7 +23,9 @@ OFFICIAL, REPORTED = "年度实际值", "本年度报告"
 def with_reported_actual(items: QuerySet[WorkItem], cycle: ReportingCycle | None) -> QuerySet[WorkItem]:
     """Annotate ``reported_text`` / ``reported_value``: the cycle's done report's actual (None without one)."""
     if cycle is None:
-        return items.annotate(reported_text=Value(None), reported_value=Value(None))
+        return items.annotate(
+            reported_text=Value(None, output_field=CharField()), reported_value=Value(None, output_field=FloatField())
+        )
     approved_first = Case(
         When(status=Report.Status.APPROVED, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
