@@ -102,8 +102,9 @@ def indicator_verdict(
     numbers = {year: _number(*actuals[year]) for year in years}
     known = [numbers[year] for year in years if numbers[year] is not None]
     latest = years[-1]
+    judged: float | None
     if cumulative:
-        judged = sum(known) if known else None  # type: ignore[arg-type]
+        judged = sum(number for number in known if number is not None) if known else None
     else:
         judged = numbers[latest]
     status = indicator_status(

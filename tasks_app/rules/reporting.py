@@ -49,5 +49,5 @@ def reporting_condition(model: type[Model], item: Any = None) -> Q:
     """SQL form of ``reporting_units`` for a queryset of ``model`` (Assignment): the row is a lead, or a
     responsible unit on an item without a lead. ``item`` (an OuterRef) ties the rows to an outer item."""
     has_lead = model._default_manager.filter(item=OuterRef("item"), role=LEAD)
-    condition = Q(role=LEAD) | (Q(role=RESPONSIBLE) & ~Exists(has_lead))
+    condition = Q(role=LEAD) | (Q(role=RESPONSIBLE) & Q(~Exists(has_lead)))
     return condition & Q(item=item) if item is not None else condition

@@ -298,6 +298,12 @@ def cycle_indicators(cycle: ReportingCycle) -> list[DashboardIndicator]:
     return [_indicator_row(item, actuals.get(item.pk, {}), cycle.year, share) for item in items]
 
 
+def _reported(item: WorkItem) -> tuple[str, float | None] | None:
+    """The annotation ``with_reported_actual`` put on the row."""
+    text = getattr(item, "reported_text", None)
+    return (text, getattr(item, "reported_value", None)) if text else None
+
+
 def _indicator_row(item: WorkItem, actuals: dict, year: int, share: float) -> DashboardIndicator:
     detail = getattr(item, "indicator", None)
     target_value = detail.target_value if detail else None
@@ -309,7 +315,7 @@ def _indicator_row(item: WorkItem, actuals: dict, year: int, share: float) -> Da
         cumulative=cumulative,
         pending=bool(detail and detail.pending),
         actuals=actuals,
-        reported=(item.reported_text, item.reported_value) if item.reported_text else None,
+        reported=_reported(item),
         year=None,
     )
     verdict = judged.verdict
@@ -386,8 +392,8 @@ def cycle_dashboard(cycle: ReportingCycle, *, sort: str | None = None) -> Dashbo
     chapter_rows = sorted(by_chapter.values(), key=lambda r: position.get(r.section_id, len(position)))
     indicators = cycle_indicators(cycle)
     status_counts = dict.fromkeys(STATUS_KEYS.values(), 0)  # met / missed / pending / nodata
-    for row in indicators:
-        status_counts[row.status_key] += 1
+    for indicator in indicators:
+        status_counts[indicator.status_key] += 1
     sort = normalize_sort(sort)
     return Dashboard(
         cycle=cycle,

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
+from typing import Any
 
 from django.db.models import Count, QuerySet
 
@@ -194,9 +195,10 @@ def indicator_rows(plan: Plan, cycle: ReportingCycle | None = None) -> list[Indi
     three queries."""
     items = list(iter_items(plan, kinds=WorkItem.INDICATOR_KINDS))
     ids = [item.id for item in items]
+    annotated: Any = with_reported_actual(WorkItem.objects.filter(id__in=ids), cycle)  # annotations: dynamic
     details = {
         row[0]: row[1:]
-        for row in with_reported_actual(WorkItem.objects.filter(id__in=ids), cycle).values_list(
+        for row in annotated.values_list(
             "id",
             "indicator__domain",
             "indicator__unit_of_measure",
