@@ -69,16 +69,19 @@ class IndicatorVerdict:
 Actuals = Mapping[int, tuple[str, float | None]]  # year → (text as written, number or None)
 
 
-def indicator_verdict(
-    *,
-    title: str,
-    target_text: str,
-    target_value: float | None,
-    cumulative: bool,
-    pending: bool,
-    actuals: Actuals,
-    through_year: int | None = None,
-) -> IndicatorVerdict:
+@dataclass(frozen=True)
+class IndicatorFacts:
+    """What the judgement reads of an indicator: its target, its flags and its yearly actuals."""
+
+    title: str
+    target_text: str
+    target_value: float | None
+    cumulative: bool
+    pending: bool
+    actuals: Actuals
+
+
+def indicator_verdict(facts: IndicatorFacts, *, through_year: int | None = None) -> IndicatorVerdict:
     """The status of an indicator from its yearly actuals up to ``through_year`` (all years when None).
 
     A level target ("达到11.2年", "控制在4.5%以内") is judged on the latest actual. A cumulative target
@@ -88,34 +91,27 @@ def indicator_verdict(
     status's. So target [20], actuals 2021 = 18 and 2022 = 3, cycle 2022 → 21 ≥ 20 → 达标 on every face.
     A year whose actual states no number counts as reported but adds nothing to the sum.
     """
+    actuals = facts.actuals
     years = sorted(year for year in actuals if through_year is None or year <= through_year)
-    if not years:
-        status = indicator_status(
-            title=title,
-            target_text=target_text,
-            target_value=target_value,
-            pending=pending,
-            actual=None,
-            has_actual=False,
-        )
-        return IndicatorVerdict(status, None, "", None, _target(target_text, target_value))
-    numbers = {year: _number(*actuals[year]) for year in years}
-    known = [numbers[year] for year in years if numbers[year] is not None]
-    latest = years[-1]
+    latest = years[-1] if years else None
+    numbers = [number for year in years if (number := _number(*actuals[year])) is not None]
     judged: float | None
-    if cumulative:
-        judged = sum(number for number in known if number is not None) if known else None
+    if latest is None:
+        judged = None
+    elif facts.cumulative:
+        judged = sum(numbers) if numbers else None
     else:
-        judged = numbers[latest]
+        judged = _number(*actuals[latest])
     status = indicator_status(
-        title=title,
-        target_text=target_text,
-        target_value=target_value,
-        pending=pending,
+        title=facts.title,
+        target_text=facts.target_text,
+        target_value=facts.target_value,
+        pending=facts.pending,
         actual=judged,
-        has_actual=True,
+        has_actual=latest is not None,
     )
-    return IndicatorVerdict(status, judged, actuals[latest][0], latest, _target(target_text, target_value))
+    text = actuals[latest][0] if latest is not None else ""
+    return IndicatorVerdict(status, judged, text, latest, _target(facts.target_text, facts.target_value))
 
 
 def _number(text: str, value: float | None) -> float | None:

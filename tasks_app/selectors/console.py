@@ -36,7 +36,7 @@ from tasks_app.models import (
     WorkItem,
 )
 from tasks_app.rules.cycles import default_cycle
-from tasks_app.rules.indicators import MET, NO_DATA, NOT_MET, UNDECIDED
+from tasks_app.rules.indicators import MET, NO_DATA, NOT_MET, UNDECIDED, IndicatorFacts
 from tasks_app.selectors.indicators import indicator_judge, official_actuals, with_reported_actual
 
 NO_CHAPTER = 0
@@ -308,16 +308,15 @@ def _indicator_row(item: WorkItem, actuals: dict, year: int, share: float) -> Da
     detail = getattr(item, "indicator", None)
     target_value = detail.target_value if detail else None
     cumulative = bool(detail and detail.cumulative)
-    judged = indicator_judge(
-        title=item.title,
-        target_text=detail.target_text if detail else "",
-        target_value=target_value,
-        cumulative=cumulative,
-        pending=bool(detail and detail.pending),
-        actuals=actuals,
-        reported=_reported(item),
-        year=None,
+    facts = IndicatorFacts(
+        item.title,
+        detail.target_text if detail else "",
+        target_value,
+        cumulative,
+        bool(detail and detail.pending),
+        actuals,
     )
+    judged = indicator_judge(facts, reported=_reported(item), year=year)
     verdict = judged.verdict
     return DashboardIndicator(
         item_id=item.pk,

@@ -28,6 +28,7 @@ from tasks_app.models import (
     WorkItem,
 )
 from tasks_app.rules.cycles import default_cycle
+from tasks_app.rules.indicators import IndicatorFacts
 from tasks_app.rules.reporting import reporting_role
 from tasks_app.selectors.indicators import Judged, indicator_judge, official_actuals, with_reported_actual
 
@@ -178,16 +179,10 @@ class IndicatorRow:
 
     def judged(self) -> Judged:
         """The indicator judgement every face shows (selectors.indicators.indicator_judge)."""
-        return indicator_judge(
-            title=self.item.title,
-            target_text=self.target_text,
-            target_value=self.target_value,
-            cumulative=self.cumulative,
-            pending=self.pending,
-            actuals=self.actuals,
-            reported=self.reported,
-            year=self.year,
+        facts = IndicatorFacts(
+            self.item.title, self.target_text, self.target_value, self.cumulative, self.pending, self.actuals
         )
+        return indicator_judge(facts, reported=self.reported, year=self.year)
 
 
 def indicator_rows(plan: Plan, cycle: ReportingCycle | None = None) -> list[IndicatorRow]:

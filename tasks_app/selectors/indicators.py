@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Case, CharField, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 
 from tasks_app.models import IndicatorActual, Report, ReportingCycle, WorkItem
-from tasks_app.rules.indicators import Actuals, IndicatorVerdict, indicator_verdict
+from tasks_app.rules.indicators import IndicatorFacts, IndicatorVerdict, indicator_verdict
 
 OFFICIAL, REPORTED = "年度实际值", "本年度报告"
 
@@ -57,33 +57,15 @@ class Judged:
     source: str  # OFFICIAL or REPORTED: where the latest actual came from ("" without one)
 
 
-def indicator_judge(
-    *,
-    title: str,
-    target_text: str,
-    target_value: float | None,
-    cumulative: bool,
-    pending: bool,
-    actuals: Actuals,
-    reported: tuple[str, float | None] | None,
-    year: int | None,
-) -> Judged:
-    """The verdict every face shows: ``actuals`` are the official yearly ones, ``reported`` the cycle's report
-    (see the module docstring), ``year`` the cycle's year (None: every year, no report)."""
-    facts = dict(actuals)
-    if year is not None and reported is not None and reported[0] and year not in facts:
-        facts[year] = reported
-    verdict = indicator_verdict(
-        title=title,
-        target_text=target_text,
-        target_value=target_value,
-        cumulative=cumulative,
-        pending=pending,
-        actuals=facts,
-        through_year=year,
-    )
+def indicator_judge(facts: IndicatorFacts, *, reported: tuple[str, float | None] | None, year: int | None) -> Judged:
+    """The verdict every face shows: ``facts.actuals`` are the official yearly actuals, ``reported`` the
+    cycle's report (see the module docstring), ``year`` the cycle's year (None: every year, no report)."""
+    merged = dict(facts.actuals)
+    if year is not None and reported is not None and reported[0] and year not in merged:
+        merged[year] = reported
+    verdict = indicator_verdict(replace(facts, actuals=merged), through_year=year)
     if verdict.actual_year is None:
         source = ""
     else:
-        source = OFFICIAL if verdict.actual_year in actuals else REPORTED
+        source = OFFICIAL if verdict.actual_year in facts.actuals else REPORTED
     return Judged(verdict=verdict, source=source)
