@@ -140,6 +140,13 @@ ERR_409 = OpenApiResponse(ItemUnitsSerializer, description="事项在读取后�
 # --- helpers -------------------------------------------------------------------------------------
 
 
+def _plan(request: Request, pk: Any) -> Plan:
+    plan = division_reads.console_plan(request.user, pk_from(pk, message="规划不存在"))
+    if plan is None:
+        raise Http404("规划不存在")
+    return plan
+
+
 def _get(model: type, pk: Any, message: str, joins: tuple[str, ...] = ()) -> Any:
     row = model.objects.filter(pk=pk_from(pk, message=message)).select_related(*joins).first()
     if row is None:
@@ -201,7 +208,7 @@ def suggestions_list(request: Request) -> Response:
 def suggestions_generate_api(request: Request) -> Response:
     form = PlanRequestSerializer(data=request.data)
     form.is_valid(raise_exception=True)
-    plan = _get(Plan, form.validated_data["plan"], "规划不存在", joins=("jurisdiction",))
+    plan = _plan(request, form.validated_data["plan"])
     result = suggestions_generate(plan=plan, user=request.user)
     return Response(GenerateResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
@@ -217,7 +224,7 @@ def suggestions_generate_api(request: Request) -> Response:
 def suggestions_accept_above_api(request: Request) -> Response:
     form = AcceptAboveSerializer(data=request.data)
     form.is_valid(raise_exception=True)
-    plan = _get(Plan, form.validated_data["plan"], "规划不存在")
+    plan = _plan(request, form.validated_data["plan"])
     created = suggestions_accept_above(
         plan=plan,
         min_score=form.validated_data["min_score"],
