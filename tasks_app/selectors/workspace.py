@@ -86,7 +86,7 @@ class WorkspaceFilters:
         return replace(self, **{name: WorkspaceFilters.__dataclass_fields__[name].default})
 
 
-def workspace_scope_units(user: Any, filters: WorkspaceFilters) -> frozenset[int] | None:
+def workspace_scope_units(user: access.AnyUser, filters: WorkspaceFilters) -> frozenset[int] | None:
     """The units whose role and report the list is about; None = everything (office without a unit filter)."""
     if access.sees_everything(user):
         return frozenset({filters.unit}) if filters.unit else None
@@ -98,7 +98,7 @@ def _has_role(scope: frozenset[int], *roles: str) -> Exists:
     return Exists(Assignment.objects.filter(item=OuterRef("pk"), unit_id__in=scope, role__in=roles))
 
 
-def workspace_items(user: Any, *, scope: frozenset[int] | None, today: date) -> QuerySet[WorkItem]:
+def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today: date) -> QuerySet[WorkItem]:
     """Visible items annotated with the scope's roles, the open cycle's report state and overdue flag.
 
     Everything is computed in SQL (subqueries), so a page of any size costs the same number of queries.
@@ -160,7 +160,7 @@ def workspace_filter(items: QuerySet[WorkItem], filters: WorkspaceFilters) -> Qu
 
 
 def workspace_counts(
-    user: Any, *, filters: WorkspaceFilters, scope: frozenset[int] | None, today: date
+    user: access.AnyUser, *, filters: WorkspaceFilters, scope: frozenset[int] | None, today: date
 ) -> dict[str, Any]:
     """Facet counts: each filter's values counted with the other filters applied (one query per facet)."""
     base = workspace_items(user, scope=scope, today=today)
