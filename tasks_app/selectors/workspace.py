@@ -35,6 +35,7 @@ from tasks_app.models import (
     Unit,
     WorkItem,
 )
+from tasks_app.rules.cycles import open_cycles
 
 
 def plan_overview() -> QuerySet[Plan]:
@@ -106,7 +107,7 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
     items = access.visible_items(user)
     if scope is not None and access.sees_everything(user):
         items = items.filter(Exists(Assignment.objects.filter(item=OuterRef("pk"), unit_id__in=scope)))
-    cycle = ReportingCycle.objects.filter(plan=OuterRef("plan_id"), status=ReportingCycle.Status.OPEN).order_by("-year")
+    cycle = open_cycles(ReportingCycle.objects.filter(plan=OuterRef("plan_id")))  # as services.reports.open_cycle_for
     reports = Report.objects.filter(item=OuterRef("pk"), cycle_id=OuterRef("open_cycle_id")).order_by(_STATE_RANK)
     items = items.annotate(
         open_cycle_id=Subquery(cycle.values("pk")[:1]),

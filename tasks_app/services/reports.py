@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tasks_app import access
 from tasks_app.models import Contribution, Evidence, Report, ReportingCycle, ReportVersion, WorkItem
+from tasks_app.rules.cycles import open_cycles
 from tasks_app.rules.text import number_from_text
 from tasks_app.services.errors import InvalidTransition, ServiceError, StaleEditError
 
@@ -63,7 +64,8 @@ class ReportDraft:
 
 
 def open_cycle_for(item: WorkItem) -> ReportingCycle | None:
-    return item.plan.cycles.filter(status=ReportingCycle.Status.OPEN).order_by("-year").first()
+    """The cycle a unit reports into on this item (rules.cycles.open_cycles), or None."""
+    return open_cycles(item.plan.cycles.all()).first()
 
 
 def report_get_or_start(*, user: Any, item: WorkItem, unit_id: int, cycle: ReportingCycle) -> Report:
