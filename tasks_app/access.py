@@ -39,6 +39,7 @@ from tasks_app.models import (
     Unit,
     WorkItem,
 )
+from tasks_app.rules import reporting
 
 AnyUser = AbstractBaseUser | AnonymousUser
 T = TypeVar("T")
@@ -165,19 +166,13 @@ def item_or_404(user: AnyUser, item_id: int) -> WorkItem:
 
 
 def reporting_unit_ids(item: WorkItem) -> list[int]:
-    """BRIEF §4: the lead units report; where none, the responsible units."""
-    rows = list(item.assignments.values_list("unit_id", "role"))
-    leads = [unit for unit, role in rows if role == Assignment.Role.LEAD]
-    return leads or [unit for unit, role in rows if role == Assignment.Role.RESPONSIBLE]
+    """The units that report on the item (rules.reporting: the leads, else the responsible units)."""
+    return reporting.reporting_units(item.assignments.values_list("unit_id", "role"))
 
 
 def cooperating_unit_ids(item: WorkItem) -> list[int]:
-    reporting = set(reporting_unit_ids(item))
-    return [
-        unit
-        for unit, role in item.assignments.values_list("unit_id", "role")
-        if role != Assignment.Role.LEAD and unit not in reporting
-    ]
+    """The units named on the item that contribute rather than report (rules.reporting)."""
+    return reporting.contributing_units(item.assignments.values_list("unit_id", "role"))
 
 
 def my_reporting_units(user: AnyUser, item: WorkItem) -> list[int]:
@@ -250,10 +245,14 @@ def cycle_or_404(user: AnyUser, cycle_id: int) -> ReportingCycle:
     return _one_or_404(visible_cycles(user).select_related("plan"), cycle_id, "报送周期不存在")
 
 
+def visible_console_reports(user: AnyUser) -> QuerySet[Report]:
+    """Reports as the office sees them (any unit's, in the office's plans); unit staff have none here."""
+    return visible_reports(user) if sees_everything(user) else Report.objects.none()
+
+
 def console_report_or_404(user: AnyUser, report_id: int) -> Report:
-    """A report as the office sees it (any unit's, in the office's plans)."""
-    rows = visible_reports(user) if sees_everything(user) else Report.objects.none()
-    return _one_or_404(rows.select_related("item__plan", "unit", "cycle"), report_id, "报告不存在")
+    rows = visible_console_reports(user).select_related("item__plan", "unit", "cycle")
+    return _one_or_404(rows, report_id, "报告不存在")
 
 
 def console_item_or_404(user: AnyUser, item_id: int) -> WorkItem:

@@ -13,7 +13,8 @@ PURE = [
     "tasks_app.suggesting.suggester",
     "tasks_app.suggesting.evaluation",
     "tasks_app.reminders.calendar",
-    "tasks_app.indicator_rules",
+    "tasks_app.rules.indicators",
+    "tasks_app.rules.text",
 ]
 
 

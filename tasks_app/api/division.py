@@ -18,11 +18,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tasks_app.api.common import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, Pagination, pk_from, query_params
+from tasks_app.api.errors import conflict_shape
 from tasks_app.api.serializers import ItemRefSerializer, id_field
 from tasks_app.capabilities import Capability
 from tasks_app.models import Assignment, Plan, SuggestedAssignment, Unit, WorkItem
 from tasks_app.permissions import requires
-from tasks_app.services.division import DivisionError, StaleEditError, assignments_set, item_token, unit_merge
+from tasks_app.selectors import division as division_reads
+from tasks_app.services.division import assignments_set, item_token, unit_merge
 from tasks_app.services.suggestion_review import (
     suggestion_accept,
     suggestion_reject,
@@ -124,15 +126,18 @@ ERR_409 = OpenApiResponse(ItemUnitsSerializer, description="事项在读取后�
 # --- helpers -------------------------------------------------------------------------------------
 
 
+def _plan(request: Request, pk: Any) -> Plan:
+    plan = division_reads.console_plan(request.user, pk_from(pk, message="规划不存在"))
+    if plan is None:
+        raise Http404("规划不存在")
+    return plan
+
+
 def _get(model: type, pk: Any, message: str, joins: tuple[str, ...] = ()) -> Any:
     row = model.objects.filter(pk=pk_from(pk, message=message)).select_related(*joins).first()
     if row is None:
         raise Http404(message)
     return row
-
-
-def _refused(exc: DivisionError) -> Response:
-    return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
 
 
 def _item_units(item: WorkItem) -> dict[str, Any]:
@@ -144,9 +149,14 @@ def _item_units(item: WorkItem) -> dict[str, Any]:
         "cooperating": [],
         "responsible": [],
     }
-    for row in item.assignments.select_related("unit").order_by("role", "order"):
+    for row in division_reads.item_assignments(item):
         out[row.role].append(UnitBriefSerializer(row.unit).data)
     return out
+
+
+@conflict_shape(WorkItem)
+def _current_item_units(request: Request, item: WorkItem) -> dict[str, Any]:
+    return _item_units(item)
 
 
 # --- suggestions ---------------------------------------------------------------------------------
@@ -162,16 +172,14 @@ def _item_units(item: WorkItem) -> dict[str, Any]:
 @api_view(["GET"])
 def suggestions_list(request: Request) -> Response:
     params = query_params(SuggestionFilterSerializer, request)
-    rows = SuggestedAssignment.objects.filter(item__plan_id=params["plan"]).select_related("item", "unit", "decided_by")
-    status_value = request.query_params.get("status", "proposed")
-    if status_value:
-        rows = rows.filter(status=status_value)
-    if "item" in params:
-        rows = rows.filter(item_id=params["item"])
-    if "min_score" in params:
-        rows = rows.filter(score__gte=params["min_score"])
+    rows = division_reads.suggestion_rows(
+        plan_id=params["plan"],
+        status=request.query_params.get("status", "proposed"),
+        item_id=params.get("item"),
+        min_score=params.get("min_score"),
+    )
     paginator = Pagination()
-    page = paginator.paginate_queryset(rows.order_by("item__order", "role", "rank", "pk"), request)
+    page = paginator.paginate_queryset(rows, request)
     return paginator.get_paginated_response(SuggestionSerializer(page, many=True).data)
 
 
@@ -186,7 +194,7 @@ def suggestions_list(request: Request) -> Response:
 def suggestions_generate_api(request: Request) -> Response:
     form = PlanRequestSerializer(data=request.data)
     form.is_valid(raise_exception=True)
-    plan = _get(Plan, form.validated_data["plan"], "规划不存在", joins=("jurisdiction",))
+    plan = _plan(request, form.validated_data["plan"])
     result = suggestions_generate(plan=plan, user=request.user)
     return Response(GenerateResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
@@ -202,7 +210,7 @@ def suggestions_generate_api(request: Request) -> Response:
 def suggestions_accept_above_api(request: Request) -> Response:
     form = AcceptAboveSerializer(data=request.data)
     form.is_valid(raise_exception=True)
-    plan = _get(Plan, form.validated_data["plan"], "规划不存在")
+    plan = _plan(request, form.validated_data["plan"])
     created = suggestions_accept_above(
         plan=plan,
         min_score=form.validated_data["min_score"],
@@ -226,15 +234,12 @@ def suggestion_accept_api(request: Request, pk: str) -> Response:
     form.is_valid(raise_exception=True)
     unit = None
     if "unit" in form.validated_data:
-        unit = Unit.objects.filter(pk=form.validated_data["unit"]).first()
+        unit = division_reads.unit_by_id(form.validated_data["unit"])
         if unit is None:
-            return Response({"unit": ["单位不存在"]}, status=status.HTTP_400_BAD_REQUEST)
-    try:
-        assignment = suggestion_accept(
-            suggestion=suggestion, user=request.user, unit=unit, role=form.validated_data.get("role")
-        )
-    except DivisionError as exc:
-        return _refused(exc)
+            raise serializers.ValidationError({"unit": ["单位不存在"]})
+    assignment = suggestion_accept(
+        suggestion=suggestion, user=request.user, unit=unit, role=form.validated_data.get("role")
+    )
     return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
 
@@ -245,10 +250,7 @@ def suggestion_accept_api(request: Request, pk: str) -> Response:
 @api_view(["POST"])
 def suggestion_reject_api(request: Request, pk: str) -> Response:
     suggestion = _get(SuggestedAssignment, pk, "分工建议不存在")
-    try:
-        suggestion = suggestion_reject(suggestion=suggestion, user=request.user)
-    except DivisionError as exc:
-        return _refused(exc)
+    suggestion = suggestion_reject(suggestion=suggestion, user=request.user)
     return Response(SuggestionSerializer(suggestion).data)
 
 
@@ -267,13 +269,10 @@ def unit_merge_api(request: Request, pk: str) -> Response:
     source = _get(Unit, pk, "单位不存在")
     form = MergeSerializer(data=request.data)
     form.is_valid(raise_exception=True)
-    target = Unit.objects.filter(pk=form.validated_data["target"]).first()
+    target = division_reads.unit_by_id(form.validated_data["target"])
     if target is None:
-        return Response({"target": ["目标单位不存在"]}, status=status.HTTP_400_BAD_REQUEST)
-    try:
-        target = unit_merge(source=source, target=target, user=request.user)
-    except DivisionError as exc:
-        return _refused(exc)
+        raise serializers.ValidationError({"target": ["目标单位不存在"]})
+    target = unit_merge(source=source, target=target, user=request.user)
     return Response(UnitBriefSerializer(target).data)
 
 
@@ -299,17 +298,12 @@ def item_assignments_api(request: Request, pk: str) -> Response:
     form = ItemUnitsUpdateSerializer(data=request.data)
     form.is_valid(raise_exception=True)
     data = form.validated_data
-    try:
-        assignments_set(
-            item=item,
-            user=request.user,
-            lead=data["lead"],
-            cooperating=data["cooperating"],
-            responsible=data["responsible"],
-            expected_updated_at=data.get("updated_at"),
-        )
-    except StaleEditError as exc:
-        return Response({"detail": str(exc), "current": _item_units(item)}, status=status.HTTP_409_CONFLICT)
-    except DivisionError as exc:
-        return _refused(exc)
+    assignments_set(
+        item=item,
+        user=request.user,
+        lead=data["lead"],
+        cooperating=data["cooperating"],
+        responsible=data["responsible"],
+        expected_updated_at=data.get("updated_at"),
+    )
     return Response(_item_units(item))

@@ -22,7 +22,7 @@ from tasks_app.capabilities import Capability
 from tasks_app.models import ExportJob, Plan
 from tasks_app.permissions import requires
 from tasks_app.services import export_jobs as jobs
-from tasks_app.services.exports import REPORTS, ExportError, export_file_name
+from tasks_app.services.exports import REPORTS, export_file_name
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERR_409 = OpenApiResponse(OpenApiTypes.OBJECT, description="任务尚未完成(排队中、生成中)或已失败:detail 说明原因")
@@ -124,10 +124,7 @@ def export_jobs(request: Request) -> Response:
     form = ExportStartSerializer(data=request.data)
     form.is_valid(raise_exception=True)
     data = form.validated_data
-    try:
-        job = jobs.export_job_start(plan=data["plan"], report=data["report"], year=data.get("year"), user=request.user)
-    except ExportError as exc:
-        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    job = jobs.export_job_start(plan=data["plan"], report=data["report"], year=data.get("year"), user=request.user)
     url = reverse("api-console-export", args=[job.pk])
     return Response(ExportJobSerializer(_job(job.pk)).data, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
 

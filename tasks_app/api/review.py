@@ -11,20 +11,19 @@ from typing import Any
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tasks_app import selectors_console as sc
 from tasks_app.api.common import ERR_400, LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, Pagination, pk_from, query_params
-from tasks_app.api.selectors import api_reports
 from tasks_app.api.serializers import CycleSerializer, ReportSerializer, id_field
 from tasks_app.capabilities import Capability
 from tasks_app.models import Report, ReportingCycle, ReportVersion
 from tasks_app.permissions import requires
-from tasks_app.services.cycles import CycleError, cycle_close, cycle_open, cycle_set_due_date
-from tasks_app.services.reports import ReportError, StaleEditError
+from tasks_app.selectors import console as console_reads
+from tasks_app.selectors.api import api_reports
+from tasks_app.services.cycles import cycle_close, cycle_open, cycle_set_due_date
 from tasks_app.services.review import REASON_MAX, report_approve, report_return, reports_bulk_approve
 
 ERR_409 = OpenApiResponse(ReportSerializer, description="报告在读取后已被修改:未做任何改动,返回 detail 与 current")
@@ -126,15 +125,15 @@ class DashboardSerializer(serializers.Serializer):
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _report(pk: Any) -> Report:
-    report = sc.review_report(pk_from(pk, message="报告不存在"))
+def _report(request: Request, pk: Any) -> Report:
+    report = console_reads.review_report(request.user, pk_from(pk, message="报告不存在"))
     if report is None:
         raise Http404("报告不存在")
     return report
 
 
-def _cycle(pk: Any) -> ReportingCycle:
-    cycle = ReportingCycle.objects.select_related("plan").filter(pk=pk_from(pk, message="报送周期不存在")).first()
+def _cycle(request: Request, pk: Any) -> ReportingCycle:
+    cycle = console_reads.console_cycle(request.user, pk_from(pk, message="报送周期不存在"))
     if cycle is None:
         raise Http404("报送周期不存在")
     return cycle
@@ -142,13 +141,6 @@ def _cycle(pk: Any) -> ReportingCycle:
 
 def _reply(request: Request, report: Report) -> Response:
     return Response(ReportSerializer(api_reports(request.user).get(pk=report.pk)).data)
-
-
-def _refused(request: Request, report: Report, exc: ReportError) -> Response:
-    if isinstance(exc, StaleEditError):
-        current = ReportSerializer(api_reports(request.user).get(pk=report.pk)).data
-        return Response({"detail": str(exc), "current": current}, status=status.HTTP_409_CONFLICT)
-    return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
 
 
 # --- review --------------------------------------------------------------------------------------
@@ -165,11 +157,11 @@ def _refused(request: Request, report: Report, exc: ReportError) -> Response:
 def review_queue(request: Request) -> Response:
     params = query_params(QueueFilterSerializer, request)
     status_value = request.query_params.get("status", "submitted")
-    filters = sc.QueueFilters(
+    filters = console_reads.QueueFilters(
         cycle=params.get("cycle"), unit=params.get("unit"), section=params.get("section"), status=status_value
     )
-    chapters = sc.plan_chapters(_cycle(filters.cycle).plan_id) if filters.cycle else None
-    ids = sc.review_queue(filters, chapters=chapters).values("pk")
+    chapters = console_reads.plan_chapters(_cycle(request, filters.cycle).plan_id) if filters.cycle else None
+    ids = console_reads.review_queue(request.user, filters, chapters=chapters).values("pk")
     rows = api_reports(request.user).filter(pk__in=ids).order_by("submitted_at", "pk")
     paginator = Pagination()
     page = paginator.paginate_queryset(rows, request)
@@ -185,13 +177,10 @@ def review_queue(request: Request) -> Response:
 @requires(Capability.VIEW_CONSOLE, write=Capability.REVIEW)
 @api_view(["POST"])
 def approve(request: Request, pk: str) -> Response:
-    report = _report(pk)
+    report = _report(request, pk)
     form = ApproveSerializer(data=request.data)
     form.is_valid(raise_exception=True)
-    try:
-        report_approve(report=report, user=request.user, expected_version=form.validated_data.get("version"))
-    except ReportError as exc:
-        return _refused(request, report, exc)
+    report_approve(report=report, user=request.user, expected_version=form.validated_data.get("version"))
     return _reply(request, report)
 
 
@@ -204,16 +193,11 @@ def approve(request: Request, pk: str) -> Response:
 @requires(Capability.VIEW_CONSOLE, write=Capability.REVIEW)
 @api_view(["POST"])
 def return_(request: Request, pk: str) -> Response:
-    report = _report(pk)
+    report = _report(request, pk)
     form = ReturnSerializer(data=request.data)
     form.is_valid(raise_exception=True)
     data = form.validated_data
-    try:
-        report_return(
-            report=report, user=request.user, reason=data.get("reason", ""), expected_version=data.get("version")
-        )
-    except ReportError as exc:
-        return _refused(request, report, exc)
+    report_return(report=report, user=request.user, reason=data.get("reason", ""), expected_version=data.get("version"))
     return _reply(request, report)
 
 
@@ -229,7 +213,7 @@ def bulk_approve(request: Request) -> Response:
     form = BulkApproveSerializer(data=request.data)
     form.is_valid(raise_exception=True)
     data = form.validated_data
-    cycle = _cycle(data["cycle"]) if data.get("cycle") else None
+    cycle = _cycle(request, data["cycle"]) if data.get("cycle") else None
     result = reports_bulk_approve(user=request.user, report_ids=data["reports"], cycle=cycle)
     return Response({"approved": result.approved, "skipped": result.skipped})
 
@@ -242,8 +226,8 @@ def bulk_approve(request: Request) -> Response:
 @requires(Capability.VIEW_CONSOLE)
 @api_view(["GET"])
 def history(request: Request, pk: str) -> Response:
-    report = _report(pk)
-    versions = sc.item_history(report.item_id, report=report)
+    report = _report(request, pk)
+    versions = console_reads.item_history(report.item_id, report=report)
     return Response(VersionRowSerializer(versions, many=True).data)
 
 
@@ -259,19 +243,16 @@ def history(request: Request, pk: str) -> Response:
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)
 @api_view(["POST"])
 def cycle_open_api(request: Request, pk: str) -> Response:
-    cycle = _cycle(pk)
-    try:
-        cycle = cycle_open(plan=cycle.plan, year=cycle.year, user=request.user)
-    except CycleError as exc:
-        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
-    return Response(CycleSerializer(_cycle(cycle.pk)).data)
+    cycle = _cycle(request, pk)
+    cycle = cycle_open(plan=cycle.plan, year=cycle.year, user=request.user)
+    return Response(CycleSerializer(_cycle(request, cycle.pk)).data)
 
 
 @extend_schema(tags=["console"], summary="关闭报送周期", request=None, responses={200: CycleSerializer, **WRITE_ERRORS})
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)
 @api_view(["POST"])
 def cycle_close_api(request: Request, pk: str) -> Response:
-    cycle = cycle_close(cycle=_cycle(pk), user=request.user)
+    cycle = cycle_close(cycle=_cycle(request, pk), user=request.user)
     return Response(CycleSerializer(cycle).data)
 
 
@@ -284,13 +265,10 @@ def cycle_close_api(request: Request, pk: str) -> Response:
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)
 @api_view(["POST"])
 def cycle_due_api(request: Request, pk: str) -> Response:
-    cycle = _cycle(pk)
+    cycle = _cycle(request, pk)
     form = DueDateSerializer(data=request.data)
     form.is_valid(raise_exception=True)
-    try:
-        cycle = cycle_set_due_date(cycle=cycle, due_date=form.validated_data["due_date"], user=request.user)
-    except CycleError as exc:
-        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    cycle = cycle_set_due_date(cycle=cycle, due_date=form.validated_data["due_date"], user=request.user)
     return Response(CycleSerializer(cycle).data)
 
 
@@ -302,7 +280,7 @@ def cycle_due_api(request: Request, pk: str) -> Response:
 @requires(Capability.VIEW_CONSOLE)
 @api_view(["GET"])
 def cycle_dashboard(request: Request, pk: str) -> Response:
-    board = sc.cycle_dashboard(_cycle(pk), sort=request.query_params.get("sort"))
+    board = console_reads.cycle_dashboard(_cycle(request, pk), sort=request.query_params.get("sort"))
     data = {
         "cycle": board.cycle,
         "totals": board.totals,

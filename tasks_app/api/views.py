@@ -20,10 +20,10 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 from tasks_app import access
-from tasks_app.api import selectors
-from tasks_app.api import serializers as s
+from tasks_app.api import serializers
 from tasks_app.api.common import (
     ERR_400,
     LIST_ERRORS,
@@ -33,14 +33,16 @@ from tasks_app.api.common import (
     pk_from,
     query_params,
 )
+from tasks_app.api.errors import conflict_shape
 from tasks_app.capabilities import Capability
 from tasks_app.models import Contribution, Report, ReportingCycle, WorkItem
 from tasks_app.permissions import CapabilityPermission
+from tasks_app.selectors import api as api_reads
+from tasks_app.services.errors import StaleEditError
 from tasks_app.services.reports import (
     REPORT_FIELDS,
     ReportDraft,
     ReportError,
-    StaleEditError,
     contribution_save,
     open_cycle_for,
     report_get_or_start,
@@ -54,15 +56,15 @@ from tasks_app.services.reports import (
 @extend_schema(
     tags=["auth"],
     summary="用用户名和密码换取令牌",
-    request=s.TokenRequestSerializer,
-    responses={200: s.TokenResponseSerializer, 400: ERR_400},
+    request=serializers.TokenRequestSerializer,
+    responses={200: serializers.TokenResponseSerializer, 400: ERR_400},
     auth=[],
 )
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
 def token_obtain(request: Request) -> Response:
-    form = s.TokenRequestSerializer(data=request.data)
+    form = serializers.TokenRequestSerializer(data=request.data)
     form.is_valid(raise_exception=True)
     user = authenticate(
         request._request, username=form.validated_data["username"], password=form.validated_data["password"]
@@ -86,7 +88,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
     pagination_class = Pagination
     lookup_value_regex = r"-?\d+"
     not_found = "不存在或不在您的权限范围内"
-    filter_serializer: type[s.serializers.Serializer] | None = None
+    filter_serializer: type[Serializer] | None = None
 
     def scoped(self) -> QuerySet:
         raise NotImplementedError
@@ -115,7 +117,7 @@ def _own_unit_or_403(user: Any, unit_id: int, message: str) -> None:
 
 
 def _cycle_for(item: WorkItem, cycle_id: int | None) -> ReportingCycle:
-    cycle = item.plan.cycles.filter(pk=cycle_id).first() if cycle_id else open_cycle_for(item)
+    cycle = api_reads.plan_cycle(item.plan, cycle_id) if cycle_id else open_cycle_for(item)
     if cycle is None:
         raise ReportError("该规划没有开启中的报送周期" if not cycle_id else "报送周期不存在或不属于该事项的规划")
     if cycle.status != ReportingCycle.Status.OPEN:
@@ -135,8 +137,14 @@ def _pick_unit(mine: list[int], unit_id: int | None, *, role_label: str) -> int:
     return mine[0]
 
 
-def _refused(exc: ReportError) -> Response:
-    return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+@conflict_shape(Report)
+def _current_report(request: Request, report: Report) -> dict[str, Any]:
+    return serializers.ReportSerializer(api_reads.api_reports(request.user).get(pk=report.pk)).data
+
+
+@conflict_shape(Contribution)
+def _current_contribution(request: Request, row: Contribution) -> dict[str, Any]:
+    return serializers.ContributionSerializer(api_reads.api_contributions(request.user).get(pk=row.pk)).data
 
 
 # --- tasks ---------------------------------------------------------------------------------------
@@ -145,21 +153,21 @@ def _refused(exc: ReportError) -> Response:
 @extend_schema_view(
     list=extend_schema(
         summary="我的任务(事项列表)",
-        parameters=[s.TaskFilterSerializer],
-        responses={200: s.TaskSerializer(many=True), **LIST_ERRORS},
+        parameters=[serializers.TaskFilterSerializer],
+        responses={200: serializers.TaskSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="事项详情", responses={200: s.TaskSerializer, **READ_ERRORS}),
+    retrieve=extend_schema(summary="事项详情", responses={200: serializers.TaskSerializer, **READ_ERRORS}),
 )
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    serializer_class = s.TaskSerializer
-    filter_serializer = s.TaskFilterSerializer
+    serializer_class = serializers.TaskSerializer
+    filter_serializer = serializers.TaskFilterSerializer
     not_found = "事项不存在或不在您的权限范围内"
 
     def scoped(self) -> QuerySet:
-        return selectors.api_items(self.request.user)
+        return api_reads.api_items(self.request.user)
 
     def filtered(self, queryset: QuerySet, params: dict[str, Any]) -> QuerySet:
-        return selectors.items_filtered(self.request.user, queryset, **params)
+        return api_reads.items_filtered(self.request.user, queryset, **params)
 
 
 # --- cycles --------------------------------------------------------------------------------------
@@ -168,18 +176,18 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
 @extend_schema_view(
     list=extend_schema(
         summary="报送周期",
-        parameters=[s.CycleFilterSerializer],
-        responses={200: s.CycleSerializer(many=True), **LIST_ERRORS},
+        parameters=[serializers.CycleFilterSerializer],
+        responses={200: serializers.CycleSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="报送周期详情", responses={200: s.CycleSerializer, **READ_ERRORS}),
+    retrieve=extend_schema(summary="报送周期详情", responses={200: serializers.CycleSerializer, **READ_ERRORS}),
 )
 class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    serializer_class = s.CycleSerializer
-    filter_serializer = s.CycleFilterSerializer
+    serializer_class = serializers.CycleSerializer
+    filter_serializer = serializers.CycleFilterSerializer
     not_found = "报送周期不存在或不在您的权限范围内"
 
     def scoped(self) -> QuerySet:
-        return selectors.api_cycles(self.request.user)
+        return api_reads.api_cycles(self.request.user)
 
     def filtered(self, queryset: QuerySet, params: dict[str, Any]) -> QuerySet:
         return queryset.filter(**{("plan_id" if key == "plan" else key): value for key, value in params.items()})
@@ -193,25 +201,27 @@ REPORT_WRITE_FORBIDDEN = "只有该报告的填报单位可以修改"
 @extend_schema_view(
     list=extend_schema(
         summary="年度进展报告",
-        parameters=[s.ReportFilterSerializer],
-        responses={200: s.ReportSerializer(many=True), **LIST_ERRORS},
+        parameters=[serializers.ReportFilterSerializer],
+        responses={200: serializers.ReportSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="报告详情", responses={200: s.ReportSerializer, **READ_ERRORS}),
+    retrieve=extend_schema(summary="报告详情", responses={200: serializers.ReportSerializer, **READ_ERRORS}),
     create=extend_schema(
         summary="开始填写报告(可同时保存草稿内容)",
-        request=s.ReportCreateSerializer,
+        request=serializers.ReportCreateSerializer,
         responses={
-            201: s.ReportSerializer,
-            409: OpenApiResponse(s.ReportConflictSerializer, description="该报告已存在,请用 PATCH 修改"),
+            201: serializers.ReportSerializer,
+            409: OpenApiResponse(serializers.ReportConflictSerializer, description="该报告已存在,请用 PATCH 修改"),
             **WRITE_ERRORS,
         },
     ),
     partial_update=extend_schema(
         summary="保存草稿(需带读取时的 version)",
-        request=s.ReportUpdateSerializer,
+        request=serializers.ReportUpdateSerializer,
         responses={
-            200: s.ReportSerializer,
-            409: OpenApiResponse(s.ReportConflictSerializer, description="他人已保存:您的内容未保存,请合并后重试"),
+            200: serializers.ReportSerializer,
+            409: OpenApiResponse(
+                serializers.ReportConflictSerializer, description="他人已保存:您的内容未保存,请合并后重试"
+            ),
             **WRITE_ERRORS,
         },
     ),
@@ -219,65 +229,53 @@ REPORT_WRITE_FORBIDDEN = "只有该报告的填报单位可以修改"
 class ReportViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
 ):
-    serializer_class = s.ReportSerializer
-    filter_serializer = s.ReportFilterSerializer
+    serializer_class = serializers.ReportSerializer
+    filter_serializer = serializers.ReportFilterSerializer
     not_found = "报告不存在或不在您的权限范围内"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def scoped(self) -> QuerySet:
-        return selectors.api_reports(self.request.user)
+        return api_reads.api_reports(self.request.user)
 
     def filtered(self, queryset: QuerySet, params: dict[str, Any]) -> QuerySet:
         return queryset.filter(**{(key if key == "status" else f"{key}_id"): value for key, value in params.items()})
 
     def _reply(self, report: Report, code: int = status.HTTP_200_OK) -> Response:
-        return Response(s.ReportSerializer(self.scoped().get(pk=report.pk)).data, status=code)
-
-    def _conflict(self, report: Report, exc: Exception) -> Response:
-        current = s.ReportSerializer(self.scoped().get(pk=report.pk)).data
-        return Response({"detail": str(exc), "current": current}, status=status.HTTP_409_CONFLICT)
+        return Response(_current_report(self.request, report), status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        form = s.ReportCreateSerializer(data=request.data)
+        form = serializers.ReportCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         item = access.item_or_404(request.user, data["item"])
-        try:
-            cycle = _cycle_for(item, data.get("cycle"))
-            unit_id = _pick_unit(access.my_reporting_units(request.user, item), data.get("unit"), role_label="填报单位")
-            existing = Report.objects.filter(item=item, unit_id=unit_id, cycle=cycle).first()
-            if existing is not None:
-                return self._conflict(existing, ReportError("该事项本周期的报告已存在,请用 PATCH 修改"))
-            report = report_get_or_start(user=request.user, item=item, unit_id=unit_id, cycle=cycle)
-            if any(field in data for field in REPORT_FIELDS):
-                draft = ReportDraft(**{field: data.get(field, "") for field in REPORT_FIELDS})
-                report = report_save(report=report, user=request.user, data=draft, expected_version=report.version)
-        except ReportError as exc:
-            return _refused(exc)
+        cycle = _cycle_for(item, data.get("cycle"))
+        unit_id = _pick_unit(access.my_reporting_units(request.user, item), data.get("unit"), role_label="填报单位")
+        existing = api_reads.report_of(item=item, unit_id=unit_id, cycle=cycle)
+        if existing is not None:
+            raise StaleEditError("该事项本周期的报告已存在,请用 PATCH 修改", current=existing)
+        report = report_get_or_start(user=request.user, item=item, unit_id=unit_id, cycle=cycle)
+        if any(field in data for field in REPORT_FIELDS):
+            draft = ReportDraft(**{field: data.get(field, "") for field in REPORT_FIELDS})
+            report = report_save(report=report, user=request.user, data=draft, expected_version=report.version)
         return self._reply(report, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         report = self.get_object()
         _own_unit_or_403(request.user, report.unit_id, REPORT_WRITE_FORBIDDEN)
-        form = s.ReportUpdateSerializer(data=request.data)
+        form = serializers.ReportUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         # PATCH: fields not sent keep the text they had when this version was read.
         draft = ReportDraft(**{field: data.get(field, getattr(report, field)) for field in REPORT_FIELDS})
-        try:
-            report = report_save(report=report, user=request.user, data=draft, expected_version=data["version"])
-        except StaleEditError as exc:
-            return self._conflict(report, exc)
-        except ReportError as exc:
-            return _refused(exc)
+        report = report_save(report=report, user=request.user, data=draft, expected_version=data["version"])
         return self._reply(report)
 
     @extend_schema(
         summary="提交报告(需带读取时的 version)",
-        request=s.VersionSerializer,
+        request=serializers.VersionSerializer,
         responses={
-            200: s.ReportSerializer,
-            409: OpenApiResponse(s.ReportConflictSerializer, description="他人已保存:请刷新后再提交"),
+            200: serializers.ReportSerializer,
+            409: OpenApiResponse(serializers.ReportConflictSerializer, description="他人已保存:请刷新后再提交"),
             **WRITE_ERRORS,
         },
     )
@@ -285,14 +283,9 @@ class ReportViewSet(
     def submit(self, request: Request, pk: str | None = None) -> Response:
         report = self.get_object()
         _own_unit_or_403(request.user, report.unit_id, REPORT_WRITE_FORBIDDEN)
-        form = s.VersionSerializer(data=request.data)
+        form = serializers.VersionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            report = report_submit(report=report, user=request.user, expected_version=form.validated_data["version"])
-        except StaleEditError as exc:
-            return self._conflict(report, exc)
-        except ReportError as exc:
-            return _refused(exc)
+        report = report_submit(report=report, user=request.user, expected_version=form.validated_data["version"])
         return self._reply(report)
 
 
@@ -304,25 +297,25 @@ CONTRIBUTION_WRITE_FORBIDDEN = "只有该配合单位可以修改其配合情况
 @extend_schema_view(
     list=extend_schema(
         summary="配合情况",
-        parameters=[s.ContributionFilterSerializer],
-        responses={200: s.ContributionSerializer(many=True), **LIST_ERRORS},
+        parameters=[serializers.ContributionFilterSerializer],
+        responses={200: serializers.ContributionSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="配合情况详情", responses={200: s.ContributionSerializer, **READ_ERRORS}),
+    retrieve=extend_schema(summary="配合情况详情", responses={200: serializers.ContributionSerializer, **READ_ERRORS}),
     create=extend_schema(
         summary="填写配合情况",
-        request=s.ContributionCreateSerializer,
+        request=serializers.ContributionCreateSerializer,
         responses={
-            201: s.ContributionSerializer,
-            409: OpenApiResponse(s.ContributionConflictSerializer, description="已存在,请用 PATCH 修改"),
+            201: serializers.ContributionSerializer,
+            409: OpenApiResponse(serializers.ContributionConflictSerializer, description="已存在,请用 PATCH 修改"),
             **WRITE_ERRORS,
         },
     ),
     partial_update=extend_schema(
         summary="修改配合情况(需带读取时的 version)",
-        request=s.ContributionUpdateSerializer,
+        request=serializers.ContributionUpdateSerializer,
         responses={
-            200: s.ContributionSerializer,
-            409: OpenApiResponse(s.ContributionConflictSerializer, description="他人已保存:您的内容未保存"),
+            200: serializers.ContributionSerializer,
+            409: OpenApiResponse(serializers.ContributionConflictSerializer, description="他人已保存:您的内容未保存"),
             **WRITE_ERRORS,
         },
     ),
@@ -330,70 +323,52 @@ CONTRIBUTION_WRITE_FORBIDDEN = "只有该配合单位可以修改其配合情况
 class ContributionViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
 ):
-    serializer_class = s.ContributionSerializer
-    filter_serializer = s.ContributionFilterSerializer
+    serializer_class = serializers.ContributionSerializer
+    filter_serializer = serializers.ContributionFilterSerializer
     not_found = "配合情况不存在或不在您的权限范围内"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def scoped(self) -> QuerySet:
-        return selectors.api_contributions(self.request.user)
+        return api_reads.api_contributions(self.request.user)
 
     def filtered(self, queryset: QuerySet, params: dict[str, Any]) -> QuerySet:
         return queryset.filter(**{f"{key}_id": value for key, value in params.items()})
 
-    def _reply(
-        self, row: Contribution | None, exc: Exception | None = None, code: int = status.HTTP_200_OK
-    ) -> Response:
-        current = s.ContributionSerializer(self.scoped().get(pk=row.pk)).data if row is not None else None
-        if exc is not None:
-            return Response({"detail": str(exc), "current": current}, status=status.HTTP_409_CONFLICT)
-        return Response(current, status=code)
+    def _reply(self, row: Contribution, code: int = status.HTTP_200_OK) -> Response:
+        return Response(_current_contribution(self.request, row), status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        form = s.ContributionCreateSerializer(data=request.data)
+        form = serializers.ContributionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         item = access.item_or_404(request.user, data["item"])
-        try:
-            cycle = _cycle_for(item, data.get("cycle"))
-            unit_id = _pick_unit(
-                access.my_cooperating_units(request.user, item), data.get("unit"), role_label="配合单位"
-            )
-            # expected version 0: a contribution that already exists is never overwritten by a create.
-            row = contribution_save(
-                user=request.user,
-                item=item,
-                unit_id=unit_id,
-                cycle=cycle,
-                text=data["text"],
-                expected_version=0,
-                submit=data["submit"],
-            )
-        except StaleEditError as exc:
-            existing = Contribution.objects.filter(item=item, unit_id=unit_id, cycle=cycle).first()
-            return self._reply(existing, exc)
-        except ReportError as exc:
-            return _refused(exc)
+        cycle = _cycle_for(item, data.get("cycle"))
+        unit_id = _pick_unit(access.my_cooperating_units(request.user, item), data.get("unit"), role_label="配合单位")
+        # expected version 0: a contribution that already exists is never overwritten by a create.
+        row = contribution_save(
+            user=request.user,
+            item=item,
+            unit_id=unit_id,
+            cycle=cycle,
+            text=data["text"],
+            expected_version=0,
+            submit=data["submit"],
+        )
         return self._reply(row, code=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         row = self.get_object()
         _own_unit_or_403(request.user, row.unit_id, CONTRIBUTION_WRITE_FORBIDDEN)
-        form = s.ContributionUpdateSerializer(data=request.data)
+        form = serializers.ContributionUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        try:
-            saved = contribution_save(
-                user=request.user,
-                item=row.item,
-                unit_id=row.unit_id,
-                cycle=row.cycle,
-                text=data["text"],
-                expected_version=data["version"],
-                submit=data["submit"],
-            )
-        except StaleEditError as exc:
-            return self._reply(row, exc)
-        except ReportError as exc:
-            return _refused(exc)
+        saved = contribution_save(
+            user=request.user,
+            item=row.item,
+            unit_id=row.unit_id,
+            cycle=row.cycle,
+            text=data["text"],
+            expected_version=data["version"],
+            submit=data["submit"],
+        )
         return self._reply(saved)

@@ -14,9 +14,9 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 
 from tasks_app.models import Assignment, Report, WorkItem
+from tasks_app.selectors.exports import ItemRow, SectionRow, iter_item_chunks, plan_sections, reports_for
 
 from .base import Column, Exporter, Heading, Row
-from .selectors import ItemRow, SectionRow, iter_item_chunks, plan_sections, reports_for
 
 LEAD, COOPERATING, RESPONSIBLE = Assignment.Role.LEAD, Assignment.Role.COOPERATING, Assignment.Role.RESPONSIBLE
 CATEGORY_LABELS = {WorkItem.Kind.BINDING: "约束性指标", WorkItem.Kind.EXPECTED: "预期性指标"}

@@ -2,44 +2,27 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 
-from tasks_app.indicator_rules import indicator_status, threshold
 from tasks_app.models import Report, WorkItem
+from tasks_app.rules.text import plain_number
+from tasks_app.selectors.exports import IndicatorRow, indicator_rows, plan_evaluations, unit_workload
 
 from .base import Column, Exporter, Row, SheetSpec
 from .division import COOPERATING, LEAD, RESPONSIBLE, unit_list
-from .selectors import IndicatorRow, indicator_rows, plan_evaluations, unit_workload
 
 CATEGORY = {WorkItem.Kind.BINDING: "约束性", WorkItem.Kind.EXPECTED: "预期性"}
-_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
 def number_or_text(text: str) -> float | int | str:
     """ "17.88" → 17.88 so Excel can sum it; "[20]", ">5", "达到市级要求" stay text."""
-    value = text.strip()
-    if not _NUMBER.match(value):
-        return value
-    number = float(value)
-    return int(number) if number.is_integer() and "." not in value else number
+    number = plain_number(text)
+    return number if number is not None else text.strip()
 
 
 def row_status(row: IndicatorRow) -> str:
-    """The shared rule applied to the yearly actuals (a cumulative indicator is judged on their sum)."""
-    numbers = [
-        (year, value if value is not None else threshold(text)[1]) for year, (text, value) in row.actuals.items()
-    ]
-    known = {year: value for year, value in numbers if value is not None}
-    actual = (sum(known.values()) if row.cumulative else known[max(known)]) if known else None
-    return indicator_status(
-        title=row.item.title,
-        target_text=row.target_text,
-        target_value=row.target_value,
-        pending=row.pending,
-        actual=actual,
-        has_actual=bool(row.actuals),
-    )
+    """The status the dashboard shows too: one judgement (selectors.indicators.indicator_judge)."""
+    return row.judged().verdict.status
 
 
 class IndicatorExporter(Exporter):
@@ -66,9 +49,9 @@ class IndicatorExporter(Exporter):
 
     def iterate_list(self) -> Iterator[Row]:
         yield self.header()
-        for row in indicator_rows(self.plan):
+        for row in indicator_rows(self.plan, self.cycle):
             item = row.item
-            units = item.units.get(LEAD) or item.units.get(RESPONSIBLE) or []
+            units = item.units.get(item.reporting_role, [])
             yield [
                 item.number,
                 row.domain,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from tasks_app.rules import reporting
+
 from .channels import robot_kind_field, robot_url_field
 from .org import Jurisdiction, Unit
 
@@ -108,6 +110,9 @@ class WorkItem(models.Model):
         TASK = "task", "重点任务"
         PROJECT = "project", "专栏项目"
 
+    # The kinds that are indicators (with target and actuals); every other kind is a task.
+    INDICATOR_KINDS = (Kind.BINDING, Kind.EXPECTED, Kind.INDICATOR)
+
     plan = models.ForeignKey(Plan, verbose_name="规划", on_delete=models.CASCADE, related_name="items")
     section = models.ForeignKey(
         Section, verbose_name="章节", null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
@@ -137,7 +142,7 @@ class WorkItem(models.Model):
 
     @property
     def is_indicator(self) -> bool:
-        return self.kind in (self.Kind.BINDING, self.Kind.EXPECTED, self.Kind.INDICATOR)
+        return self.kind in self.INDICATOR_KINDS
 
 
 class Milestone(models.Model):
@@ -221,11 +226,23 @@ class Evaluation(models.Model):
         return f"{self.name}: {self.status}"
 
 
+class AssignmentQuerySet(models.QuerySet["Assignment"]):
+    def reporting(self, item: object = None) -> AssignmentQuerySet:
+        """The rows whose unit reports on its item (rules.reporting: leads, else responsible units);
+        ``item`` (e.g. ``OuterRef("pk")``) ties them to an outer item query."""
+        return self.filter(reporting.reporting_condition(self.model, item))
+
+
 class Assignment(models.Model):
     class Role(models.TextChoices):
-        LEAD = "lead", "牵头单位"
-        COOPERATING = "cooperating", "配合单位"
-        RESPONSIBLE = "responsible", "责任单位"
+        LEAD = reporting.LEAD, "牵头单位"
+        COOPERATING = reporting.COOPERATING, "配合单位"
+        RESPONSIBLE = reporting.RESPONSIBLE, "责任单位"
+
+    class Origin(models.TextChoices):
+        IMPORTED = "imported", "文件导入"
+        MANUAL = "manual", "手工调整"
+        SUGGESTED = "suggested", "分工建议采纳"
 
     item = models.ForeignKey(WorkItem, verbose_name="事项", on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="assignments")
@@ -236,13 +253,15 @@ class Assignment(models.Model):
     origin = models.CharField(
         "来源",
         max_length=20,
-        choices=[("imported", "文件导入"), ("manual", "手工调整"), ("suggested", "分工建议采纳")],
-        default="imported",
+        choices=Origin.choices,
+        default=Origin.IMPORTED,
     )
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     accepted_at = models.DateTimeField("采纳时间", null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "分工"

@@ -20,6 +20,9 @@ class Report(models.Model):
         RETURNED = "returned", "已退回"
         APPROVED = "approved", "已通过"
 
+    # The statuses that count as done (the unit has reported): submitted, or submitted and approved.
+    DONE_STATUSES = (Status.SUBMITTED, Status.APPROVED)
+
     class Progress(models.TextChoices):
         DONE = "done", "已完成"
         ON_TRACK = "on_track", "按计划推进"
@@ -59,6 +62,10 @@ class Report(models.Model):
     @property
     def is_editable_status(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in self.DONE_STATUSES
 
 
 class ReportVersion(models.Model):

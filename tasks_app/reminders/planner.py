@@ -27,8 +27,7 @@ from tasks_app.models import (
 from tasks_app.reminders.calendar import OVERDUE, Step, step_due
 from tasks_app.reminders.digest import Digest, Planned, unit_targets
 from tasks_app.reminders.transports import transport_for
-
-DONE_REPORT = (Report.Status.SUBMITTED, Report.Status.APPROVED)
+from tasks_app.rules.reporting import contributing_units, reporting_units
 
 
 def reminders_plan(*, as_of: date, unit_id: int | None = None, cycle_id: int | None = None) -> Planned:
@@ -72,7 +71,9 @@ def reminders_plan(*, as_of: date, unit_id: int | None = None, cycle_id: int | N
         )
         entry["roles"][role].append(unit)
     done_reports = set(
-        Report.objects.filter(cycle_id__in=due, status__in=DONE_REPORT).values_list("cycle_id", "item_id", "unit_id")
+        Report.objects.filter(cycle_id__in=due, status__in=Report.DONE_STATUSES).values_list(
+            "cycle_id", "item_id", "unit_id"
+        )
     )
     done_contributions = set(
         Contribution.objects.filter(cycle_id__in=due, status=Contribution.Status.SUBMITTED).values_list(
@@ -83,17 +84,17 @@ def reminders_plan(*, as_of: date, unit_id: int | None = None, cycle_id: int | N
     pending: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)  # (cycle, unit) -> items
     for item_id, entry in sorted(by_item.items(), key=lambda kv: kv[1]["order"]):
         roles = entry["roles"]
-        reporting = roles.get(Assignment.Role.LEAD) or roles.get(Assignment.Role.RESPONSIBLE, [])
+        pairs = [(unit, role) for role, units in roles.items() for unit in units]
+        reporting = reporting_units(pairs)
         for cid in plan_cycles[entry["plan"]]:
             cycle = due[cid][0]
             summary = {"id": item_id, "number": entry["number"], "title": entry["title"]}
             summary["deadline"] = entry["deadline"].isoformat() if entry["deadline"] else None
-            for unit in dict.fromkeys(reporting):
+            for unit in reporting:
                 if (cid, item_id, unit) not in done_reports:
                     pending[(cid, unit)].append({**summary, "role": "reporting"})
             if cycle.plan.remind_cooperating:
-                others = [u for role, units in roles.items() for u in units if u not in reporting]
-                for unit in dict.fromkeys(others):
+                for unit in contributing_units(pairs):
                     if (cid, item_id, unit) not in done_contributions:
                         pending[(cid, unit)].append({**summary, "role": "cooperating"})
     if unit_id is not None:

@@ -18,8 +18,8 @@ from django.db import transaction
 from tasks_app import access
 from tasks_app.capabilities import Capability
 from tasks_app.importing import unit_registry
-from tasks_app.models import AuditEntry, Jurisdiction, Unit, UnitAlias
-from tasks_app.parsing.units import normalize_unit_name
+from tasks_app.models import AuditEntry, Jurisdiction, Unit
+from tasks_app.rules.units import UnitNames
 from tasks_app.services.division import DivisionError, audit_record, emails_clean
 
 CONTACTS_MAX_BYTES = 2 * 1024 * 1024
@@ -92,22 +92,21 @@ class _Names:
 
     def __init__(self, jurisdiction: Jurisdiction) -> None:
         self.jurisdiction = jurisdiction
-        units = {unit.pk: unit for unit in Unit.objects.filter(jurisdiction=jurisdiction)}
-        self.by_name = {alias.name: units[alias.unit_id] for alias in UnitAlias.objects.filter(unit__in=units)}
-        self.by_name.update({unit.name: unit for unit in units.values()})
+        self.known = UnitNames(Unit.objects.filter(jurisdiction=jurisdiction))
         self.registry = unit_registry()
         self.to_create: dict[str, str] = {}  # registry names not yet in the database → kind
 
     def find(self, raw: str) -> Unit | str | None:
         """A Unit, a registry name to create, or None when nobody knows the name."""
-        for name in (raw, normalize_unit_name(raw)):
-            if name in self.by_name:
-                return self.by_name[name]
+        unit = self.known.find(raw)
+        if unit is not None:
+            return unit
         resolution = self.registry.resolve(raw, self.jurisdiction.name)
         if not resolution.known or resolution.jurisdiction != self.jurisdiction.name:
             return None
-        if resolution.name in self.by_name:
-            return self.by_name[resolution.name]
+        unit = self.known.find(resolution.name)
+        if unit is not None:
+            return unit
         self.to_create[resolution.name] = resolution.kind
         return resolution.name
 

@@ -12,9 +12,10 @@ from tasks_app import access
 from tasks_app.capabilities import Capability
 from tasks_app.importing import cycle_due_date
 from tasks_app.models import AuditEntry, Plan, ReportingCycle
+from tasks_app.services.errors import ServiceError
 
 
-class CycleError(Exception):
+class CycleError(ServiceError):
     pass
 
 

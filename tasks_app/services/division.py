@@ -35,17 +35,14 @@ from tasks_app.models import (
     WorkItem,
 )
 from tasks_app.models.channels import ROBOT_CHOICES, webhook_url_validator
+from tasks_app.services.errors import ServiceError, StaleEditError
 
 ROLES = (Assignment.Role.LEAD, Assignment.Role.COOPERATING, Assignment.Role.RESPONSIBLE)
 ROLE_LABELS = dict(Assignment.Role.choices)
 
 
-class DivisionError(Exception):
-    """A refused change; the message is shown to the office as it is."""
-
-
-class StaleEditError(DivisionError):
-    """Someone else changed the item since the form was loaded."""
+class DivisionError(ServiceError):
+    """A refused change of the division or the unit directory."""
 
 
 # --- audit ---------------------------------------------------------------------------------------
@@ -82,12 +79,13 @@ def item_token(item: WorkItem) -> str:
     return item.updated_at.isoformat()
 
 
-def _token(value: datetime | str) -> str:
+def _token(value: datetime | str) -> str | None:
+    """The token in a canonical spelling; None when it is not a timestamp (a mangled form)."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
-        except ValueError as exc:
-            raise StaleEditError("页面已过期,请刷新后再修改") from exc
+        except ValueError:
+            return None
     return value.isoformat()
 
 
@@ -105,14 +103,21 @@ def item_snapshot(item: WorkItem) -> dict[str, Any]:
     }
 
 
+_CHANGED_SINCE = "该事项已被他人修改,您的修改未保存。请刷新页面查看最新内容后再改。"
+
+
 def _lock_item(item: WorkItem, expected_updated_at: datetime | str | None, expected: dict | None) -> WorkItem:
     current = WorkItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
-    if expected_updated_at is not None and _token(expected_updated_at) != item_token(current):
-        raise StaleEditError("该事项已被他人修改,您的修改未保存。请刷新页面查看最新内容后再改。")
+    if expected_updated_at is not None:
+        expected_token = _token(expected_updated_at)
+        if expected_token is None:
+            raise StaleEditError("页面已过期,请刷新后再修改", current=current)
+        if expected_token != item_token(current):
+            raise StaleEditError(_CHANGED_SINCE, current=current)
     if expected is not None:
         now = item_snapshot(current)
         if any(now.get(key) != value for key, value in expected.items()):
-            raise StaleEditError("该事项已被他人修改,您的修改未保存。请刷新页面查看最新内容后再改。")
+            raise StaleEditError(_CHANGED_SINCE, current=current)
     return current
 
 
@@ -220,7 +225,12 @@ def assignments_set(
                 row = by_key.get((pk, role))
                 if row is None:
                     row = Assignment(
-                        item=current, unit_id=pk, role=role, raw_name=allowed[pk].name, order=order, origin="manual"
+                        item=current,
+                        unit_id=pk,
+                        role=role,
+                        raw_name=allowed[pk].name,
+                        order=order,
+                        origin=Assignment.Origin.MANUAL,
                     )
                     row.save()
                 elif row.order != order:

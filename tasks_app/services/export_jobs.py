@@ -28,7 +28,6 @@ from django.utils import timezone
 
 from tasks_app import access
 from tasks_app.capabilities import Capability
-from tasks_app.exporters.selectors import INDICATOR_KINDS
 from tasks_app.models import Assignment, ExportJob, Plan, WorkItem
 from tasks_app.services.exports import REPORTS, ExportError, export_build, export_file_name
 
@@ -68,7 +67,7 @@ def export_estimate_rows(*, plan: Plan, report: str) -> int:
     """About how many data rows the report will have (one query): the progress bar's 100%."""
     items = WorkItem.objects.filter(plan=plan, is_active=True)
     if report == "indicators":
-        return items.filter(kind__in=INDICATOR_KINDS).count()
+        return items.filter(kind__in=WorkItem.INDICATOR_KINDS).count()
     if report == "units":
         active = Assignment.objects.filter(item__plan=plan, item__is_active=True)
         return active.values("unit_id").distinct().count()

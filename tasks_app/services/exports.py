@@ -6,13 +6,14 @@ from typing import IO
 
 from tasks_app.exporters import EXPORTERS, ExportResult, write_workbook
 from tasks_app.exporters.base import ProgressCallback
-from tasks_app.exporters.selectors import default_cycle
 from tasks_app.models import Plan, ReportingCycle
+from tasks_app.rules.cycles import default_cycle
+from tasks_app.services.errors import ServiceError
 
 REPORTS = tuple(EXPORTERS)
 
 
-class ExportError(Exception):
+class ExportError(ServiceError):
     """A request that cannot be exported (unknown report, no such cycle): the message says why."""
 
 
@@ -25,7 +26,7 @@ def export_cycle(*, plan: Plan, report: str, year: int | None) -> ReportingCycle
             raise ExportError(f"规划“{plan.title}”没有 {year} 年度的报送周期")
         return cycle
     if report in ("progress", "units"):
-        cycle = default_cycle(plan)
+        cycle = default_cycle(plan.cycles.all())
         if cycle is None and exporter.needs_cycle:
             raise ExportError(f"规划“{plan.title}”还没有报送周期,无法导出落实情况")
         return cycle

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,9 @@ from django.utils import timezone
 
 from tasks_app import access
 from tasks_app.models import Contribution, Evidence, Report, ReportingCycle, ReportVersion, WorkItem
+from tasks_app.rules.cycles import open_cycles
+from tasks_app.rules.text import number_from_text
+from tasks_app.services.errors import InvalidTransition, ServiceError, StaleEditError
 
 REPORT_FIELDS = (
     "progress_status",
@@ -42,12 +45,12 @@ MAGIC = {
 }
 
 
-class ReportError(Exception):
-    """A refused change; the message is shown to the user as is (zh-hans)."""
+class ReportError(ServiceError):
+    """A refused change of a report, contribution or evidence file."""
 
 
-class StaleEditError(ReportError):
-    """Someone saved since this form was loaded: nothing was overwritten."""
+class ReportStateError(ReportError, InvalidTransition):
+    """The report's status does not allow the change (edit a submitted report, review a draft…)."""
 
 
 @dataclass
@@ -61,7 +64,8 @@ class ReportDraft:
 
 
 def open_cycle_for(item: WorkItem) -> ReportingCycle | None:
-    return item.plan.cycles.filter(status=ReportingCycle.Status.OPEN).order_by("-year").first()
+    """The cycle a unit reports into on this item (rules.cycles.open_cycles), or None."""
+    return open_cycles(item.plan.cycles.all()).first()
 
 
 def report_get_or_start(*, user: Any, item: WorkItem, unit_id: int, cycle: ReportingCycle) -> Report:
@@ -104,24 +108,37 @@ def _record(report: Report, *, action: str, user: Any, reason: str = "") -> None
     report_version_row(report, action=action, user=user, reason=reason).save()
 
 
-def _parse_number(text: str) -> float | None:
-    match = re.fullmatch(r"\s*[-+]?\d+(?:\.\d+)?\s*%?\s*", text or "")
-    return float(text.strip().rstrip("%").strip()) if match else None
+def report_locked(*, report: Report, expected_version: int | None, stale: Callable[[Report], str]) -> Report:
+    """The report row locked for this transaction, checked against the version the caller read: a newer
+    version raises ``StaleEditError(stale(current))`` and nothing is changed. Saves and reviews both lock here."""
+    current = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("cycle", "item", "unit")
+        .filter(pk=report.pk, item__is_active=True)
+        .first()
+    )
+    if current is None:
+        raise ReportError("报告不存在或事项已失效")
+    if expected_version is not None and current.version != expected_version:
+        raise StaleEditError(stale(current), current=current)
+    return current
 
 
-def _locked(report: Report, *, user: Any, expected_version: int) -> Report:
-    current = Report.objects.select_for_update().select_related("cycle", "item").get(pk=report.pk)
-    if current.version != expected_version:
-        who = current.updated_by.get_full_name() or current.updated_by.username if current.updated_by else "其他人"
-        raise StaleEditError(
-            f"保存失败:该报告已被{who}于{timezone.localtime(current.updated_at):%Y-%m-%d %H:%M}修改。"
-            "您的修改没有覆盖对方的内容;请对照最新版本合并后再保存。"
-        )
+def _saved_since(current: Report) -> str:
+    who = current.updated_by.get_full_name() or current.updated_by.username if current.updated_by else "其他人"
+    return (
+        f"保存失败:该报告已被{who}于{timezone.localtime(current.updated_at):%Y-%m-%d %H:%M}修改。"
+        "您的修改没有覆盖对方的内容;请对照最新版本合并后再保存。"
+    )
+
+
+def _locked_for_edit(report: Report, *, user: Any, expected_version: int) -> Report:
+    current = report_locked(report=report, expected_version=expected_version, stale=_saved_since)
     if not access.can_edit_report(user, current):
         if current.cycle.status != ReportingCycle.Status.OPEN:
             raise ReportError("该报送周期未开启或已关闭,不能填报")
         if not current.is_editable_status:
-            raise ReportError(f"报告{current.get_status_display()},不能修改;如需修改请联系规划办退回")
+            raise ReportStateError(f"报告{current.get_status_display()},不能修改;如需修改请联系规划办退回")
         raise PermissionDenied("您无权修改该报告")
     return current
 
@@ -131,10 +148,10 @@ def report_save(*, report: Report, user: Any, data: ReportDraft, expected_versio
     if data.progress_status and data.progress_status not in Report.Progress.values:
         raise ReportError("进展情况取值无效")
     with transaction.atomic():
-        current = _locked(report, user=user, expected_version=expected_version)
+        current = _locked_for_edit(report, user=user, expected_version=expected_version)
         for field in REPORT_FIELDS:
             setattr(current, field, getattr(data, field) or "")
-        current.actual_value = _parse_number(current.actual_value_text)
+        current.actual_value = number_from_text(current.actual_value_text)
         current.version = F("version") + 1
         current.updated_by = user
         current.save()
@@ -149,7 +166,7 @@ def report_submit(*, report: Report, user: Any, expected_version: int, data: Rep
         if data is not None:
             report = report_save(report=report, user=user, data=data, expected_version=expected_version)
             expected_version = report.version
-        current = _locked(report, user=user, expected_version=expected_version)
+        current = _locked_for_edit(report, user=user, expected_version=expected_version)
         missing = [
             label
             for field, label in (("progress_status", "进展情况"), ("progress", "工作进展"))
@@ -224,10 +241,13 @@ def contribution_save(
                         item=item, unit_id=unit_id, cycle=cycle, text=text, updated_by=user
                     )
             except IntegrityError as exc:  # a concurrent first save won the unique constraint
-                raise StaleEditError("保存失败:其他人刚刚提交了配合情况;请对照最新内容合并后再保存") from exc
+                winner = Contribution.objects.filter(item=item, unit_id=unit_id, cycle=cycle).first()
+                raise StaleEditError(
+                    "保存失败:其他人刚刚提交了配合情况;请对照最新内容合并后再保存", current=winner
+                ) from exc
         else:
             if expected_version is not None and row.version != expected_version:
-                raise StaleEditError("保存失败:配合情况已被其他人修改;请对照最新内容合并后再保存。")
+                raise StaleEditError("保存失败:配合情况已被其他人修改;请对照最新内容合并后再保存。", current=row)
             row.text = text
             row.version = F("version") + 1
             row.updated_by = user

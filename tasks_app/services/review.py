@@ -18,7 +18,7 @@ from django.utils import timezone
 from tasks_app import access
 from tasks_app.capabilities import Capability
 from tasks_app.models import Evidence, IndicatorActual, Report, ReportingCycle, ReportVersion
-from tasks_app.services.reports import ReportError, StaleEditError, report_version_row
+from tasks_app.services.reports import ReportError, ReportStateError, report_locked, report_version_row
 
 REASON_REQUIRED = "退回必须填写理由"
 REASON_MAX = 2000
@@ -30,19 +30,14 @@ class BulkResult:
     skipped: list[int] = field(default_factory=list)
 
 
-def _locked(report: Report, *, expected_version: int | None) -> Report:
-    current = (
-        Report.objects.select_for_update(of=("self",))
-        .select_related("cycle", "item", "unit")
-        .filter(pk=report.pk, item__is_active=True)
-        .first()
+def _locked_for_review(report: Report, *, expected_version: int | None) -> Report:
+    current = report_locked(
+        report=report,
+        expected_version=expected_version,
+        stale=lambda _current: "审核失败:报告在您打开后已被修改,请刷新查看最新内容后再审核。",
     )
-    if current is None:
-        raise ReportError("报告不存在或事项已失效")
-    if expected_version is not None and current.version != expected_version:
-        raise StaleEditError("审核失败:报告在您打开后已被修改,请刷新查看最新内容后再审核。")
     if current.status != Report.Status.SUBMITTED:
-        raise ReportError(f"只能审核已提交的报告(当前状态:{current.get_status_display()})")
+        raise ReportStateError(f"只能审核已提交的报告(当前状态:{current.get_status_display()})")
     return current
 
 
@@ -72,7 +67,7 @@ def report_approve(*, report: Report, user: Any, expected_version: int | None = 
     """Approve a submitted report. A stale ``expected_version`` is refused and nothing changes."""
     access.require(user, Capability.REVIEW)
     with transaction.atomic():
-        current = _locked(report, expected_version=expected_version)
+        current = _locked_for_review(report, expected_version=expected_version)
         _transition(current, user=user, status=Report.Status.APPROVED, reason="")
         report_version_row(current, action=ReportVersion.Action.APPROVE, user=user).save()
         _record_actual(current)
@@ -88,7 +83,7 @@ def report_return(*, report: Report, user: Any, reason: str, expected_version: i
     if len(reason) > REASON_MAX:
         raise ReportError(f"退回理由不能超过 {REASON_MAX} 字")
     with transaction.atomic():
-        current = _locked(report, expected_version=expected_version)
+        current = _locked_for_review(report, expected_version=expected_version)
         _transition(current, user=user, status=Report.Status.RETURNED, reason=reason)
         report_version_row(current, action=ReportVersion.Action.RETURN, user=user, reason=reason).save()
     return current

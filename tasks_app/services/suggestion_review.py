@@ -153,7 +153,7 @@ def suggestion_accept(
             defaults={
                 "raw_name": chosen.name,
                 "order": next_order(current.item, role),
-                "origin": "suggested",
+                "origin": Assignment.Origin.SUGGESTED,
                 "accepted_by": user,
                 "accepted_at": now,
             },
@@ -174,7 +174,7 @@ def suggestion_accept(
                 f"{Assignment.Role(role).label} {chosen.name}(得分 {current.score:.2f})"
             ),
             before={"suggestion": _state(current, current.unit.name, current.role)},
-            after={"assignment": {"unit": chosen.name, "role": role, "origin": "suggested"}},
+            after={"assignment": {"unit": chosen.name, "role": role, "origin": Assignment.Origin.SUGGESTED}},
         )
     return assignment
 
@@ -235,7 +235,7 @@ def suggestions_accept_above(
                     role=proposal.role,
                     raw_name=proposal.unit.name,
                     order=order,
-                    origin="suggested",
+                    origin=Assignment.Origin.SUGGESTED,
                     accepted_by=user,
                     accepted_at=now,
                 )

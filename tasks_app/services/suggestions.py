@@ -25,6 +25,7 @@ from django.db.models import Prefetch
 
 from tasks_app.models import Assignment, Jurisdiction, Plan, Unit, WorkItem
 from tasks_app.parsing.units import guess_unit_kind
+from tasks_app.rules.reporting import reporting_role
 from tasks_app.suggesting.concepts import (
     concept_key,
     function_words,
@@ -75,17 +76,20 @@ def training_examples_load(*, plan_ids: Iterable[int] | None = None) -> list[Tra
     items = items.prefetch_related(Prefetch("assignments", queryset=assignments)).order_by("plan_id", "order")
     examples: list[TrainingExample] = []
     for item in items:
-        by_role: dict[str, list[str]] = {"lead": [], "responsible": [], "cooperating": []}
+        by_role: dict[str, list[str]] = {role: [] for role in Assignment.Role.values}
         for assignment in item.assignments.all():
             key = unit_key_make(unit=assignment.unit)
             if key not in by_role[assignment.role]:
                 by_role[assignment.role].append(key)
-        lead = by_role["lead"] or by_role["responsible"]
+        # the reporting units are the example's lead (rules.reporting); everyone else named contributes
+        role = reporting_role(item.assignments.all())
+        lead = by_role[role]
         if not lead:
             continue
-        cooperating = [key for key in by_role["cooperating"] if key not in lead]
-        if by_role["lead"]:
-            cooperating += [key for key in by_role["responsible"] if key not in lead + cooperating]
+        cooperating: list[str] = []
+        for other in (Assignment.Role.COOPERATING, Assignment.Role.RESPONSIBLE):
+            if other != role:
+                cooperating += [key for key in by_role[other] if key not in lead + cooperating]
         examples.append(
             TrainingExample(
                 item_id=item.id,

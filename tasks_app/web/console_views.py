@@ -17,10 +17,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from tasks_app import selectors_console as sc
+from tasks_app import access
 from tasks_app.capabilities import Capability
-from tasks_app.models import Plan, Report, ReportingCycle
+from tasks_app.models import Report, ReportingCycle
 from tasks_app.permissions import requires
+from tasks_app.rules.text import date_from_text
+from tasks_app.selectors import console as console_reads
 from tasks_app.services.cycles import CycleError, cycle_close, cycle_open, cycle_set_due_date
 from tasks_app.services.reports import ReportError, StaleEditError
 from tasks_app.services.review import report_approve, report_return, reports_bulk_approve
@@ -42,8 +44,8 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _cycle_or_404(cycle_id: int) -> ReportingCycle:
-    cycle = ReportingCycle.objects.select_related("plan").filter(pk=cycle_id).first()
+def _cycle_or_404(request: HttpRequest, cycle_id: int) -> ReportingCycle:
+    cycle = console_reads.console_cycle(request.user, cycle_id)
     if cycle is None:
         raise Http404("报送周期不存在")
     return cycle
@@ -66,8 +68,8 @@ def console_home(request: HttpRequest) -> HttpResponse:
 @requires(Capability.VIEW_CONSOLE)
 @require_GET
 def cycles(request: HttpRequest) -> HttpResponse:
-    rows = sc.console_cycles()
-    summaries = sc.open_cycle_summaries(rows)
+    rows = console_reads.console_cycles(request.user)
+    summaries = console_reads.open_cycle_summaries(rows)
     plans: dict[int, dict[str, Any]] = {}
     for cycle in rows:
         group = plans.setdefault(cycle.plan_id, {"plan": cycle.plan, "cycles": []})
@@ -83,7 +85,7 @@ def cycles(request: HttpRequest) -> HttpResponse:
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)
 @require_POST
 def cycle_open_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = _cycle_or_404(cycle_id)
+    cycle = _cycle_or_404(request, cycle_id)
     try:
         cycle_open(plan=cycle.plan, year=cycle.year, user=request.user)
     except CycleError as exc:
@@ -96,7 +98,7 @@ def cycle_open_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)
 @require_POST
 def cycle_close_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = _cycle_or_404(cycle_id)
+    cycle = _cycle_or_404(request, cycle_id)
     cycle_close(cycle=cycle, user=request.user)
     messages.success(request, f"已关闭{cycle.year}年度报送周期:{cycle.plan.title}")
     return redirect(_back(request, reverse("console-cycles")))
@@ -105,8 +107,8 @@ def cycle_close_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)
 @require_POST
 def cycle_due_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = _cycle_or_404(cycle_id)
-    due = sc.parse_date(request.POST.get("due_date", ""))
+    cycle = _cycle_or_404(request, cycle_id)
+    due = date_from_text(request.POST.get("due_date", ""))
     if due is None:
         messages.error(request, "请填写有效的截止日期(年-月-日)")
     else:
@@ -122,10 +124,10 @@ def cycle_due_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
 # --- review queue --------------------------------------------------------------------------------
 
 
-def _queue_filters(request: HttpRequest) -> sc.QueueFilters:
+def _queue_filters(request: HttpRequest) -> console_reads.QueueFilters:
     status = request.GET.get("status", "submitted")
     allowed = {value for value, _ in QUEUE_STATUSES}
-    return sc.QueueFilters(
+    return console_reads.QueueFilters(
         cycle=_int(request.GET.get("cycle")),
         unit=_int(request.GET.get("unit")),
         section=_int(request.GET.get("section")),
@@ -137,16 +139,18 @@ def _queue_filters(request: HttpRequest) -> sc.QueueFilters:
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
     filters = _queue_filters(request)
-    cycle = _cycle_or_404(filters.cycle) if filters.cycle else None
-    chapters = sc.plan_chapters(cycle.plan_id) if cycle else None
-    page = Paginator(sc.review_queue(filters, chapters=chapters), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    cycle = _cycle_or_404(request, filters.cycle) if filters.cycle else None
+    chapters = console_reads.plan_chapters(cycle.plan_id) if cycle else None
+    page = Paginator(console_reads.review_queue(request.user, filters, chapters=chapters), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "filters": filters,
         "cycle": cycle,
-        "cycles": sc.console_cycles(),
-        "units": sc.queue_units(filters.cycle),
+        "cycles": console_reads.console_cycles(request.user),
+        "units": console_reads.queue_units(request.user, filters.cycle),
         "chapters": chapters.choices() if chapters else [],
         "statuses": QUEUE_STATUSES,
         "page_obj": page,
@@ -162,7 +166,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def review_bulk_approve(request: HttpRequest) -> HttpResponse:
     ids = [pk for pk in (_int(v) for v in request.POST.getlist("report")) if pk]
     cycle_id = _int(request.POST.get("cycle"))
-    cycle = _cycle_or_404(cycle_id) if cycle_id else None
+    cycle = _cycle_or_404(request, cycle_id) if cycle_id else None
     if not ids:
         messages.error(request, "请先勾选要通过的报告")
     else:
@@ -176,8 +180,8 @@ def review_bulk_approve(request: HttpRequest) -> HttpResponse:
 # --- one report ----------------------------------------------------------------------------------
 
 
-def _report_or_404(report_id: int) -> Report:
-    report = sc.review_report(report_id)
+def _report_or_404(request: HttpRequest, report_id: int) -> Report:
+    report = console_reads.review_report(request.user, report_id)
     if report is None:
         raise Http404("报告不存在")
     return report
@@ -191,10 +195,10 @@ def _review_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         "item": item,
         "cycle": report.cycle,
         "evidence": list(report.evidence.all()),
-        "contributions": sc.report_contributions(report),
+        "contributions": console_reads.report_contributions(report),
         "source": source,
         "source_lines": source.lines(item.line_start, item.line_end),
-        "history": sc.item_history(item),
+        "history": console_reads.item_history(item),
         "reviewable": report.status == Report.Status.SUBMITTED,
         "error": "",
         "reason": "",
@@ -206,13 +210,13 @@ def _review_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
 @requires(Capability.VIEW_CONSOLE)
 @require_GET
 def review_detail(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = _report_or_404(report_id)
+    report = _report_or_404(request, report_id)
     return render(request, "tasks_app/console/review.html", _review_context(request, report))
 
 
 def _refused(request: HttpRequest, report: Report, exc: Exception, *, reason: str = "") -> HttpResponse:
     code = 409 if isinstance(exc, StaleEditError) else 400
-    fresh = _report_or_404(report.pk)
+    fresh = _report_or_404(request, report.pk)
     context = _review_context(request, fresh, error=str(exc), reason=reason)
     return render(request, "tasks_app/console/review.html", context, status=code)
 
@@ -220,7 +224,7 @@ def _refused(request: HttpRequest, report: Report, exc: Exception, *, reason: st
 @requires(Capability.VIEW_CONSOLE, write=Capability.REVIEW)
 @require_POST
 def review_approve(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = _report_or_404(report_id)
+    report = _report_or_404(request, report_id)
     try:
         report_approve(report=report, user=request.user, expected_version=_int(request.POST.get("version")))
     except ReportError as exc:
@@ -232,7 +236,7 @@ def review_approve(request: HttpRequest, report_id: int) -> HttpResponse:
 @requires(Capability.VIEW_CONSOLE, write=Capability.REVIEW)
 @require_POST
 def review_return(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = _report_or_404(report_id)
+    report = _report_or_404(request, report_id)
     reason = request.POST.get("reason", "")
     try:
         report_return(
@@ -258,22 +262,13 @@ SORT_COLUMNS = [
 ]
 
 
-def _default_cycle() -> ReportingCycle | None:
-    cycles = ReportingCycle.objects.select_related("plan")
-    return (
-        cycles.filter(status=ReportingCycle.Status.OPEN).order_by("-year", "-pk").first()
-        or cycles.exclude(reports=None).order_by("-year", "-pk").first()
-        or cycles.order_by("-year", "-pk").first()
-    )
-
-
 @requires(Capability.VIEW_CONSOLE)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     cycle_id = _int(request.GET.get("cycle"))
-    cycle = _cycle_or_404(cycle_id) if cycle_id else _default_cycle()
-    board = sc.cycle_dashboard(cycle, sort=request.GET.get("sort")) if cycle else None
-    sort = board.sort if board else sc.DEFAULT_SORT
+    cycle = _cycle_or_404(request, cycle_id) if cycle_id else console_reads.dashboard_default_cycle(request.user)
+    board = console_reads.cycle_dashboard(cycle, sort=request.GET.get("sort")) if cycle else None
+    sort = board.sort if board else console_reads.DEFAULT_SORT
     columns = []
     for key, label in SORT_COLUMNS:
         # clicking the current column flips it; a new column starts with the largest first (names A→Z)
@@ -287,8 +282,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "cycle": cycle,
         "board": board,
-        "cycles": sc.console_cycles(),
+        "cycles": console_reads.console_cycles(request.user),
         "columns": columns,
-        "plans_without_cycles": not cycle and Plan.objects.exists(),
+        "plans_without_cycles": not cycle and access.visible_plans(request.user).exists(),
     }
     return render(request, "tasks_app/console/dashboard.html", context)

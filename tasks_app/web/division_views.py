@@ -16,14 +16,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from tasks_app import division_selectors as sel
+from tasks_app import access
 from tasks_app.capabilities import Capability
-from tasks_app.models import AuditEntry, Jurisdiction, Plan, SuggestedAssignment, Unit, UnitAlias, WorkItem
+from tasks_app.models import AuditEntry, Plan, SuggestedAssignment, Unit, WorkItem
 from tasks_app.permissions import requires
+from tasks_app.rules.units import UnitNames
+from tasks_app.selectors import division as division_reads
 from tasks_app.services.contacts import contacts_import_xlsx
 from tasks_app.services.division import (
     DivisionError,
-    StaleEditError,
     allowed_units,
     assignments_set,
     emails_clean,
@@ -33,6 +34,7 @@ from tasks_app.services.division import (
     unit_merge,
     unit_update,
 )
+from tasks_app.services.errors import ServiceError, StaleEditError
 from tasks_app.services.suggestion_review import (
     suggestion_accept,
     suggestion_reject,
@@ -49,7 +51,7 @@ from tasks_app.web.division_forms import (
 )
 
 PAGE_SIZES = (20, 50, 100, 200)
-T = "tasks_app/console/"
+TEMPLATES = "tasks_app/console/"
 
 
 def _int(value: Any) -> int | None:
@@ -74,7 +76,7 @@ def _query(request: HttpRequest) -> str:
 
 def _plan(request: HttpRequest) -> Plan | None:
     pk = _int(request.GET.get("plan") or request.POST.get("plan"))
-    return Plan.objects.select_related("jurisdiction").filter(pk=pk).first() if pk else None
+    return division_reads.console_plan(request.user, pk) if pk else None
 
 
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -86,15 +88,15 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 @requires(Capability.VIEW_CONSOLE)
 def division(request: HttpRequest) -> HttpResponse:
-    plans = list(sel.plans_for_console())
+    plans = list(division_reads.plans_for_console(request.user))
     plan = _plan(request) or (plans[0] if plans else None)
     q = request.GET.get("q", "").strip()[:100]
     undivided = request.GET.get("undivided") == "1"
-    page_obj = _page(request, sel.division_items(plan=plan, q=q, undivided=undivided)) if plan else None
-    rows = [(item, sel.units_by_role(item)) for item in page_obj] if page_obj else []
+    page_obj = _page(request, division_reads.division_items(plan=plan, q=q, undivided=undivided)) if plan else None
+    rows = [(item, division_reads.units_by_role(item)) for item in page_obj] if page_obj else []
     return render(
         request,
-        T + "division.html",
+        TEMPLATES + "division.html",
         _context(
             request,
             plans=plans,
@@ -109,7 +111,7 @@ def division(request: HttpRequest) -> HttpResponse:
 
 
 def _item_or_404(item_id: int) -> WorkItem:
-    item = WorkItem.objects.select_related("plan__jurisdiction", "section").filter(pk=item_id).first()
+    item = division_reads.division_item(item_id)
     if item is None:
         raise Http404("事项不存在")
     return item
@@ -167,7 +169,7 @@ def division_item(request: HttpRequest, item_id: int) -> HttpResponse:
             except StaleEditError as exc:
                 form.add_error(None, str(exc))
                 status = 409
-            except DivisionError as exc:
+            except ServiceError as exc:
                 form.add_error(None, str(exc))
                 status = 400
             else:
@@ -181,10 +183,10 @@ def division_item(request: HttpRequest, item_id: int) -> HttpResponse:
         request,
         item=item,
         form=form,
-        roles=sel.units_by_role(WorkItem.objects.prefetch_related("assignments__unit").get(pk=item.pk)),
-        history=sel.object_history("item", item.pk),
+        roles=division_reads.units_by_role(division_reads.item_with_units(item.pk)),
+        history=division_reads.object_history("item", item.pk),
     )
-    return render(request, T + "division_item.html", context, status=status)
+    return render(request, TEMPLATES + "division_item.html", context, status=status)
 
 
 # --- units ---------------------------------------------------------------------------------------
@@ -195,22 +197,22 @@ def units(request: HttpRequest) -> HttpResponse:
     jurisdiction_id = _int(request.GET.get("jurisdiction"))
     review = {"1": True, "0": False}.get(request.GET.get("needs_review", ""))
     q = request.GET.get("q", "").strip()[:100]
-    page_obj = _page(request, sel.unit_directory(jurisdiction_id=jurisdiction_id, needs_review=review, q=q))
+    page_obj = _page(request, division_reads.unit_directory(jurisdiction_id=jurisdiction_id, needs_review=review, q=q))
     context = _context(
         request,
         console_section="units",
-        jurisdictions=Jurisdiction.objects.all(),
+        jurisdictions=division_reads.jurisdictions(),
         jurisdiction_id=jurisdiction_id,
         needs_review=request.GET.get("needs_review", ""),
         q=q,
         page_obj=page_obj,
         query=_query(request),
     )
-    return render(request, T + "units.html", context)
+    return render(request, TEMPLATES + "units.html", context)
 
 
 def _unit_or_404(unit_id: int) -> Unit:
-    unit = sel.unit_directory().filter(pk=unit_id).first()
+    unit = division_reads.unit_directory().filter(pk=unit_id).first()
     if unit is None:
         raise Http404("单位不存在")
     return unit
@@ -219,7 +221,7 @@ def _unit_or_404(unit_id: int) -> Unit:
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_UNITS)
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit_or_404(unit_id)
-    targets = list(sel.merge_targets(unit))
+    targets = list(division_reads.merge_targets(unit))
     status = 200
     form = UnitForm(
         initial={
@@ -264,14 +266,14 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         unit=unit,
         form=form,
         merge_form=merge_form,
-        items=sel.unit_items(unit),
-        history=sel.object_history("unit", unit.pk),
+        items=division_reads.unit_items(unit),
+        history=division_reads.object_history("unit", unit.pk),
     )
-    return render(request, T + "unit.html", context, status=status)
+    return render(request, TEMPLATES + "unit.html", context, status=status)
 
 
 def _merge(request: HttpRequest, source: Unit, target_id: int, *, back: str) -> HttpResponse:
-    target = Unit.objects.filter(pk=target_id).first()
+    target = division_reads.unit_by_id(target_id)
     if target is None:
         raise Http404("目标单位不存在")
     try:
@@ -296,10 +298,10 @@ def units_review(request: HttpRequest) -> HttpResponse:
             messages.error(request, "请选择要合并到的单位")
         return redirect(reverse("console-units-review") + (f"?{request.GET.urlencode()}" if request.GET else ""))
     jurisdiction_id = _int(request.GET.get("jurisdiction"))
-    page_obj = _page(request, sel.unit_directory(jurisdiction_id=jurisdiction_id, needs_review=True))
+    page_obj = _page(request, division_reads.unit_directory(jurisdiction_id=jurisdiction_id, needs_review=True))
     places = {unit.jurisdiction_id for unit in page_obj}
     targets: dict[int, list[Unit]] = {place: [] for place in places}
-    for unit in Unit.objects.filter(jurisdiction_id__in=places).order_by("needs_review", "name"):
+    for unit in division_reads.units_in(places):
         targets[unit.jurisdiction_id].append(unit)
     rows = [(unit, targets[unit.jurisdiction_id]) for unit in page_obj]
     context = _context(
@@ -307,11 +309,11 @@ def units_review(request: HttpRequest) -> HttpResponse:
         console_section="units",
         rows=rows,
         page_obj=page_obj,
-        jurisdictions=Jurisdiction.objects.all(),
+        jurisdictions=division_reads.jurisdictions(),
         jurisdiction_id=jurisdiction_id,
         query=_query(request),
     )
-    return render(request, T + "units_review.html", context)
+    return render(request, TEMPLATES + "units_review.html", context)
 
 
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_UNITS)
@@ -338,7 +340,7 @@ def units_contacts(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     context = _context(request, console_section="units", form=form, result=result)
-    return render(request, T + "units_contacts.html", context, status=status)
+    return render(request, TEMPLATES + "units_contacts.html", context, status=status)
 
 
 # --- suggestions ---------------------------------------------------------------------------------
@@ -346,14 +348,14 @@ def units_contacts(request: HttpRequest) -> HttpResponse:
 
 @requires(Capability.VIEW_CONSOLE, write=Capability.EDIT_DIVISION)
 def suggestions(request: HttpRequest) -> HttpResponse:
-    plans = list(sel.plans_for_console())
+    plans = list(division_reads.plans_for_console(request.user))
     plan = _plan(request)
     if request.method == "POST":
         return _suggestions_post(request, plan)
     status = request.GET.get("status", "proposed")
     status = status if status in SuggestedAssignment.Status.values or status == "" else "proposed"
-    page_obj = _page(request, sel.suggestion_items(plan=plan, status=status), default=20) if plan else None
-    units = list(Unit.objects.filter(jurisdiction=plan.jurisdiction).select_related("jurisdiction")) if plan else []
+    page_obj = _page(request, division_reads.suggestion_items(plan=plan, status=status), default=20) if plan else None
+    units = list(division_reads.units_in({plan.jurisdiction_id})) if plan else []
     context = _context(
         request,
         console_section="suggestions",
@@ -361,13 +363,13 @@ def suggestions(request: HttpRequest) -> HttpResponse:
         plan=plan,
         status=status,
         page_obj=page_obj,
-        counts=sel.suggestion_counts(plan=plan) if plan else {},
+        counts=division_reads.suggestion_counts(plan=plan) if plan else {},
         bulk_form=BulkAcceptForm(),
         units=units,
         role_choices=AcceptForm.base_fields["role"].choices,
         query=_query(request),
     )
-    return render(request, T + "suggestions.html", context)
+    return render(request, TEMPLATES + "suggestions.html", context)
 
 
 def _suggestions_post(request: HttpRequest, plan: Plan | None) -> HttpResponse:
@@ -424,14 +426,10 @@ def _unit_named(plan: Plan, name: str) -> Unit | None:
     name = name.strip()
     if not name:
         return None
-    units = allowed_units(plan)
-    for unit in units:
-        if unit.name == name:
-            return unit
-    alias = UnitAlias.objects.filter(name=name, unit__in=units).select_related("unit").first()
-    if alias is None:
+    unit = UnitNames(allowed_units(plan)).find(name)
+    if unit is None:
         raise DivisionError(f"单位“{name}”不在{plan.jurisdiction.name}的单位名录中,请先在单位名录中添加或从列表中选择")
-    return alias.unit
+    return unit
 
 
 # --- audit ---------------------------------------------------------------------------------------
@@ -446,7 +444,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         "object_id": _int(request.GET.get("object_id")),
         "actor": request.GET.get("actor", "")[:150],
     }
-    page_obj = _page(request, sel.audit_entries(**filters))
+    page_obj = _page(request, division_reads.audit_entries(**filters))
     context = _context(
         request,
         console_section="audit",
@@ -454,7 +452,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         filters=filters,
         actions=AuditEntry.Action.choices,
         object_types=[("item", "事项"), ("unit", "单位"), ("plan", "规划"), ("report", "报告"), ("cycle", "报送周期")],
-        plans=Plan.objects.all(),
+        plans=access.visible_plans(request.user),
         query=_query(request),
     )
-    return render(request, T + "audit.html", context)
+    return render(request, TEMPLATES + "audit.html", context)

@@ -18,9 +18,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tasks_app import access
 from tasks_app.capabilities import Capability
-from tasks_app.models import ExportJob, Plan, ReportingCycle
+from tasks_app.models import ExportJob, Plan
 from tasks_app.permissions import requires
+from tasks_app.selectors import exports as export_reads
 from tasks_app.services import export_jobs as jobs
 from tasks_app.services.exports import ExportError, export_build, export_file_name
 
@@ -38,19 +40,13 @@ class ExportForm(forms.Form):
         help_text="落实情况、指标、单位任务量按此年度的报送周期;留空为最近的周期。分工表不用年度。",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: access.AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = Plan.objects.select_related("jurisdiction").order_by("-pk")
-
-
-def _default_year() -> int | None:
-    cycles = ReportingCycle.objects.order_by("-year", "-pk")
-    cycle = cycles.filter(status=ReportingCycle.Status.OPEN).first() or cycles.first()
-    return cycle.year if cycle else None
+        self.fields["plan"].queryset = export_reads.export_plans(user)
 
 
 def _job_or_404(job_id: int) -> ExportJob:
-    job = ExportJob.objects.select_related("plan", "created_by").filter(pk=job_id).first()
+    job = export_reads.export_job(job_id)
     if job is None:
         raise Http404("导出任务不存在")
     return job
@@ -82,7 +78,7 @@ def _status(job: ExportJob) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def exports(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        form = ExportForm(request.POST)
+        form = ExportForm(request.POST, user=request.user)
         if form.is_valid() and request.POST.get("direct"):
             return _direct(request, form.cleaned_data)
         if form.is_valid():
@@ -97,12 +93,14 @@ def exports(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"已开始生成:{data['plan'].title} · {jobs.export_job_label(job)}")
                 return redirect("console-export-job", job_id=job.pk)
     else:
-        form = ExportForm(initial={"report": "progress", "year": _default_year()})
+        form = ExportForm(
+            initial={"report": "progress", "year": export_reads.export_default_year(request.user)}, user=request.user
+        )
     context = {
         "form": form,
         "jobs": [_job_view(job) for job in jobs.export_jobs_recent()],
         "direct_max": jobs.DIRECT_MAX_ITEMS,
-        "years": sorted(set(ReportingCycle.objects.values_list("year", flat=True)), reverse=True),
+        "years": export_reads.export_years(request.user),
     }
     return render(request, "tasks_app/console/exports.html", context)
 
@@ -133,7 +131,7 @@ def _direct(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
 @require_GET
 def export_direct(request: HttpRequest) -> HttpResponse:
     """The direct download as a GET (leadership's form: a read that stores nothing)."""
-    form = ExportForm(request.GET)
+    form = ExportForm(request.GET, user=request.user)
     if not form.is_valid():
         messages.error(request, "请选择规划和报表;年度须为有效年份")
         return redirect("console-exports")

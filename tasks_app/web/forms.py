@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from tasks_app.models import Report
-from tasks_app.selectors import REPORT_STATE_LABELS, ROLE_LABELS, WorkspaceFilters
+from tasks_app.selectors.workspace import REPORT_STATE_LABELS, ROLE_LABELS, WorkspaceFilters
 from tasks_app.services.reports import ReportDraft
 
 

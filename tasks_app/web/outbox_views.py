@@ -7,48 +7,38 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from tasks_app.capabilities import Capability
-from tasks_app.models import Channel, ReminderMessage, ReportingCycle, Unit
+from tasks_app.models import Channel, ReminderMessage, Unit
 from tasks_app.models.channels import recipients_shown
 from tasks_app.permissions import requires
 from tasks_app.reminders.outbox import outbox_deliver, outbox_requeue
 from tasks_app.reminders.planner import reminders_plan
 from tasks_app.reminders.service import reminders_run
 from tasks_app.reminders.transports import transport_for
+from tasks_app.rules.text import date_from_text
+from tasks_app.selectors import outbox as outbox_reads
 
 PAGE_SIZE = 50
 
 
 def _as_of(value: str | None) -> date:
-    try:
-        return date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+    return date_from_text(value) or timezone.localdate()
 
 
 @requires(Capability.VIEW_CONSOLE)
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
-    rows = ReminderMessage.objects.select_related("unit", "cycle", "cycle__plan").order_by("-created_at", "-id")
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     channel = request.GET.get("channel", "")
     query = request.GET.get("q", "").strip()
-    if status in ReminderMessage.Status.values:
-        rows = rows.filter(status=status)
-    if kind in ReminderMessage.Kind.values:
-        rows = rows.filter(kind=kind)
-    if channel in Channel.values:
-        rows = rows.filter(channel=channel)
-    if query:
-        rows = rows.filter(unit__name__contains=query)
-    counts = dict(ReminderMessage.objects.values_list("status").annotate(n=Count("id")))
+    rows = outbox_reads.outbox_rows(request.user, status=status, kind=kind, channel=channel, unit_name=query)
+    counts = outbox_reads.outbox_counts(request.user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -60,7 +50,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
         "channel": channel,
         "q": query,
         "today": timezone.localdate().isoformat(),
-        "open_cycles": ReportingCycle.objects.filter(status=ReportingCycle.Status.OPEN).select_related("plan"),
+        "open_cycles": outbox_reads.open_cycles(request.user),
     }
     return render(request, "tasks_app/console/outbox.html", context)
 

@@ -18,12 +18,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from tasks_app import access, selectors
+from tasks_app import access
 from tasks_app.models import Contribution, Report, ReportingCycle, WorkItem
+from tasks_app.selectors import workspace
+from tasks_app.services.errors import ServiceError, StaleEditError
 from tasks_app.services.reports import (
     EVIDENCE_TYPES,
-    ReportError,
-    StaleEditError,
     contribution_save,
     evidence_attach,
     open_cycle_for,
@@ -58,13 +58,13 @@ def _report_context(
     request: HttpRequest, item: WorkItem, cycle: ReportingCycle | None, unit_id: int | None, writer: bool
 ) -> dict[str, Any]:
     reporting = access.reporting_unit_ids(item)
-    units = selectors.units_by_id(reporting)
-    report = selectors.report_for(item=item, unit_id=unit_id, cycle=cycle) if unit_id else None
+    units = workspace.units_by_id(reporting)
+    report = workspace.report_for(item=item, unit_id=unit_id, cycle=cycle) if unit_id else None
     editable = bool(writer and cycle and (report is None or access.can_edit_report(request.user, report)))
-    contributions = selectors.cycle_contributions(item, cycle)
+    contributions = workspace.cycle_contributions(item, cycle)
     submitted = {c.unit_id for c in contributions if c.status == Contribution.Status.SUBMITTED}
     cooperating = access.cooperating_unit_ids(item)
-    cooperating_units = selectors.units_by_id(cooperating)
+    cooperating_units = workspace.units_by_id(cooperating)
     return {
         "item": item,
         "cycle": cycle,
@@ -74,7 +74,7 @@ def _report_context(
         "report": report,
         "editable": editable,
         "writer": writer,
-        "history": selectors.report_history(report),
+        "history": workspace.report_history(report),
         "evidence": list(report.evidence.all()) if report else [],
         "contributions": contributions,
         "not_contributed": [cooperating_units[u] for u in cooperating if u not in submitted and u in cooperating_units],
@@ -129,10 +129,10 @@ def report_page(request: HttpRequest, item_id: int) -> HttpResponse:
         report = report_save(report=report, user=user, data=form.draft(), expected_version=form.cleaned_data["version"])
     except StaleEditError as exc:
         # Keep the user's text; show what the other person saved; the next save is a deliberate merge.
-        latest = selectors.report_for(item=item, unit_id=unit_id, cycle=cycle)
+        latest = workspace.report_for(item=item, unit_id=unit_id, cycle=cycle)
         context.update(form=_bound(request, item, latest.version), conflict=latest, error=_conflict_message(exc))
         return render(request, "tasks_app/report.html", context, status=409)
-    except ReportError as exc:
+    except ServiceError as exc:
         context["error"] = str(exc)
         return render(request, "tasks_app/report.html", context, status=400)
 
@@ -140,7 +140,7 @@ def report_page(request: HttpRequest, item_id: int) -> HttpResponse:
     for upload in request.FILES.getlist("evidence"):
         try:
             evidence_attach(report=report, user=user, upload=upload)
-        except ReportError as exc:
+        except ServiceError as exc:
             refused.append(f"{upload.name}:{exc}")
     if refused:
         context.update(_report_context(request, item, cycle, unit_id, writer))
@@ -151,7 +151,7 @@ def report_page(request: HttpRequest, item_id: int) -> HttpResponse:
     if request.POST.get("action") == "submit":
         try:
             report_submit(report=report, user=user, expected_version=report.version)
-        except ReportError as exc:
+        except ServiceError as exc:
             context.update(_report_context(request, item, cycle, unit_id, writer))
             context["form"] = _bound(request, item, report.version)
             context["error"] = f"已保存为草稿,但未能提交:{exc}"
@@ -172,10 +172,10 @@ def contribution_page(request: HttpRequest, item_id: int) -> HttpResponse:
     if request.method == "POST" and not mine:
         raise PermissionDenied("您对该事项只有查看权限,不能填写配合情况")
     unit_id = _chosen_unit(request, mine)
-    units = selectors.units_by_id(mine)
+    units = workspace.units_by_id(mine)
     current = None
     if unit_id and cycle:
-        current = Contribution.objects.filter(item=item, unit_id=unit_id, cycle=cycle).first()
+        current = workspace.contribution_for(item=item, unit_id=unit_id, cycle=cycle)
     context: dict[str, Any] = {
         "item": item,
         "cycle": cycle,
@@ -183,7 +183,7 @@ def contribution_page(request: HttpRequest, item_id: int) -> HttpResponse:
         "unit": units.get(unit_id),
         "unit_choices": [units[u] for u in mine],
         "current": current,
-        "contributions": selectors.cycle_contributions(item, cycle),
+        "contributions": workspace.cycle_contributions(item, cycle),
         "editable": bool(mine and cycle),
         "conflict": None,
         "error": "",
@@ -214,12 +214,12 @@ def contribution_page(request: HttpRequest, item_id: int) -> HttpResponse:
             submit=submit,
         )
     except StaleEditError as exc:
-        latest = Contribution.objects.filter(item=item, unit_id=unit_id, cycle=cycle).first()
+        latest = workspace.contribution_for(item=item, unit_id=unit_id, cycle=cycle)
         data = request.POST.copy()
         data["version"] = str(latest.version if latest else 0)
         context.update(form=ContributionForm(data), conflict=latest, error=_conflict_message(exc))
         return render(request, "tasks_app/contribution.html", context, status=409)
-    except ReportError as exc:
+    except ServiceError as exc:
         context["error"] = str(exc)
         return render(request, "tasks_app/contribution.html", context, status=400)
     messages.success(request, "配合情况已提交。" if submit else "配合情况已保存。")

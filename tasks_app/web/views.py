@@ -16,8 +16,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from tasks_app import access, selectors, selectors_console
+from tasks_app import access
 from tasks_app.models import Assignment
+from tasks_app.rules.reporting import reporting_role
+from tasks_app.selectors import console as console_reads
+from tasks_app.selectors import workspace
 from tasks_app.services.reports import ReportError, evidence_remove, open_cycle_for
 from tasks_app.web.forms import WorkspaceFilterForm
 
@@ -38,13 +41,13 @@ def _decorate(rows: list, scope: frozenset[int] | None) -> None:
     for row in rows:
         assignments = list(row.assignments.all())
         roles = {a.role for a in assignments if scope and a.unit_id in scope}
-        row.my_roles = [label for role, label in selectors.ROLE_LABELS.items() if role in roles]
-        role = Assignment.Role.LEAD if any(a.role == Assignment.Role.LEAD for a in assignments) else "responsible"
+        row.my_roles = [label for role, label in workspace.ROLE_LABELS.items() if role in roles]
+        role = reporting_role(assignments)
         reporting = [a for a in assignments if a.role == role]
-        row.reporting_role = selectors.ROLE_LABELS[role]
+        row.reporting_role = workspace.ROLE_LABELS[role]
         row.reporting_names = [a.unit.name for a in reporting]
         row.reporting_more = any(a.and_others for a in reporting)
-        row.state_label = selectors.REPORT_STATE_LABELS.get(row.report_state, "未开启填报")
+        row.state_label = workspace.REPORT_STATE_LABELS.get(row.report_state, "未开启填报")
 
 
 @login_required
@@ -53,12 +56,12 @@ def home(request: HttpRequest) -> HttpResponse:
     """我的任务: the items of the user's units (or everything for the office), filtered, counted, paginated."""
     form = WorkspaceFilterForm(request.GET)
     filters = form.filters()
-    scope = selectors.workspace_scope_units(request.user, filters)
+    scope = workspace.workspace_scope_units(request.user, filters)
     if scope is None:  # the office without a unit filter: "my role" means nothing, so it is not applied
         filters = filters.without("role")
     today = timezone.localdate()
-    items = selectors.workspace_items(request.user, scope=scope, today=today)
-    page = Paginator(selectors.workspace_page_rows(selectors.workspace_filter(items, filters)), _page_size(request))
+    items = workspace.workspace_items(request.user, scope=scope, today=today)
+    page = Paginator(workspace.workspace_page_rows(workspace.workspace_filter(items, filters)), _page_size(request))
     page_obj = page.get_page(request.GET.get("page"))
     rows = list(page_obj.object_list)
     _decorate(rows, scope)
@@ -67,12 +70,12 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "filters": filters,
-        "counts": selectors.workspace_counts(request.user, filters=filters, scope=scope, today=today),
+        "counts": workspace.workspace_counts(request.user, filters=filters, scope=scope, today=today),
         "page_obj": page_obj,
         "rows": rows,
         "query": query.urlencode(),
-        "role_labels": selectors.ROLE_LABELS,
-        "state_labels": selectors.REPORT_STATE_LABELS,
+        "role_labels": workspace.ROLE_LABELS,
+        "state_labels": workspace.REPORT_STATE_LABELS,
         "office": access.sees_everything(request.user),
         "page_sizes": PAGE_SIZES,
         "page_size": page.per_page,
@@ -83,7 +86,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def plans(request: HttpRequest) -> HttpResponse:
-    return render(request, "tasks_app/home.html", {"plans": selectors.plan_overview()})
+    return render(request, "tasks_app/home.html", {"plans": workspace.plan_overview()})
 
 
 @login_required
@@ -92,7 +95,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     user = request.user
     item = access.item_or_404(user, item_id)
     cycle = open_cycle_for(item)
-    assignments = selectors.item_assignments(item)
+    assignments = workspace.item_assignments(item)
     by_role = {role: [a for a in assignments if a.role == role] for role in Assignment.Role.values}
     source = item.plan.source
     reporting = set(access.reporting_unit_ids(item))
@@ -102,15 +105,15 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "source": source,
         "source_lines": source.lines(item.line_start, item.line_end),
         "milestones": list(item.milestones.all()),
-        "indicator": selectors.item_indicator(item),
+        "indicator": workspace.item_indicator(item),
         "by_role": [(Assignment.Role(role).label, rows) for role, rows in by_role.items() if rows],
         "reporting_names": [a.unit.name for a in assignments if a.unit_id in reporting],
         "cycle": cycle,
-        "reports": selectors.cycle_reports(item, cycle),
-        "contributions": selectors.cycle_contributions(item, cycle),
+        "reports": workspace.cycle_reports(item, cycle),
+        "contributions": workspace.cycle_contributions(item, cycle),
         "can_report": bool(cycle and access.my_reporting_units(user, item)),
         "can_contribute": bool(cycle and access.my_cooperating_units(user, item)),
-        "history": selectors_console.item_history(item),
+        "history": console_reads.item_history(item),
     }
     return render(request, "tasks_app/item.html", context)
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tasks_app.models import AuditEntry, ReportingCycle
-from tasks_app.selectors_console import console_cycles, open_cycle_summaries
+from tasks_app.selectors.console import console_cycles, open_cycle_summaries
 from tasks_app.services.cycles import CycleError, cycle_set_due_date
 from tests.console.review_fixtures import Review, review_fixture, submitted_report  # noqa: F401
 from tests.console.test_review import client_for
@@ -93,13 +93,13 @@ def test_it_refuses_cycle_changes_from_everyone_but_the_office(personas: Persona
 
 def test_it_counts_the_open_cycles_in_a_constant_number_of_queries(review: Review):
     p = review.p
-    cycles = console_cycles()
+    cycles = console_cycles(p.admin)
     with CaptureQueriesContext(connection) as few:
         open_cycle_summaries(cycles)
     for item in review.others[:3]:
         submitted_report(p, item)
     ReportingCycle.objects.filter(plan=p.plan, year=2019).update(status=ReportingCycle.Status.OPEN)
-    cycles = console_cycles()
+    cycles = console_cycles(p.admin)
     with CaptureQueriesContext(connection) as more:
         summaries = open_cycle_summaries(cycles)
     assert len(few) == len(more) == 2

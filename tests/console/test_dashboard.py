@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tasks_app import access
-from tasks_app.indicator_rules import indicator_status
 from tasks_app.models import IndicatorActual, Report, WorkItem
-from tasks_app.selectors_console import cycle_dashboard
+from tasks_app.rules.indicators import indicator_status
+from tasks_app.selectors.console import cycle_dashboard
 from tasks_app.services.review import report_approve, report_return
 from tests.console.review_fixtures import Review, review_fixture, submitted_report  # noqa: F401
 from tests.console.test_review import client_for

@@ -12,12 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from tasks_app.models import Assignment, AuditEntry, Contribution, Membership, Report, Unit, UnitAlias, WorkItem
 from tasks_app.services.division import (
     DivisionError,
-    StaleEditError,
     assignments_set,
     item_token,
     item_update,
     unit_merge,
 )
+from tasks_app.services.errors import StaleEditError
 from tests.personas import Personas, items_of, make_user
 
 pytestmark = pytest.mark.django_db

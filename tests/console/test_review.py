@@ -10,7 +10,8 @@ from django.test import Client
 from tasks_app import access
 from tasks_app.models import IndicatorActual, Report, ReportVersion, WorkItem
 from tasks_app.services.cycles import cycle_open
-from tasks_app.services.reports import ReportDraft, ReportError, StaleEditError, report_save, report_submit
+from tasks_app.services.errors import StaleEditError
+from tasks_app.services.reports import ReportDraft, ReportError, report_save, report_submit
 from tasks_app.services.review import report_approve, report_return, reports_bulk_approve
 from tests.console.review_fixtures import DONE, Review, review_fixture, submitted_report  # noqa: F401
 from tests.personas import Personas
@@ -248,7 +249,7 @@ def test_it_filters_the_queue_by_unit_chapter_and_status(review: Review):
     assert review.item.title[:20] in client.get(f"{url}&unit={p.education.pk}").content.decode()
     assert review.item.title[:20] not in client.get(f"{url}&unit={p.forestry.pk}").content.decode()
     assert review.item.title[:20] not in client.get(f"{url}&status=approved").content.decode()
-    from tasks_app.selectors_console import plan_chapters
+    from tasks_app.selectors.console import plan_chapters
 
     chapters = plan_chapters(p.plan.pk)
     mine = chapters.chapter(review.item.section_id)
@@ -260,7 +261,7 @@ def test_it_filters_the_queue_by_unit_chapter_and_status(review: Review):
 def test_it_renders_the_item_history_include(review: Review):
     from django.template.loader import render_to_string
 
-    from tasks_app.selectors_console import item_history
+    from tasks_app.selectors.console import item_history
 
     report_return(report=review.report, user=review.p.admin, reason="数据口径不一致")
     html = render_to_string("tasks_app/console/_history.html", {"history": item_history(review.item)})

@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tasks_app.exporters.division import deadline_phrase, section_label, unit_list
-from tasks_app.exporters.selectors import SectionRow
 from tasks_app.models import Assignment, WorkItem
 from tasks_app.parsing.deadlines import half_width
 from tasks_app.parsing.xlsx_table import split_deadline_note
+from tasks_app.selectors.exports import SectionRow
 from tasks_app.services.exports import export_build
 from tests.conftest import run_json
 from tests.exporters.workbooks import assert_print_layout, formula_cells, read_back, values

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tasks_app.exporters.indicators import row_status as indicator_status
-from tasks_app.exporters.selectors import IndicatorRow, ItemRow
 from tasks_app.models import Assignment, IndicatorActual, Report, ReportingCycle, WorkItem
+from tasks_app.selectors.exports import IndicatorRow, ItemRow
 from tasks_app.services.cycles import cycle_open
 from tasks_app.services.exports import ExportError, export_build
 from tests.exporters.workbooks import assert_print_layout, formula_cells, read_back, values

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tasks_app import selectors
 from tasks_app.models import Assignment, Report, WorkItem
+from tasks_app.selectors import workspace
 from tasks_app.services.reports import ReportDraft, report_get_or_start, report_save, report_submit
 from tests.web.conftest import Web
 
@@ -86,7 +86,7 @@ def test_it_marks_overdue_items_by_cycle_due_date_and_deadline(web):
     report_submit(report=report, user=p.owner, expected_version=report.version, data=data)
 
     def overdue(today: date) -> set[int]:
-        items = selectors.workspace_items(p.owner, scope=scope, today=today)
+        items = workspace.workspace_items(p.owner, scope=scope, today=today)
         return set(items.filter(is_overdue=True).values_list("pk", flat=True))
 
     after_due = overdue(date(2021, 3, 1))  # the 2020 cycle was due 2021-02-15

@@ -35,8 +35,7 @@ from tasks_app.models import (
     Unit,
     WorkItem,
 )
-
-INDICATOR_KINDS = (WorkItem.Kind.BINDING, WorkItem.Kind.EXPECTED, WorkItem.Kind.INDICATOR)
+from tasks_app.rules.cycles import open_cycles
 
 
 def plan_overview() -> QuerySet[Plan]:
@@ -44,8 +43,8 @@ def plan_overview() -> QuerySet[Plan]:
     return (
         Plan.objects.select_related("jurisdiction", "source", "reporting_recipient")
         .annotate(
-            indicator_count=Count("items", filter=active & Q(items__kind__in=INDICATOR_KINDS)),
-            task_count=Count("items", filter=active & ~Q(items__kind__in=INDICATOR_KINDS)),
+            indicator_count=Count("items", filter=active & Q(items__kind__in=WorkItem.INDICATOR_KINDS)),
+            task_count=Count("items", filter=active & ~Q(items__kind__in=WorkItem.INDICATOR_KINDS)),
         )
         .order_by("jurisdiction__name", "title")
     )
@@ -66,7 +65,6 @@ ROLE_LABELS = {
     Assignment.Role.RESPONSIBLE: "责任",
     Assignment.Role.COOPERATING: "配合",
 }
-DONE_STATES = (Report.Status.SUBMITTED, Report.Status.APPROVED)
 # The least advanced report decides an item's state when several units report on it.
 _STATE_RANK = Case(
     When(status=Report.Status.RETURNED, then=Value(0)),
@@ -89,7 +87,7 @@ class WorkspaceFilters:
         return replace(self, **{name: WorkspaceFilters.__dataclass_fields__[name].default})
 
 
-def workspace_scope_units(user: Any, filters: WorkspaceFilters) -> frozenset[int] | None:
+def workspace_scope_units(user: access.AnyUser, filters: WorkspaceFilters) -> frozenset[int] | None:
     """The units whose role and report the list is about; None = everything (office without a unit filter)."""
     if access.sees_everything(user):
         return frozenset({filters.unit}) if filters.unit else None
@@ -101,7 +99,7 @@ def _has_role(scope: frozenset[int], *roles: str) -> Exists:
     return Exists(Assignment.objects.filter(item=OuterRef("pk"), unit_id__in=scope, role__in=roles))
 
 
-def workspace_items(user: Any, *, scope: frozenset[int] | None, today: date) -> QuerySet[WorkItem]:
+def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today: date) -> QuerySet[WorkItem]:
     """Visible items annotated with the scope's roles, the open cycle's report state and overdue flag.
 
     Everything is computed in SQL (subqueries), so a page of any size costs the same number of queries.
@@ -109,7 +107,7 @@ def workspace_items(user: Any, *, scope: frozenset[int] | None, today: date) -> 
     items = access.visible_items(user)
     if scope is not None and access.sees_everything(user):
         items = items.filter(Exists(Assignment.objects.filter(item=OuterRef("pk"), unit_id__in=scope)))
-    cycle = ReportingCycle.objects.filter(plan=OuterRef("plan_id"), status=ReportingCycle.Status.OPEN).order_by("-year")
+    cycle = open_cycles(ReportingCycle.objects.filter(plan=OuterRef("plan_id")))  # as services.reports.open_cycle_for
     reports = Report.objects.filter(item=OuterRef("pk"), cycle_id=OuterRef("open_cycle_id")).order_by(_STATE_RANK)
     items = items.annotate(
         open_cycle_id=Subquery(cycle.values("pk")[:1]),
@@ -117,20 +115,13 @@ def workspace_items(user: Any, *, scope: frozenset[int] | None, today: date) -> 
         any_report_state=Subquery(reports.values("status")[:1]),
     )
     if scope:
-        has_lead = Exists(Assignment.objects.filter(item=OuterRef("pk"), role=Assignment.Role.LEAD))
         items = items.annotate(
             is_lead=_has_role(scope, Assignment.Role.LEAD),
             is_responsible=_has_role(scope, Assignment.Role.RESPONSIBLE),
             is_cooperating=_has_role(scope, Assignment.Role.COOPERATING),
-            has_lead=has_lead,
             my_report_state=Subquery(reports.filter(unit_id__in=scope).values("status")[:1]),
-        ).annotate(
-            # BRIEF §4: a scope unit reports when it leads, or is responsible on an item without a lead.
-            i_report=Case(
-                When(Q(is_lead=True) | Q(is_responsible=True, has_lead=False), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
+            # a scope unit reports on the item (rules.reporting)
+            i_report=Exists(Assignment.objects.reporting(item=OuterRef("pk")).filter(unit_id__in=scope)),
         )
         state = Case(When(i_report=True, then=F("my_report_state")), default=F("any_report_state"))
     else:
@@ -148,7 +139,7 @@ def workspace_items(user: Any, *, scope: frozenset[int] | None, today: date) -> 
     late = Q(open_cycle_due__lt=today) | Q(deadline__lt=today)
     return items.annotate(
         is_overdue=Case(
-            When(Q(open_cycle_id__isnull=False) & late & ~Q(report_state__in=DONE_STATES), then=Value(True)),
+            When(Q(open_cycle_id__isnull=False) & late & ~Q(report_state__in=Report.DONE_STATUSES), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )
@@ -170,7 +161,7 @@ def workspace_filter(items: QuerySet[WorkItem], filters: WorkspaceFilters) -> Qu
 
 
 def workspace_counts(
-    user: Any, *, filters: WorkspaceFilters, scope: frozenset[int] | None, today: date
+    user: access.AnyUser, *, filters: WorkspaceFilters, scope: frozenset[int] | None, today: date
 ) -> dict[str, Any]:
     """Facet counts: each filter's values counted with the other filters applied (one query per facet)."""
     base = workspace_items(user, scope=scope, today=today)
@@ -258,6 +249,12 @@ def report_for(*, item: WorkItem, unit_id: int, cycle: ReportingCycle | None) ->
         .select_related("unit", "cycle", "updated_by")
         .first()
     )
+
+
+def contribution_for(*, item: WorkItem, unit_id: int, cycle: ReportingCycle | None) -> Contribution | None:
+    if cycle is None:
+        return None
+    return Contribution.objects.filter(item=item, unit_id=unit_id, cycle=cycle).first()
 
 
 def report_history(report: Report | None) -> list[ReportVersion]:

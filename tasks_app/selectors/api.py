@@ -12,9 +12,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tasks_app import access
-from tasks_app.models import Assignment, Contribution, Evidence, Report, ReportingCycle, Unit, WorkItem
-
-DONE_STATUSES = (Report.Status.SUBMITTED, Report.Status.APPROVED)
+from tasks_app.models import Assignment, Contribution, Evidence, Plan, Report, ReportingCycle, WorkItem
+from tasks_app.rules.units import units_named
 
 
 def api_items(user: access.AnyUser) -> QuerySet[WorkItem]:
@@ -32,21 +31,6 @@ def api_items(user: access.AnyUser) -> QuerySet[WorkItem]:
     )
 
 
-def units_matching(value: str) -> QuerySet[Unit]:
-    """A unit given as an id or by name (canonical or alias)."""
-    if value.isdigit():
-        return Unit.objects.filter(pk=int(value))
-    return Unit.objects.filter(Q(name=value) | Q(aliases__name=value)).distinct()
-
-
-def _reporting_assignments() -> QuerySet[Assignment]:
-    """Assignments of an outer item whose unit reports (BRIEF §4: leads, else responsible units)."""
-    has_lead = Assignment.objects.filter(item=OuterRef("item"), role=Assignment.Role.LEAD)
-    return Assignment.objects.filter(item=OuterRef("pk")).filter(
-        Q(role=Assignment.Role.LEAD) | (Q(role=Assignment.Role.RESPONSIBLE) & ~Exists(has_lead))
-    )
-
-
 def overdue_filter(user: access.AnyUser, *, today: date | None = None) -> Q:
     """Items whose plan has an open cycle past its due date and a reporting unit (the user's own, for
     unit staff) that has not submitted for it."""
@@ -59,9 +43,9 @@ def overdue_filter(user: access.AnyUser, *, today: date | None = None) -> Q:
         unit=OuterRef("unit"),
         cycle__status=ReportingCycle.Status.OPEN,
         cycle__due_date__lt=today,
-        status__in=DONE_STATUSES,
+        status__in=Report.DONE_STATUSES,
     )
-    pending = _reporting_assignments().filter(~Exists(done))
+    pending = Assignment.objects.reporting(item=OuterRef("pk")).filter(~Exists(done))
     if not access.sees_everything(user):
         pending = pending.filter(unit_id__in=access.unit_ids(user))
     return Q(Exists(late_cycles)) & Q(Exists(pending))
@@ -84,7 +68,7 @@ def items_filtered(
         items = items.filter(kind=kind)
     if unit or role:
         # "role" alone means the user's own role on the item; with "unit", that unit's role.
-        units = units_matching(unit).values("pk") if unit else list(access.unit_ids(user))
+        units = units_named(unit).values("pk") if unit else list(access.unit_ids(user))
         assigned = Assignment.objects.filter(item=OuterRef("pk"), unit_id__in=units)
         if role:
             assigned = assigned.filter(role=role)
@@ -117,7 +101,17 @@ def api_contributions(user: access.AnyUser) -> QuerySet[Contribution]:
 
 
 def api_cycles(user: access.AnyUser) -> QuerySet[ReportingCycle]:
-    cycles = ReportingCycle.objects.select_related("plan")
-    if not access.sees_everything(user):
-        cycles = cycles.filter(plan__in=access.visible_items(user).values("plan"))
-    return cycles.order_by("plan_id", "year")
+    return (
+        ReportingCycle.objects.filter(plan__in=access.visible_plans(user))
+        .select_related("plan")
+        .order_by("plan_id", "year")
+    )
+
+
+def report_of(*, item: WorkItem, unit_id: int, cycle: ReportingCycle) -> Report | None:
+    return Report.objects.filter(item=item, unit_id=unit_id, cycle=cycle).first()
+
+
+def plan_cycle(plan: Plan, cycle_id: int) -> ReportingCycle | None:
+    """The plan's cycle ``cycle_id`` (None when the id names another plan's cycle or nothing)."""
+    return plan.cycles.filter(pk=cycle_id).first()

@@ -7,14 +7,17 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from tasks_app.models import Assignment, AuditEntry, Membership, Plan, SuggestedAssignment, Unit, WorkItem
+from tasks_app import access
+from tasks_app.models import Assignment, AuditEntry, Jurisdiction, Membership, Plan, SuggestedAssignment, Unit, WorkItem
 
-ROLE_ORDER = ("lead", "responsible", "cooperating")
+ROLE_ORDER = (Assignment.Role.LEAD, Assignment.Role.RESPONSIBLE, Assignment.Role.COOPERATING)
 
 
-def plans_for_console() -> QuerySet[Plan]:
-    return Plan.objects.select_related("jurisdiction").annotate(
-        item_count=Count("items", filter=Q(items__is_active=True))
+def plans_for_console(user: access.AnyUser) -> QuerySet[Plan]:
+    return (
+        access.visible_plans(user)
+        .select_related("jurisdiction")
+        .annotate(item_count=Count("items", filter=Q(items__is_active=True)))
     )
 
 
@@ -48,9 +51,9 @@ def unit_directory(
     units = (
         Unit.objects.select_related("jurisdiction")
         .annotate(
-            lead_count=Count("assignments", filter=Q(assignments__role="lead")),
-            cooperating_count=Count("assignments", filter=Q(assignments__role="cooperating")),
-            responsible_count=Count("assignments", filter=Q(assignments__role="responsible")),
+            lead_count=Count("assignments", filter=Q(assignments__role=Assignment.Role.LEAD)),
+            cooperating_count=Count("assignments", filter=Q(assignments__role=Assignment.Role.COOPERATING)),
+            responsible_count=Count("assignments", filter=Q(assignments__role=Assignment.Role.RESPONSIBLE)),
         )
         .prefetch_related(
             Prefetch("memberships", queryset=Membership.objects.select_related("user").order_by("user__username")),
@@ -130,3 +133,50 @@ def audit_entries(
 
 def object_history(object_type: str, object_id: int, limit: int = 50) -> list[AuditEntry]:
     return list(audit_entries(object_type=object_type, object_id=object_id)[:limit])
+
+
+def item_assignments(item: WorkItem) -> QuerySet[Assignment]:
+    return item.assignments.select_related("unit").order_by("role", "order")
+
+
+def unit_by_id(unit_id: int) -> Unit | None:
+    return Unit.objects.filter(pk=unit_id).first()
+
+
+def suggestion_rows(
+    *, plan_id: int, status: str = "", item_id: int | None = None, min_score: float | None = None
+) -> QuerySet[SuggestedAssignment]:
+    """The assistant's proposals of a plan for the API list, in document order."""
+    rows = SuggestedAssignment.objects.filter(item__plan_id=plan_id).select_related("item", "unit", "decided_by")
+    if status:
+        rows = rows.filter(status=status)
+    if item_id is not None:
+        rows = rows.filter(item_id=item_id)
+    if min_score is not None:
+        rows = rows.filter(score__gte=min_score)
+    return rows.order_by("item__order", "role", "rank", "pk")
+
+
+def console_plan(user: access.AnyUser, plan_id: int) -> Plan | None:
+    return access.visible_plans(user).select_related("jurisdiction").filter(pk=plan_id).first()
+
+
+def division_item(item_id: int) -> WorkItem | None:
+    return WorkItem.objects.select_related("plan__jurisdiction", "section").filter(pk=item_id).first()
+
+
+def item_with_units(item_id: int) -> WorkItem:
+    return WorkItem.objects.prefetch_related("assignments__unit").get(pk=item_id)
+
+
+def units_in(jurisdiction_ids: set[int]) -> QuerySet[Unit]:
+    """Units of these jurisdictions, confirmed ones first (merge targets, suggestion choices)."""
+    return (
+        Unit.objects.filter(jurisdiction_id__in=jurisdiction_ids)
+        .select_related("jurisdiction")
+        .order_by("needs_review", "name")
+    )
+
+
+def jurisdictions() -> QuerySet[Jurisdiction]:
+    return Jurisdiction.objects.all()

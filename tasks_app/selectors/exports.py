@@ -11,13 +11,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, QuerySet
 
+from tasks_app import access
 from tasks_app.models import (
     Assignment,
     Evaluation,
-    IndicatorActual,
+    ExportJob,
     Plan,
     Report,
     ReportingCycle,
@@ -25,9 +27,12 @@ from tasks_app.models import (
     Unit,
     WorkItem,
 )
+from tasks_app.rules.cycles import default_cycle
+from tasks_app.rules.indicators import IndicatorFacts
+from tasks_app.rules.reporting import reporting_role
+from tasks_app.selectors.indicators import Judged, indicator_judge, official_actuals, with_reported_actual
 
 CHUNK_SIZE = 2000
-INDICATOR_KINDS = (WorkItem.Kind.BINDING, WorkItem.Kind.EXPECTED, WorkItem.Kind.INDICATOR)
 ROLES = (Assignment.Role.LEAD, Assignment.Role.COOPERATING, Assignment.Role.RESPONSIBLE)
 
 
@@ -59,8 +64,12 @@ class ItemRow:
 
     @property
     def reporting_units(self) -> list[str]:
-        """BRIEF §4: the lead units; where none, the responsible units."""
-        return self.names(Assignment.Role.LEAD) or self.names(Assignment.Role.RESPONSIBLE)
+        """Names of the units that report (rules.reporting: the leads, else the responsible units)."""
+        return self.names(self.reporting_role)
+
+    @property
+    def reporting_role(self) -> str:
+        return reporting_role((0, role) for role in self.units)
 
 
 def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
@@ -165,15 +174,26 @@ class IndicatorRow:
     cumulative: bool
     pending: bool
     actuals: dict[int, tuple[str, float | None]]  # year → (text, number)
+    reported: tuple[str, float | None] | None = None  # the cycle's submitted report (selectors.indicators)
+    year: int | None = None  # the cycle's year: the status is judged through it
+
+    def judged(self) -> Judged:
+        """The indicator judgement every face shows (selectors.indicators.indicator_judge)."""
+        facts = IndicatorFacts(
+            self.item.title, self.target_text, self.target_value, self.cumulative, self.pending, self.actuals
+        )
+        return indicator_judge(facts, reported=self.reported, year=self.year)
 
 
-def indicator_rows(plan: Plan) -> list[IndicatorRow]:
-    """The plan's indicators (a few dozen per plan): three queries."""
-    items = list(iter_items(plan, kinds=INDICATOR_KINDS))
+def indicator_rows(plan: Plan, cycle: ReportingCycle | None = None) -> list[IndicatorRow]:
+    """The plan's indicators (a few dozen per plan) with the facts of their judgement for ``cycle``:
+    three queries."""
+    items = list(iter_items(plan, kinds=WorkItem.INDICATOR_KINDS))
     ids = [item.id for item in items]
+    annotated: Any = with_reported_actual(WorkItem.objects.filter(id__in=ids), cycle)  # annotations: dynamic
     details = {
         row[0]: row[1:]
-        for row in WorkItem.objects.filter(id__in=ids).values_list(
+        for row in annotated.values_list(
             "id",
             "indicator__domain",
             "indicator__unit_of_measure",
@@ -184,16 +204,16 @@ def indicator_rows(plan: Plan) -> list[IndicatorRow]:
             "indicator__target_year",
             "indicator__cumulative",
             "indicator__pending",
+            "reported_text",
+            "reported_value",
         )
     }
-    actuals: dict[int, dict[int, tuple[str, float | None]]] = defaultdict(dict)
-    for item_id, year, text, value in IndicatorActual.objects.filter(item_id__in=ids).values_list(
-        "item_id", "year", "value_text", "value"
-    ):
-        actuals[item_id][year] = (text, value)
+    actuals = official_actuals(ids)
     result = []
     for item in items:
-        domain, measure, base, base_year, target, target_value, target_year, cumulative, pending = details[item.id]
+        (domain, measure, base, base_year, target, target_value, target_year, cumulative, pending, r_text, r_value) = (
+            details[item.id]
+        )
         result.append(
             IndicatorRow(
                 item=item,
@@ -207,6 +227,8 @@ def indicator_rows(plan: Plan) -> list[IndicatorRow]:
                 cumulative=bool(cumulative),
                 pending=bool(pending),
                 actuals=actuals.get(item.id, {}),
+                reported=(r_text, r_value) if r_text else None,
+                year=cycle.year if cycle is not None else None,
             )
         )
     return result
@@ -238,10 +260,7 @@ def unit_workload(plan: Plan, cycle: ReportingCycle | None) -> list[UnitLoad]:
         loads[unit_id].roles[role] = count
     for unit_id, count in active.values_list("unit_id").annotate(n=Count("item_id", distinct=True)).order_by():
         loads[unit_id].items = count
-    has_lead = Assignment.objects.filter(item_id=OuterRef("item_id"), role=Assignment.Role.LEAD)
-    reporting = active.alias(has_lead=Exists(has_lead)).filter(
-        Q(role=Assignment.Role.LEAD) | Q(role=Assignment.Role.RESPONSIBLE, has_lead=False)
-    )
+    reporting = active.reporting()
     for unit_id, count in reporting.values_list("unit_id").annotate(n=Count("item_id", distinct=True)).order_by():
         loads[unit_id].reporting = count
     if cycle is not None:
@@ -251,9 +270,23 @@ def unit_workload(plan: Plan, cycle: ReportingCycle | None) -> list[UnitLoad]:
     return sorted(loads.values(), key=lambda load: (-load.items, load.name))
 
 
-def default_cycle(plan: Plan) -> ReportingCycle | None:
-    """The cycle a report is about when no year is given: the latest open one, else the latest one."""
-    cycles = ReportingCycle.objects.filter(plan=plan)
-    return (
-        cycles.filter(status=ReportingCycle.Status.OPEN).order_by("-year").first() or cycles.order_by("-year").first()
-    )
+# --- the console's export pages -------------------------------------------------------------------
+
+
+def export_plans(user: access.AnyUser) -> QuerySet[Plan]:
+    return access.visible_plans(user).select_related("jurisdiction").order_by("-pk")
+
+
+def export_years(user: access.AnyUser) -> list[int]:
+    years = ReportingCycle.objects.filter(plan__in=access.visible_plans(user)).values_list("year", flat=True)
+    return sorted(set(years), reverse=True)
+
+
+def export_default_year(user: access.AnyUser) -> int | None:
+    """The year the export form starts with: the default cycle's (rules.cycles) among the visible plans."""
+    cycle = default_cycle(ReportingCycle.objects.filter(plan__in=access.visible_plans(user)))
+    return cycle.year if cycle else None
+
+
+def export_job(job_id: int) -> ExportJob | None:
+    return ExportJob.objects.select_related("plan", "created_by").filter(pk=job_id).first()

@@ -12,41 +12,33 @@ Python: a cycle has at most a few thousand slots.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import (
     BooleanField,
-    Case,
-    Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
 from django.utils import timezone
 
-from tasks_app.indicator_rules import MET, NO_DATA, NOT_MET, UNDECIDED, indicator_status
+from tasks_app import access
 from tasks_app.models import (
     Assignment,
     Contribution,
-    IndicatorActual,
     Report,
     ReportingCycle,
     ReportVersion,
     Section,
     WorkItem,
 )
+from tasks_app.rules.cycles import default_cycle
+from tasks_app.rules.indicators import MET, NO_DATA, NOT_MET, UNDECIDED, IndicatorFacts
+from tasks_app.selectors.indicators import indicator_judge, official_actuals, with_reported_actual
 
-INDICATOR_KINDS = (WorkItem.Kind.BINDING, WorkItem.Kind.EXPECTED, WorkItem.Kind.INDICATOR)
-DONE = (Report.Status.SUBMITTED, Report.Status.APPROVED)
 NO_CHAPTER = 0
 
 
@@ -78,7 +70,7 @@ class Tally:
 
     def add(self, status: str | None, submitted_at: datetime | None, deadline: datetime) -> None:
         self.expected += 1
-        if status in DONE:
+        if status in Report.DONE_STATUSES:
             if submitted_at is not None and submitted_at >= deadline:
                 self.late += 1
             else:
@@ -117,18 +109,11 @@ def due_deadline(cycle: ReportingCycle) -> datetime:
     return timezone.make_aware(datetime.combine(cycle.due_date + timedelta(days=1), time.min))
 
 
-def _reporting_assignments() -> QuerySet[Assignment]:
-    has_lead = Assignment.objects.filter(item=OuterRef("item"), role=Assignment.Role.LEAD)
-    return Assignment.objects.filter(item__is_active=True).filter(
-        Q(role=Assignment.Role.LEAD) | (Q(role=Assignment.Role.RESPONSIBLE) & ~Exists(has_lead))
-    )
-
-
 def _slots(plan_ids: set[int]) -> dict[int, list[tuple[int, int, str, int | None]]]:
     """plan id → [(item id, unit id, unit name, section id)], each (item, unit) once. One query."""
     rows = (
-        _reporting_assignments()
-        .filter(item__plan_id__in=plan_ids)
+        Assignment.objects.reporting()
+        .filter(item__is_active=True, item__plan_id__in=plan_ids)
         .order_by("item__plan_id", "item__order", "unit_id")
         .values_list("item__plan_id", "item_id", "unit_id", "unit__name", "item__section_id")
     )
@@ -165,9 +150,22 @@ def _fold_units(
 # --- cycles page ---------------------------------------------------------------------------------
 
 
-def console_cycles() -> list[ReportingCycle]:
+def console_cycle(user: access.AnyUser, cycle_id: int | None) -> ReportingCycle | None:
+    """The visible cycle ``cycle_id`` (None when it is not one)."""
+    if cycle_id is None:
+        return None
+    return access.visible_cycles(user).select_related("plan").filter(pk=cycle_id).first()
+
+
+def dashboard_default_cycle(user: access.AnyUser) -> ReportingCycle | None:
+    """The cycle the dashboard shows when none is asked for (rules.cycles.default_cycle)."""
+    return default_cycle(access.visible_cycles(user).select_related("plan"))
+
+
+def console_cycles(user: access.AnyUser) -> list[ReportingCycle]:
     return list(
-        ReportingCycle.objects.select_related("plan", "plan__jurisdiction", "opened_by")
+        access.visible_cycles(user)
+        .select_related("plan", "plan__jurisdiction", "opened_by")
         .defer("plan__reporting_text")
         .order_by("plan__jurisdiction__name", "plan__title", "-year")
     )
@@ -242,18 +240,11 @@ def plan_chapters(plan_id: int) -> Chapters:
 
 # --- indicators ----------------------------------------------------------------------------------
 
-STATUS_MET, STATUS_MISSED, STATUS_PENDING, STATUS_NO_DATA = MET, NOT_MET, UNDECIDED, NO_DATA
-STATUS_KEYS = {STATUS_MET: "met", STATUS_MISSED: "missed", STATUS_PENDING: "pending", STATUS_NO_DATA: "nodata"}
-_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
-
-
-def parse_number(text: str) -> float | None:
-    match = _NUMBER.search(text or "")
-    return float(match.group()) if match else None
+STATUS_KEYS = {MET: "met", NOT_MET: "missed", UNDECIDED: "pending", NO_DATA: "nodata"}
 
 
 @dataclass
-class IndicatorRow:
+class DashboardIndicator:
     item_id: int
     number: str
     title: str
@@ -265,7 +256,8 @@ class IndicatorRow:
     actual_text: str
     actual_year: int | None
     actual_source: str
-    compared_to: float | None  # the target the actual was compared with (pro-rated when cumulative)
+    judged: float | None  # the number compared with the target (the running sum when cumulative)
+    path_target: float | None  # cumulative only: the share of the target the five-year path reaches by now
     status: str
     cumulative: bool = False
 
@@ -279,62 +271,49 @@ class IndicatorRow:
 
     @property
     def off_track(self) -> bool:
-        return self.binding and self.status == STATUS_MISSED
+        return self.binding and self.status == NOT_MET
 
 
-def cycle_indicators(cycle: ReportingCycle) -> list[IndicatorRow]:
-    """The plan's indicators with their status for the cycle year. One query."""
-    actuals = IndicatorActual.objects.filter(item=OuterRef("pk"), year__lte=cycle.year).order_by("-year")
-    approved_first = Case(
-        When(status=Report.Status.APPROVED, then=Value(0)), default=Value(1), output_field=IntegerField()
+def cycle_indicators(cycle: ReportingCycle) -> list[DashboardIndicator]:
+    """The plan's indicators with their status for the cycle year. Two queries."""
+    items = list(
+        with_reported_actual(
+            WorkItem.objects.filter(plan_id=cycle.plan_id, is_active=True, kind__in=WorkItem.INDICATOR_KINDS)
+            .select_related("indicator", "plan")
+            .defer("text", "plan__reporting_text"),
+            cycle,
+        ).order_by("order", "id")
     )
-    reports = (
-        Report.objects.filter(item=OuterRef("pk"), cycle=cycle, status__in=DONE)
-        .exclude(actual_value_text="")
-        .order_by(approved_first, "-submitted_at")
-    )
-    items = (
-        WorkItem.objects.filter(plan_id=cycle.plan_id, is_active=True, kind__in=INDICATOR_KINDS)
-        .select_related("indicator")
-        .defer("text")
-        .annotate(
-            a_text=Subquery(actuals.values("value_text")[:1]),
-            a_value=Subquery(actuals.values("value")[:1]),
-            a_year=Subquery(actuals.values("year")[:1]),
-            r_text=Subquery(reports.values("actual_value_text")[:1]),
-            r_value=Subquery(reports.values("actual_value")[:1]),
-        )
-        .order_by("order", "id")
-    )
-    plan = cycle.plan
+    if not items:
+        return []
+    actuals = official_actuals(item.pk for item in items)
+    plan = items[0].plan  # joined: the cycle's plan without another query
     elapsed = max(min(cycle.year, plan.period_end) - plan.period_start + 1, 1)
     share = elapsed / max(plan.period_end - plan.period_start + 1, 1)
-    return [_indicator_row(item, cycle.year, share) for item in items]
+    return [_indicator_row(item, actuals.get(item.pk, {}), cycle.year, share) for item in items]
 
 
-def _indicator_row(item: WorkItem, year: int, share: float) -> IndicatorRow:
+def _reported(item: WorkItem) -> tuple[str, float | None] | None:
+    """The annotation ``with_reported_actual`` put on the row."""
+    text = getattr(item, "reported_text", None)
+    return (text, getattr(item, "reported_value", None)) if text else None
+
+
+def _indicator_row(item: WorkItem, actuals: dict, year: int, share: float) -> DashboardIndicator:
     detail = getattr(item, "indicator", None)
-    # the latest actual wins; an official yearly actual beats a report of the same year
-    if item.a_text and (item.a_year == year or not item.r_text):
-        text, value, actual_year, source = item.a_text, item.a_value, item.a_year, "年度实际值"
-    elif item.r_text:
-        text, value, actual_year, source = item.r_text, item.r_value, year, "本年度报告"
-    else:
-        text, value, actual_year, source = "", None, None, ""
-    if value is None and text:
-        value = parse_number(text)
     target_value = detail.target_value if detail else None
     cumulative = bool(detail and detail.cumulative)
-    compared_to = target_value * share if (target_value is not None and cumulative) else target_value
-    status = indicator_status(
-        title=item.title,
-        target_text=detail.target_text if detail else "",
-        target_value=compared_to,
-        pending=bool(detail and detail.pending),
-        actual=value,
-        has_actual=bool(text),
+    facts = IndicatorFacts(
+        item.title,
+        detail.target_text if detail else "",
+        target_value,
+        cumulative,
+        bool(detail and detail.pending),
+        actuals,
     )
-    return IndicatorRow(
+    judged = indicator_judge(facts, reported=_reported(item), year=year)
+    verdict = judged.verdict
+    return DashboardIndicator(
         item_id=item.pk,
         number=item.number,
         title=item.title,
@@ -343,11 +322,12 @@ def _indicator_row(item: WorkItem, year: int, share: float) -> IndicatorRow:
         unit_of_measure=detail.unit_of_measure if detail else "",
         target_text=detail.target_text if detail else "",
         target_value=target_value,
-        actual_text=text,
-        actual_year=actual_year,
-        actual_source=source,
-        compared_to=compared_to,
-        status=status,
+        actual_text=verdict.actual_text,
+        actual_year=verdict.actual_year,
+        actual_source=judged.source,
+        judged=verdict.judged,
+        path_target=verdict.target * share if (cumulative and verdict.target is not None) else None,
+        status=verdict.status,
         cumulative=cumulative,
     )
 
@@ -373,7 +353,7 @@ class Dashboard:
     totals: Tally
     units: list[UnitRow]
     chapters: list[ChapterRow]
-    indicators: list[IndicatorRow]
+    indicators: list[DashboardIndicator]
     sort: str
     status_counts: dict[str, int] = field(default_factory=dict)
 
@@ -406,8 +386,8 @@ def cycle_dashboard(cycle: ReportingCycle, *, sort: str | None = None) -> Dashbo
     chapter_rows = sorted(by_chapter.values(), key=lambda r: position.get(r.section_id, len(position)))
     indicators = cycle_indicators(cycle)
     status_counts = dict.fromkeys(STATUS_KEYS.values(), 0)  # met / missed / pending / nodata
-    for row in indicators:
-        status_counts[row.status_key] += 1
+    for indicator in indicators:
+        status_counts[indicator.status_key] += 1
     sort = normalize_sort(sort)
     return Dashboard(
         cycle=cycle,
@@ -431,8 +411,8 @@ class QueueFilters:
     status: str = Report.Status.SUBMITTED
 
 
-def review_queue(filters: QueueFilters, *, chapters: Chapters | None = None) -> QuerySet[Report]:
-    reports = Report.objects.filter(item__is_active=True)
+def review_queue(user: access.AnyUser, filters: QueueFilters, *, chapters: Chapters | None = None) -> QuerySet[Report]:
+    reports = access.visible_console_reports(user)
     if filters.status:
         reports = reports.filter(status=filters.status)
     if filters.cycle:
@@ -453,16 +433,17 @@ def review_queue(filters: QueueFilters, *, chapters: Chapters | None = None) -> 
     )
 
 
-def queue_units(cycle_id: int | None) -> list[tuple[int, str]]:
-    reports = Report.objects.filter(item__is_active=True)
+def queue_units(user: access.AnyUser, cycle_id: int | None) -> list[tuple[int, str]]:
+    reports = access.visible_console_reports(user)
     if cycle_id:
         reports = reports.filter(cycle_id=cycle_id)
     return list(reports.order_by("unit__name").values_list("unit_id", "unit__name").distinct())
 
 
-def review_report(report_id: int) -> Report | None:
+def review_report(user: access.AnyUser, report_id: int) -> Report | None:
     return (
-        Report.objects.filter(pk=report_id, item__is_active=True)
+        access.visible_console_reports(user)
+        .filter(pk=report_id)
         .select_related("item", "item__plan", "item__plan__source", "item__section", "unit", "cycle", "updated_by")
         .prefetch_related("evidence")
         .first()
@@ -485,10 +466,3 @@ def item_history(item: WorkItem | int, *, report: Report | None = None) -> list[
     return list(
         versions.select_related("actor", "report__unit", "report__cycle").order_by("-created_at", "-number", "-id")
     )
-
-
-def parse_date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None

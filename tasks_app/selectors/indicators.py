@@ -1,0 +1,71 @@
+"""The facts the indicator judgement needs, read the same way for every face (dashboard, its API, the workbook).
+
+An indicator is judged (``rules.indicators.indicator_verdict``) on its official yearly actuals up to the
+cycle's year plus, for the cycle's own year when no official actual exists yet, the actual of the cycle's
+submitted or approved report (an approved one first, then the latest submitted). Without a cycle (a workbook
+exported for no year) only the official actuals count.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from django.db.models import Case, CharField, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+
+from tasks_app.models import IndicatorActual, Report, ReportingCycle, WorkItem
+from tasks_app.rules.indicators import IndicatorFacts, IndicatorVerdict, indicator_verdict
+
+OFFICIAL, REPORTED = "年度实际值", "本年度报告"
+
+
+def with_reported_actual(items: QuerySet[WorkItem], cycle: ReportingCycle | None) -> QuerySet[WorkItem]:
+    """Annotate ``reported_text`` / ``reported_value``: the cycle's done report's actual (None without one)."""
+    if cycle is None:
+        return items.annotate(
+            reported_text=Value(None, output_field=CharField()), reported_value=Value(None, output_field=FloatField())
+        )
+    approved_first = Case(
+        When(status=Report.Status.APPROVED, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    reports = (
+        Report.objects.filter(item=OuterRef("pk"), cycle=cycle, status__in=Report.DONE_STATUSES)
+        .exclude(actual_value_text="")
+        .order_by(approved_first, "-submitted_at")
+    )
+    return items.annotate(
+        reported_text=Subquery(reports.values("actual_value_text")[:1]),
+        reported_value=Subquery(reports.values("actual_value")[:1]),
+    )
+
+
+def official_actuals(item_ids: Iterable[int]) -> dict[int, dict[int, tuple[str, float | None]]]:
+    """item id → {year: (text, number)} of the recorded yearly actuals. One query."""
+    found: dict[int, dict[int, tuple[str, float | None]]] = defaultdict(dict)
+    rows = IndicatorActual.objects.filter(item_id__in=list(item_ids)).values_list(
+        "item_id", "year", "value_text", "value"
+    )
+    for item_id, year, text, value in rows:
+        found[item_id][year] = (text, value)
+    return found
+
+
+@dataclass(frozen=True)
+class Judged:
+    verdict: IndicatorVerdict
+    source: str  # OFFICIAL or REPORTED: where the latest actual came from ("" without one)
+
+
+def indicator_judge(facts: IndicatorFacts, *, reported: tuple[str, float | None] | None, year: int | None) -> Judged:
+    """The verdict every face shows: ``facts.actuals`` are the official yearly actuals, ``reported`` the
+    cycle's report (see the module docstring), ``year`` the cycle's year (None: every year, no report)."""
+    merged = dict(facts.actuals)
+    if year is not None and reported is not None and reported[0] and year not in merged:
+        merged[year] = reported
+    verdict = indicator_verdict(replace(facts, actuals=merged), through_year=year)
+    if verdict.actual_year is None:
+        source = ""
+    else:
+        source = OFFICIAL if verdict.actual_year in facts.actuals else REPORTED
+    return Judged(verdict=verdict, source=source)
