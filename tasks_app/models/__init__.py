@@ -1,4 +1,5 @@
 from .audit import AuditEntry, ExportJob
+from .imports import ImportJob
 from .org import Jurisdiction, Membership, OfficeRole, Unit, UnitAlias
 from .plans import (
     Assignment,
@@ -23,6 +24,7 @@ __all__ = [
     "Evaluation",
     "Evidence",
     "ExportJob",
+    "ImportJob",
     "IndicatorActual",
     "IndicatorDetail",
     "Jurisdiction",
