@@ -172,6 +172,7 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "tasks_app.models.Report.Status",
         "CycleStatusEnum": "tasks_app.models.ReportingCycle.Status",
         "ContributionStatusEnum": "tasks_app.models.Contribution.Status",
+        "ImportJobStatusEnum": "tasks_app.models.ImportJob.Status",
     },
 }
 

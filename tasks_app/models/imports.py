@@ -37,6 +37,9 @@ class ImportJob(models.Model):
     plan = models.ForeignKey(
         Plan, verbose_name="规划", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_jobs"
     )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认/放弃人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True, help_text="导入、放弃或失败的时间")

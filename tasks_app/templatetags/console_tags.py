@@ -19,6 +19,7 @@ CONSOLE_LINKS = (
     ("分工建议", "/console/suggestions/", False),
     ("单位", "/console/units/", False),
     ("提醒邮件", "/console/outbox/", True),
+    ("导入文件", "/console/imports/", False),
     ("导出", "/console/exports/", False),
     ("操作日志", "/console/audit/", False),
 )

@@ -1,0 +1,130 @@
+"""Read: the unit names of a preview the registry does not know, and the existing units to offer for each.
+
+The registry resolves names exactly (tasks_app.parsing.units: names, aliases, prefix rules) and never
+guesses. Here, for a person to decide, existing units of the document's jurisdiction and of the
+jurisdictions above it are ranked by how alike their names and aliases are to the unknown name once
+the jurisdiction prefix is set aside ("市工业和信息化局" ~ "市工业和信息化委员会", an alias of 市工信委),
+and by whether one is a short form of the other ("市工信局" ⊂ "市工业和信息化局"). Nothing is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any
+
+from tasks_app.importing import unit_registry
+from tasks_app.models import Unit, UnitAlias
+from tasks_app.parsing.units import normalize_unit_name
+
+SUGGESTIONS = 3  # offered per unknown name
+MIN_SCORE = 0.5  # below this a unit is not offered as a suggestion (it stays in the full list)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    name: str
+    jurisdiction: str
+    spellings: tuple[str, ...]  # canonical name and every alias
+
+
+def jurisdiction_chain(name: str) -> list[str]:
+    """The document's jurisdiction and those above it, as the registry knows them (营口市 → 辽宁省)."""
+    registry = unit_registry()
+    chain: list[str] = []
+    current = registry.jurisdiction(name) if name else None
+    if name:
+        chain.append(name)
+    while current is not None and current.parent and current.parent not in chain:
+        chain.append(current.parent)
+        current = registry.jurisdiction(current.parent)
+    return chain
+
+
+def candidates(*, jurisdiction: str) -> list[Candidate]:
+    """Existing units a name of this jurisdiction's document may be mapped onto (two queries)."""
+    chain = jurisdiction_chain(jurisdiction)
+    units = list(Unit.objects.filter(jurisdiction__name__in=chain).select_related("jurisdiction").order_by("name"))
+    aliases: dict[int, list[str]] = {}
+    for unit_id, alias in UnitAlias.objects.filter(unit__in=units).values_list("unit_id", "name"):
+        aliases.setdefault(unit_id, []).append(alias)
+    order = {name: position for position, name in enumerate(chain)}
+    units.sort(key=lambda u: (order.get(u.jurisdiction.name, 99), u.name))
+    return [Candidate(u.pk, u.name, u.jurisdiction.name, (u.name, *aliases.get(u.pk, ()))) for u in units]
+
+
+def _core(name: str, prefixes: tuple[str, ...]) -> str:
+    """The name without its jurisdiction: "营口市财政局" / "市财政局" → "财政局"."""
+    for prefix in prefixes:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def _is_short_form(short: str, long: str) -> bool:
+    """Every character of ``short`` appears in ``long`` in order, and they share the first one (发改委 ⊂ 发展和改革委员会)."""
+    if not short or len(short) >= len(long) or short[0] != long[0]:
+        return False
+    rest = iter(long)
+    return all(ch in rest for ch in short)
+
+
+def name_similarity(unknown: str, spelling: str, prefixes: tuple[str, ...] = ()) -> float:
+    """0..1: how alike two unit names are once the jurisdiction prefix is set aside."""
+    a, b = _core(normalize_unit_name(unknown), prefixes), _core(normalize_unit_name(spelling), prefixes)
+    if a == b:
+        return 1.0
+    score = SequenceMatcher(None, a, b).ratio()
+    short, long = sorted((a, b), key=len)
+    if _is_short_form(short, long):
+        score = max(score, 0.55 + 0.4 * len(short) / len(long))
+    return round(score, 3)
+
+
+def _prefixes(chain: list[str]) -> tuple[str, ...]:
+    registry = unit_registry()
+    out: list[str] = []
+    for name in chain:
+        out.append(name)
+        entry = registry.jurisdiction(name)
+        if entry is not None and entry.self_prefix:
+            out.append(entry.self_prefix)
+    return tuple(sorted(set(out), key=len, reverse=True))  # the longest prefix first
+
+
+def unknown_units(*, preview: dict[str, Any], choices: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Each name the registry does not know, with the existing unit of that name (if any) and suggestions."""
+    unknown = [unit for unit in preview.get("units", []) if not unit.get("known")]
+    if not unknown:
+        return []
+    jurisdiction = preview.get("jurisdiction") or ""
+    pool = candidates(jurisdiction=jurisdiction)
+    prefixes = _prefixes(jurisdiction_chain(jurisdiction))
+    choices = choices or {}
+    rows = []
+    for unit in unknown:
+        written = {normalize_unit_name(raw) for raw in unit.get("aliases_seen", [])} | {unit["name"]}
+        same = next((c for c in pool if c.jurisdiction == jurisdiction and written & set(c.spellings)), None)
+        scored = []
+        for candidate in pool:
+            if same is not None and candidate.id == same.id:
+                continue
+            score = max(name_similarity(unit["name"], spelling, prefixes) for spelling in candidate.spellings)
+            if score >= MIN_SCORE:
+                scored.append((score, candidate))
+        scored.sort(key=lambda pair: (-pair[0], pair[1].name))
+        rows.append(
+            {
+                "name": unit["name"],
+                "aliases_seen": unit.get("aliases_seen", []),
+                "existing": _brief(same, 1.0) if same else None,
+                "suggestions": [_brief(c, score) for score, c in scored[:SUGGESTIONS]],
+                "choice": choices.get(unit["name"], same.id if same else "new"),
+            }
+        )
+    return rows
+
+
+def _brief(candidate: Candidate, score: float) -> dict[str, Any]:
+    return {"id": candidate.id, "name": candidate.name, "jurisdiction": candidate.jurisdiction, "score": score}
