@@ -34,7 +34,10 @@ class ImportAccess(DivisionAccess):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="分工文件:.txt .docx .doc .pdf .html .xlsx .xls(以内容判断类型)")
+    file = serializers.FileField(
+        allow_empty_file=True,  # the service refuses it with the same one line as the console
+        help_text="分工文件:.txt .docx .doc .pdf .html .xlsx .xls(以内容判断类型)",
+    )
 
 
 class ImportCreatedSerializer(serializers.Serializer):
