@@ -54,6 +54,21 @@ def candidates(*, jurisdiction: str) -> list[Candidate]:
     return [Candidate(u.pk, u.name, u.jurisdiction.name, (u.name, *aliases.get(u.pk, ()))) for u in units]
 
 
+def candidate_label(candidate: Candidate, jurisdiction: str) -> str:
+    """How a unit is written in the pick list: its name, with its jurisdiction when it is another level's."""
+    return candidate.name if candidate.jurisdiction == jurisdiction else f"{candidate.name}({candidate.jurisdiction})"
+
+
+def candidate_by_label(pool: list[Candidate], label: str, jurisdiction: str) -> Candidate | None:
+    """The unit a typed pick-list entry names: its label, or a name or alias of the document's own level."""
+    label = label.strip()
+    found = next((c for c in pool if candidate_label(c, jurisdiction) == label), None)
+    if found is None and label:
+        name = normalize_unit_name(label)
+        found = next((c for c in pool if c.jurisdiction == jurisdiction and name in c.spellings), None)
+    return found
+
+
 def _core(name: str, prefixes: tuple[str, ...]) -> str:
     """The name without its jurisdiction: "营口市财政局" / "市财政局" → "财政局"."""
     for prefix in prefixes:
@@ -72,14 +87,23 @@ def _is_short_form(short: str, long: str) -> bool:
 
 def name_similarity(unknown: str, spelling: str, prefixes: tuple[str, ...] = ()) -> float:
     """0..1: how alike two unit names are once the jurisdiction prefix is set aside."""
-    a, b = _core(normalize_unit_name(unknown), prefixes), _core(normalize_unit_name(spelling), prefixes)
+    return _core_similarity(
+        _core(normalize_unit_name(unknown), prefixes), _core(normalize_unit_name(spelling), prefixes)
+    )
+
+
+def _core_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
-    score = SequenceMatcher(None, a, b).ratio()
     short, long = sorted((a, b), key=len)
     if _is_short_form(short, long):
-        score = max(score, 0.55 + 0.4 * len(short) / len(long))
-    return round(score, 3)
+        return round(max(SequenceMatcher(None, a, b).ratio(), 0.55 + 0.4 * len(short) / len(long)), 3)
+    # The ratio is 2·matches / (len a + len b) and matches never exceed the shared characters: skip the
+    # matcher when even they cannot reach the threshold (most pairs of a 300-unit directory).
+    shared = sum(min(a.count(ch), b.count(ch)) for ch in set(a))
+    if 2 * shared / (len(a) + len(b) or 1) < MIN_SCORE:
+        return 0.0
+    return round(SequenceMatcher(None, a, b).ratio(), 3)
 
 
 def _prefixes(chain: list[str]) -> tuple[str, ...]:
@@ -101,16 +125,18 @@ def unknown_units(*, preview: dict[str, Any], choices: dict[str, Any] | None = N
     jurisdiction = preview.get("jurisdiction") or ""
     pool = candidates(jurisdiction=jurisdiction)
     prefixes = _prefixes(jurisdiction_chain(jurisdiction))
+    cored = [(c, {_core(normalize_unit_name(spelling), prefixes) for spelling in c.spellings}) for c in pool]
     choices = choices or {}
     rows = []
     for unit in unknown:
         written = {normalize_unit_name(raw) for raw in unit.get("aliases_seen", [])} | {unit["name"]}
         same = next((c for c in pool if c.jurisdiction == jurisdiction and written & set(c.spellings)), None)
+        core = _core(unit["name"], prefixes)
         scored = []
-        for candidate in pool:
+        for candidate, cores in cored:
             if same is not None and candidate.id == same.id:
                 continue
-            score = max(name_similarity(unit["name"], spelling, prefixes) for spelling in candidate.spellings)
+            score = max(_core_similarity(core, spelling) for spelling in cores)
             if score >= MIN_SCORE:
                 scored.append((score, candidate))
         scored.sort(key=lambda pair: (-pair[0], pair[1].name))

@@ -11,13 +11,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tasks_app import access
-from tasks_app.import_units import candidates, unknown_units
+from tasks_app.import_units import candidate_by_label, candidate_label, candidates, unknown_units
 from tasks_app.models import ImportJob
 from tasks_app.services import import_jobs as jobs
 from tasks_app.web.division_views import console_page
@@ -26,6 +27,8 @@ T = "tasks_app/console/"
 ROLES = (("lead", "牵头单位"), ("cooperating", "配合单位"), ("responsible", "责任单位"))
 FREQUENCY_LABELS = {"yearly": "每年", "half-yearly": "每半年", "quarterly": "每季度", "monthly": "每月"}
 ACCEPT = ".txt,.docx,.doc,.pdf,.html,.htm,.xlsx,.xls"
+ITEMS_PER_PAGE = 100  # a 2,000-item document previews in pages; the unit choices stay on every page
+OTHER = "other"  # the choice "another existing unit", typed into the shared pick list
 
 
 class UploadForm(forms.Form):
@@ -117,13 +120,17 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
         "finished": job.status != ImportJob.Status.QUEUED and job.status != ImportJob.Status.PARSING,
     }
     if job.preview is not None:
+        jurisdiction = preview.get("jurisdiction") or ""
         unknown = unknown_units(preview=preview, choices=job.unit_choices)
+        pool = candidates(jurisdiction=jurisdiction) if unknown else []
+        items = Paginator(_items(preview), ITEMS_PER_PAGE).get_page(request.GET.get("page"))
         context.update(
             preview=preview,
-            items=_items(preview),
+            items=items,
+            item_count=items.paginator.count,
             reporting=_reporting(preview),
             unknown=unknown,
-            choice_units=candidates(jurisdiction=preview.get("jurisdiction") or "") if unknown else [],
+            unit_labels=[candidate_label(c, jurisdiction) for c in pool],
             diff=job.diff,
             known_units=[unit for unit in preview.get("units", []) if unit.get("known")],
         )
@@ -138,12 +145,24 @@ def import_job_status(request: HttpRequest, job_id: int) -> JsonResponse:
     return response
 
 
-def _posted_choices(request: HttpRequest) -> dict[str, str]:
-    """unit-<n>-name / unit-<n> pairs of the preview form → {unknown name: "new" or unit id}."""
+def _posted_choices(request: HttpRequest, job: ImportJob) -> dict[str, str]:
+    """unit-<n>-name / unit-<n> (/ unit-<n>-other) of the preview form → {unknown name: "new" or unit id}."""
     choices: dict[str, str] = {}
+    pool = None
+    jurisdiction = (job.preview or {}).get("jurisdiction") or ""
     for key, name in request.POST.items():
-        if key.startswith("unit-") and key.endswith("-name"):
-            choices[str(name)] = str(request.POST.get(key.removesuffix("-name"), jobs.NEW_UNIT))
+        if not (key.startswith("unit-") and key.endswith("-name")):
+            continue
+        field = key.removesuffix("-name")
+        value = str(request.POST.get(field, jobs.NEW_UNIT))
+        if value == OTHER:
+            typed = request.POST.get(f"{field}-other", "")
+            pool = pool if pool is not None else candidates(jurisdiction=jurisdiction)
+            found = candidate_by_label(pool, typed, jurisdiction)
+            if found is None:
+                raise jobs.ImportJobError(f"“{name}”:找不到已有单位“{typed.strip()}”,请从列表中选择")
+            value = str(found.id)
+        choices[str(name)] = value
     return choices
 
 
@@ -152,7 +171,8 @@ def _posted_choices(request: HttpRequest) -> dict[str, str]:
 def import_job_confirm_view(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_or_404(job_id)
     try:
-        job = jobs.import_job_confirm(job_id=job.pk, user=request.user, unit_choices=_posted_choices(request))
+        choices = _posted_choices(request, job)
+        job = jobs.import_job_confirm(job_id=job.pk, user=request.user, unit_choices=choices)
     except jobs.ImportJobError as exc:
         messages.error(request, str(exc))
     else:

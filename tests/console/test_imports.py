@@ -415,3 +415,38 @@ def test_it_runs_the_cleanup_daily_from_celery_beat():
     entry = app.conf.beat_schedule["clean-import-jobs-daily"]
     assert entry["task"] == "tasks_app.tasks.clean_import_jobs"
     assert entry["schedule"].hour == {3}
+
+
+def test_it_maps_a_name_onto_a_unit_typed_from_the_pick_list(personas: Personas):
+    p = personas
+    job = ready_job(p)
+    client = client_for(p, "admin")
+    page = client.get(f"/console/imports/{job.pk}/").content.decode()
+    assert '<datalist id="import-unit-names">' in page and '<option value="市科技局">' in page
+    refused = client.post(
+        f"/console/imports/{job.pk}/confirm/",
+        {"unit-0-name": UNKNOWN_UNIT, "unit-0": "other", "unit-0-other": "市没有这个局"},
+        follow=True,
+    )
+    assert "找不到已有单位“市没有这个局”" in refused.content.decode()
+    assert ImportJob.objects.get(pk=job.pk).status == "ready"
+    client.post(
+        f"/console/imports/{job.pk}/confirm/",
+        {"unit-0-name": UNKNOWN_UNIT, "unit-0": "other", "unit-0-other": "市科学技术局"},  # an alias of 市科技局
+    )
+    science = Unit.objects.get(jurisdiction=p.plan.jurisdiction, name="市科技局")
+    job.refresh_from_db()
+    assert job.status == "imported" and job.unit_choices == {UNKNOWN_UNIT: science.pk}
+    assert Assignment.objects.filter(item__plan=job.plan, unit=science, role="lead").count() == 2
+
+
+def test_it_pages_the_items_of_a_long_document(personas: Personas):
+    p = personas
+    tasks = tuple((f"({n})推进第{n}项数字化改造工程,到2025年底完成。", "市财政局", "市统计局") for n in range(1, 251))
+    job = ready_job(p, data=notice_txt(tasks=tasks))
+    client = client_for(p, "admin")
+    first = client.get(f"/console/imports/{job.pk}/").content.decode()
+    assert "事项与分工(250)" in first and "第 1 / 3 页" in first and "推进第100项" in first
+    assert "推进第101项" not in first and "确认导入" in first
+    last = client.get(f"/console/imports/{job.pk}/?page=3").content.decode()
+    assert "推进第250项" in last and "推进第200项" not in last and "确认导入" in last
