@@ -450,3 +450,51 @@ def test_it_pages_the_items_of_a_long_document(personas: Personas):
     assert "推进第101项" not in first and "确认导入" in first
     last = client.get(f"/console/imports/{job.pk}/?page=3").content.decode()
     assert "推进第250项" in last and "推进第200项" not in last and "确认导入" in last
+
+
+def test_it_lets_reviewers_read_but_not_import(personas: Personas):
+    from tasks_app.models import OfficeRole
+    from tests.personas import make_user
+
+    job = ready_job(personas)
+    reviewer = Client()
+    reviewer.force_login(make_user("reviewer", office=OfficeRole.Role.REVIEWER))
+    assert reviewer.get(f"/console/imports/{job.pk}/").status_code == 200
+    before = (ImportJob.objects.count(), model_counts())
+    assert reviewer.post("/console/imports/", {"file": SimpleUploadedFile("a.txt", notice_txt())}).status_code == 403
+    assert reviewer.post(f"/console/imports/{job.pk}/confirm/").status_code == 403
+    assert reviewer.post(f"/console/imports/{job.pk}/discard/").status_code == 403
+    assert (ImportJob.objects.count(), model_counts()) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_confirms_once_when_two_requests_race(personas: Personas):
+    """Two confirmations at the same moment: the row lock lets one write and the other see it imported."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no row locks (SELECT … FOR UPDATE); the PostgreSQL pass runs this")
+    p = personas
+    job = ready_job(p)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def confirm() -> None:
+        try:
+            barrier.wait(timeout=10)
+            jobs.import_job_confirm(job_id=job.pk, user=p.admin)
+            outcomes.append("imported")
+        except jobs.ImportJobConflict as exc:
+            outcomes.append(str(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=confirm) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes)[0] == "imported" and "不能重复确认" in sorted(outcomes)[1], outcomes
+    assert Plan.objects.filter(title=TITLE).count() == 1
