@@ -204,3 +204,13 @@ def test_it_documents_the_import_endpoints_in_the_schema(personas: Personas):
         "plan_id",
     }
     assert "/api/console/imports/{id}/confirm/" in paths and "/api/console/imports/{id}/discard/" in paths
+
+
+def test_it_previews_exactly_what_import_document_dry_run_prints(personas: Personas, post_file, tmp_path):
+    from tests.conftest import run_json
+
+    path = tmp_path / "分工通知.txt"
+    path.write_bytes(notice_txt())
+    admin = client_for(personas.admin)
+    job_id = post_file(admin, path.read_bytes(), path.name).json()["id"]
+    assert admin.get(f"{URL}{job_id}/").json()["preview"] == run_json("import_document", str(path), "--dry-run")
