@@ -29,15 +29,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DOCUMENT = ("数字经济分工.docx", notice_docx, DOCX)
 
 
-def _worker_runs_while_the_page_polls(monkeypatch) -> list[int]:
-    """No Celery worker: enqueued ids are collected, and the test runs them as the worker would."""
-    from tasks_app import tasks
-
-    queued: list[int] = []
-    monkeypatch.setattr(tasks.run_import_job, "delay", queued.append)
-    return queued
-
-
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_it_uploads_previews_resolves_a_unit_and_confirms(
     live_server, page_factory, personas, settings, monkeypatch, tmp_path, viewport
@@ -47,7 +38,8 @@ def test_it_uploads_previews_resolves_a_unit_and_confirms(
     p = personas
     tag = "phone" if viewport is PHONE else "desktop"
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    queued = _worker_runs_while_the_page_polls(monkeypatch)
+    queued: list[int] = []  # no Celery worker: the test runs the enqueued job as the worker would
+    monkeypatch.setattr(tasks.run_import_job, "delay", queued.append)
     target = Unit.objects.get(jurisdiction=p.plan.jurisdiction, name=SUGGESTED_UNIT)
     name, build, mime = DOCUMENT
     before = model_counts()
