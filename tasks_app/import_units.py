@@ -130,7 +130,9 @@ def unknown_units(*, preview: dict[str, Any], choices: dict[str, Any] | None = N
     rows = []
     for unit in unknown:
         written = {normalize_unit_name(raw) for raw in unit.get("aliases_seen", [])} | {unit["name"]}
-        same = next((c for c in pool if c.jurisdiction == jurisdiction and written & set(c.spellings)), None)
+        same = None
+        if unit["name"] not in choices:  # a decision already made is shown as made, not re-derived
+            same = next((c for c in pool if c.jurisdiction == jurisdiction and written & set(c.spellings)), None)
         core = _core(unit["name"], prefixes)
         scored = []
         for candidate, cores in cored:
@@ -140,13 +142,19 @@ def unknown_units(*, preview: dict[str, Any], choices: dict[str, Any] | None = N
             if score >= MIN_SCORE:
                 scored.append((score, candidate))
         scored.sort(key=lambda pair: (-pair[0], pair[1].name))
+        suggestions = [_brief(c, score) for score, c in scored[:SUGGESTIONS]]
+        choice = choices.get(unit["name"], same.id if same else "new")
+        offered = {s["id"] for s in suggestions} | ({same.id} if same else set())
+        # A unit picked from the full list (not among those offered) is shown as the choice it was.
+        chosen = next((c for c in pool if c.id == choice and c.id not in offered), None)
         rows.append(
             {
                 "name": unit["name"],
                 "aliases_seen": unit.get("aliases_seen", []),
                 "existing": _brief(same, 1.0) if same else None,
-                "suggestions": [_brief(c, score) for score, c in scored[:SUGGESTIONS]],
-                "choice": choices.get(unit["name"], same.id if same else "new"),
+                "suggestions": suggestions,
+                "chosen": _brief(chosen, 0.0) if chosen else None,
+                "choice": choice,
             }
         )
     return rows

@@ -116,7 +116,9 @@ def import_job(request: Request, pk: str) -> Response:
 @permission_classes([ImportAccess])
 def import_job_confirm(request: Request, pk: str) -> Response:
     job = _job(pk)
-    form = ImportConfirmSerializer(data=request.data if isinstance(request.data, dict) else {})
+    if not isinstance(request.data, dict):  # a JSON list or string is no set of choices
+        return Response({"detail": '请求体应为 JSON 对象,如 {"units": {…}}'}, status=status.HTTP_400_BAD_REQUEST)
+    form = ImportConfirmSerializer(data=request.data)
     form.is_valid(raise_exception=True)
     try:
         job = jobs.import_job_confirm(job_id=job.pk, user=request.user, unit_choices=form.validated_data.get("units"))

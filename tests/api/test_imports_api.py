@@ -109,6 +109,7 @@ def test_it_refuses_a_bad_unit_choice_with_400(personas: Personas, post_file):
         response = admin.post(f"{URL}{job_id}/confirm/", {"units": units}, format="json")
         assert response.status_code == 400 and response.json()["detail"], units
     assert admin.post(f"{URL}{job_id}/confirm/", {"units": ["x"]}, format="json").status_code == 400
+    assert admin.post(f"{URL}{job_id}/confirm/", ["x"], format="json").status_code == 400
     assert model_counts() == before and ImportJob.objects.get(pk=job_id).status == "ready"
 
 

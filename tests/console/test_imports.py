@@ -438,6 +438,8 @@ def test_it_maps_a_name_onto_a_unit_typed_from_the_pick_list(personas: Personas)
     job.refresh_from_db()
     assert job.status == "imported" and job.unit_choices == {UNKNOWN_UNIT: science.pk}
     assert Assignment.objects.filter(item__plan=job.plan, unit=science, role="lead").count() == 2
+    shown = client.get(f"/console/imports/{job.pk}/").content.decode()
+    assert f'<option value="{science.pk}" selected>市科技局' in shown  # the decision as it was made
 
 
 def test_it_pages_the_items_of_a_long_document(personas: Personas):
