@@ -500,3 +500,18 @@ def test_it_confirms_once_when_two_requests_race(personas: Personas):
         thread.join(timeout=60)
     assert sorted(outcomes)[0] == "imported" and "不能重复确认" in sorted(outcomes)[1], outcomes
     assert Plan.objects.filter(title=TITLE).count() == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tasks_app.importing._sync_items rewrites an item's imported units only when its text changed; "
+    "a new version that only moves an item to another lead keeps the old assignment (importing.py, intake-parse)",
+)
+def test_it_applies_the_assignment_changes_the_diff_announced(personas: Personas):
+    p = personas
+    jobs.import_job_confirm(job_id=ready_job(p).pk, user=p.admin)
+    second = ready_job(p, data=notice_txt(tasks=changed_tasks()), name="分工通知(修订).txt")
+    assert [d["number"] for d in second.diff["assignments_changed"]] == ["(二)"]
+    jobs.import_job_confirm(job_id=second.pk, user=p.admin)
+    moved = Plan.objects.get(title=TITLE).items.get(number="(二)", is_active=True)
+    assert list(moved.assignments.filter(role="lead").values_list("unit__name", flat=True)) == ["市统计局"]
