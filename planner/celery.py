@@ -33,4 +33,5 @@ def filesystem_broker_options(var_dir: Path) -> dict:
 app.conf.beat_schedule = {
     "plan-reminders-daily": {"task": "tasks_app.tasks.plan_reminders", "schedule": crontab(hour=8, minute=0)},
     "sweep-outbox": {"task": "tasks_app.tasks.sweep_outbox", "schedule": 300.0},
+    "clean-import-jobs-daily": {"task": "tasks_app.tasks.clean_import_jobs", "schedule": crontab(hour=3, minute=30)},
 }

@@ -101,6 +101,7 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # Uploads: documents to import and evidence files.
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(5 * 1024 * 1024))
+IMPORT_RETENTION_DAYS = envint("IMPORT_RETENTION_DAYS", "30")  # console uploads and previews kept this long
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -175,6 +176,7 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "tasks_app.models.Report.Status",
         "CycleStatusEnum": "tasks_app.models.ReportingCycle.Status",
         "ContributionStatusEnum": "tasks_app.models.Contribution.Status",
+        "ImportJobStatusEnum": "tasks_app.models.ImportJob.Status",
     },
 }
 

@@ -28,6 +28,7 @@ from tasks_app.models import (
     Contribution,
     Evidence,
     ExportJob,
+    ImportJob,
     Jurisdiction,
     Membership,
     OfficeRole,
@@ -282,6 +283,17 @@ def visible_export_jobs(user: AnyUser) -> QuerySet[ExportJob]:
 
 def export_job_or_404(user: AnyUser, job_id: int) -> ExportJob:
     return _one_or_404(visible_export_jobs(user).select_related("plan", "created_by"), job_id, "导出任务不存在")
+
+
+def visible_import_jobs(user: AnyUser) -> QuerySet[ImportJob]:
+    """Uploaded documents: office work. A job names its plan only once confirmed, so until offices are scoped
+    to a jurisdiction (issue 12: filter on the uploader's jurisdiction here) every office user sees them."""
+    return ImportJob.objects.all() if sees_everything(user) else ImportJob.objects.none()
+
+
+def import_job_or_404(user: AnyUser, job_id: int) -> ImportJob:
+    rows = visible_import_jobs(user).select_related("uploaded_by", "decided_by", "plan")
+    return _one_or_404(rows, job_id, "导入任务不存在")
 
 
 def visible_reminders(user: AnyUser) -> QuerySet[ReminderMessage]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -59,7 +60,14 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def document_import(*, parsed: ParsedDocument, file_name: str, text: str, today: date | None = None) -> ImportResult:
+def document_import(
+    *,
+    parsed: ParsedDocument,
+    file_name: str,
+    text: str,
+    today: date | None = None,
+    unit_choices: Mapping[str, Unit] | None = None,  # raw name → the existing unit the office chose for it
+) -> ImportResult:
     registry = unit_registry()
     sha = text_sha256(text)
     with transaction.atomic():
@@ -69,7 +77,7 @@ def document_import(*, parsed: ParsedDocument, file_name: str, text: str, today:
             if plan is not None:
                 return ImportResult(plan=plan, created=False, counts=plan_counts(plan))
         jurisdiction = _jurisdiction(parsed.jurisdiction, parsed.parent_jurisdiction, registry)
-        resolver = _UnitResolver(registry, jurisdiction)
+        resolver = _UnitResolver(registry, jurisdiction, unit_choices)
         source = existing or SourceDocument.objects.create(
             file_name=file_name,
             title=parsed.title,
@@ -112,11 +120,13 @@ def _jurisdiction(name: str, parent_name: str | None, registry: UnitRegistry) ->
 class _UnitResolver:
     """Raw name → Unit, creating registry units on first use and unknown names as units to review."""
 
-    def __init__(self, registry: UnitRegistry, jurisdiction: Jurisdiction) -> None:
+    def __init__(
+        self, registry: UnitRegistry, jurisdiction: Jurisdiction, chosen: Mapping[str, Unit] | None = None
+    ) -> None:
         self.registry = registry
         self.jurisdiction = jurisdiction
         self._cache: dict[tuple[str, str], Unit] = {}
-        self._raw_cache: dict[str, Unit] = {}
+        self._raw_cache: dict[str, Unit] = dict(chosen or {})
         self._by_name: dict[int, dict[str, Unit]] = {}
         self._aliases: dict[tuple[int, str], Unit] = {}
 

@@ -46,3 +46,18 @@ def sweep_outbox() -> int:
 def run_export_job(job_id: int) -> str:
     job = export_job_run(job_id=job_id)
     return job.status if job is not None else "missing"
+
+
+@shared_task(name="tasks_app.tasks.run_import_job")
+def run_import_job(job_id: int) -> str:
+    from tasks_app.services.import_jobs import import_job_parse
+
+    job = import_job_parse(job_id=job_id)
+    return job.status if job is not None else "missing"
+
+
+@shared_task(name="tasks_app.tasks.clean_import_jobs")
+def clean_import_jobs() -> int:
+    from tasks_app.services.import_jobs import import_jobs_clean
+
+    return import_jobs_clean()

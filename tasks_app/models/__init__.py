@@ -1,5 +1,6 @@
 from .audit import AuditEntry, ExportJob
 from .channels import Channel
+from .imports import ImportJob
 from .org import Jurisdiction, Membership, OfficeRole, Unit, UnitAlias
 from .plans import (
     Assignment,
@@ -25,6 +26,7 @@ __all__ = [
     "Evaluation",
     "Evidence",
     "ExportJob",
+    "ImportJob",
     "IndicatorActual",
     "IndicatorDetail",
     "Jurisdiction",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from django.conf import settings
 
 from tasks_app.importing import ImportResult, document_import, unit_registry
+from tasks_app.models import Unit
 from tasks_app.parsing.decoding import decode_text, is_xlsx
 from tasks_app.parsing.document import parse_bytes, parse_text
 from tasks_app.parsing.preview import build_preview
@@ -56,5 +58,8 @@ def document_preview(*, loaded: LoadedDocument) -> dict[str, Any]:
     return build_preview(loaded.parsed, unit_registry())
 
 
-def document_save(*, loaded: LoadedDocument) -> ImportResult:
-    return document_import(parsed=loaded.parsed, file_name=loaded.file_name, text=loaded.text)
+def document_save(*, loaded: LoadedDocument, unit_choices: Mapping[str, Unit] | None = None) -> ImportResult:
+    """Write the document; ``unit_choices`` maps raw names the registry does not know onto existing units."""
+    return document_import(
+        parsed=loaded.parsed, file_name=loaded.file_name, text=loaded.text, unit_choices=unit_choices
+    )
