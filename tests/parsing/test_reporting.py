@@ -39,8 +39,10 @@ def test_it_reads_year_end():
     assert (rule.month, rule.day, rule.recipient) == (12, 31, "市政府办公室")
 
 
-def test_it_ignores_half_yearly_rules():
-    assert find_reporting_rule(["每半年将进展情况报送市发改委。"]) is None
+def test_it_reads_a_half_yearly_rule_without_a_day():
+    rule = find_reporting_rule(["每半年将进展情况报送市发改委。"])
+    assert rule is not None and rule.frequency == "half-yearly"
+    assert (rule.month, rule.day, rule.recipient) == (None, None, "市发改委")
 
 
 def test_it_ignores_a_yearly_date_without_a_report():
