@@ -248,6 +248,7 @@ class TableBuilder:
             self.continue_item(units, line)
             return
         self.last_text = text
+        title = _short_title(text)
         deadline = self.cell(row, DEADLINE)
         if deadline:
             text = f"{text}({DEADLINE_NOTE}:{deadline})"
@@ -263,7 +264,7 @@ class TableBuilder:
             kind=kind or TASK,
             number=number,
             section=key,
-            title=_short_title(text),
+            title=title,
             text=text,
             source_lines=(line, line),
             unit_text={role: [value] for role, value in units.items()},

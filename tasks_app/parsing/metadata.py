@@ -97,6 +97,7 @@ def _is_title_piece(text: str) -> bool:
         and not _SENTENCE.search(text)
         and not _HEADING.match(text)
         and not _DATE.search(text)
+        and not _DOC_NUMBER.search(text)
     )
 
 
@@ -160,10 +161,27 @@ def _place_part(title: str) -> str:
     return core[: end.start()] if end else ""
 
 
+# Titles of action plans name the place and go straight on: "营口市推进数字经济发展三年行动方案".
+_LEADING_PLACE = re.compile(
+    r"^(?:关于(?:印发|落实|贯彻落实|做好|下达)?)?[《“\"]?(?P<place>(?:[\u4e00-\u9fff]{2,3}省)?(?:[\u4e00-\u9fff]{2,3}市)?"
+    r"(?:[\u4e00-\u9fff]{2,4}?[区县旗])?)(?=[\u4e00-\u9fff\d])"
+)
+_NOT_PLACE_AFTER = ("人民政府", "政府", "委员会", "办公室")
+
+
 def jurisdiction_from_title(title: str) -> tuple[str, str | None]:
     """("站前区", None), ("凌河区", "锦州市"), ("营口市", None) — ("", None) when the title is silent."""
-    part = _place_part(_strip_site_marks(title))
+    title = _strip_site_marks(title)
+    part = _place_part(title)
     match = _PLACE.match(part) if part else None
+    if not match or not any(match.groupdict().values()):
+        about = re.search(r"关于(?:印发|落实|贯彻落实|做好|下达)?", title)
+        core = title[about.start() :] if about else title
+        lead = _LEADING_PLACE.match(core)
+        place = lead.group("place") if lead else ""
+        if place and not core[lead.end() :].startswith(_NOT_PLACE_AFTER):
+            part = place
+            match = _PLACE.match(part)
     if not match or not any(match.groupdict().values()):
         return "", None
     prov, city, dist = match.group("prov"), match.group("city"), match.group("dist")

@@ -111,7 +111,7 @@ def test_it_reads_gb18030_text(tmp_path):
         ("binary.txt", bytes(range(256)) * 40, "binary"),
         ("noise.txt", "今天天气很好。\n我们去公园散步。\n".encode(), ""),
         ("fake.xlsx", b"PK\x03\x04not really a zip", ""),
-        ("picture.png", b"\x89PNG\r\n\x1a\n....", "不支持的文件类型"),
+        ("picture.png", b"\x89PNG\r\n\x1a\n....", "PNG 图片,不是文档"),
     ],
 )
 def test_it_refuses_bad_input_with_exit_2_and_writes_nothing(tmp_path, name, content, message):
