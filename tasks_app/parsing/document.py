@@ -39,6 +39,15 @@ def extract(data: bytes, *, filename: str = "", max_bytes: int = DEFAULT_MAX_BYT
     I/O, so the caller passes it in and this package stays free of subprocesses.
     """
     fmt = detect_format(data, filename=filename, max_bytes=max_bytes)
+    try:
+        return _read(data, fmt, max_bytes=max_bytes, doc_converter=doc_converter)
+    except ParseError:
+        raise
+    except Exception as exc:  # a hostile or damaged file may break a reader anywhere: one line, no traceback
+        raise ParseError(f"无法读取此 .{fmt} 文件,文件可能已损坏 (unreadable {fmt}: {type(exc).__name__})") from None
+
+
+def _read(data: bytes, fmt: str, *, max_bytes: int, doc_converter: DocConverter | None) -> Extracted:
     if fmt == "txt":
         return Extracted(format="txt", lines=decode_text(data, max_bytes=max_bytes).split("\n"))
     if fmt in ("docx", "doc"):

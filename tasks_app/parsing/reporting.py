@@ -249,3 +249,19 @@ def period_due_date(label: str, due: list[DuePoint]) -> date:
     due_year, due_month = divmod(months, 12)
     last = calendar.monthrange(due_year, due_month + 1)[1]
     return date(due_year, due_month + 1, min(point.day, last) if point.day else last)
+
+
+def rule_as_json(rule: ReportingRule) -> dict:
+    """The rule as stored on a plan (``Plan.reporting_rule``)."""
+    return {
+        "frequency": rule.frequency,
+        "month": rule.month,
+        "day": rule.day,
+        "previous_year": rule.previous_year,
+        "due": [{"period": p.period, "month_offset": p.month_offset, "day": p.day} for p in rule.due],
+    }
+
+
+def due_points(stored: dict) -> list[DuePoint]:
+    """The due points of a stored rule (``rule_as_json``); [] for an empty rule."""
+    return [DuePoint(int(p["month_offset"]), int(p["day"]), str(p.get("period", "*"))) for p in stored.get("due", [])]
