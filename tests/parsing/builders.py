@@ -8,7 +8,9 @@ unit lines), openpyxl the workbook with a two-row merged header; LibreOffice tur
 from __future__ import annotations
 
 import struct
+import zipfile
 import zlib
+from functools import cache
 from io import BytesIO
 
 from docx import Document
@@ -275,24 +277,60 @@ def merged_header_xlsx() -> bytes:
     return out.getvalue()
 
 
-def to_pdf(docx_bytes: bytes, **options: str) -> bytes:
-    return convert_document(docx_bytes, suffix=".docx", target="pdf")
+# LibreOffice conversions take seconds each: every test session converts each document once.
+@cache
+def table_pdf() -> bytes:
+    return convert_document(table_docx(), suffix=".docx", target="pdf")
 
 
-def encrypted_pdf(docx_bytes: bytes) -> bytes:
+@cache
+def paragraph_pdf(repeat: int = 3) -> bytes:
+    """Three pages with a running header and "— N —" page numbers; lines wrap inside unit names."""
+    return convert_document(paragraph_docx(repeat=repeat, page_numbers=True), suffix=".docx", target="pdf")
+
+
+@cache
+def scanned_pdf() -> bytes:
+    return convert_document(image_only_docx(), suffix=".docx", target="pdf")
+
+
+@cache
+def encrypted_pdf() -> bytes:
     target = (
         'pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},'
         '"DocumentOpenPassword":{"type":"string","value":"secret"}}'
     )
-    return convert_document(docx_bytes, suffix=".docx", target=target)
+    return convert_document(table_docx(), suffix=".docx", target=target)
 
 
-def to_doc(docx_bytes: bytes) -> bytes:
-    return convert_document(docx_bytes, suffix=".docx", target="doc")
+@cache
+def table_doc() -> bytes:
+    """The Word-table division saved as Word 97 .doc."""
+    return convert_document(table_docx(), suffix=".docx", target="doc")
 
 
-def to_xls(xlsx_bytes: bytes) -> bytes:
-    return convert_document(xlsx_bytes, suffix=".xlsx", target="xls")
+@cache
+def merged_header_xls() -> bytes:
+    return convert_document(merged_header_xlsx(), suffix=".xlsx", target="xls")
+
+
+def docx_bomb(unpacked_mb: int = 40) -> bytes:
+    """A .docx whose document.xml inflates to tens of megabytes from a few kilobytes."""
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            chunk = b" " * (1024 * 1024)
+            for _ in range(unpacked_mb):
+                member.write(chunk)
+    return out.getvalue()
+
+
+def plain_zip() -> bytes:
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("说明.txt", "这是一个压缩包")
+    return out.getvalue()
 
 
 def png_bytes(width: int = 8, height: int = 8) -> bytes:
