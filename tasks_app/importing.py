@@ -370,7 +370,9 @@ def _sync_evaluations(plan: Plan, parsed: ParsedDocument) -> None:
 
 def cycle_due_date(plan: Plan, year: int) -> date:
     """BRIEF §4: the cycle on year Y is due in Y+1 for 上年度 rules or days in the first half-year."""
-    month, day = (plan.reporting_month, plan.reporting_day) if plan.reporting_month else DEFAULT_REPORTING
+    month, day = (
+        (plan.reporting_month, plan.reporting_day) if plan.reporting_month and plan.reporting_day else DEFAULT_REPORTING
+    )
     due_year = year + 1 if plan.reporting_previous_year or month <= 6 else year
     while True:
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from .types import Extracted, ParseError, TableBlock
 
@@ -94,12 +95,12 @@ def _article(root):
         best = max(marked, key=lambda element: len(element.text_content()))
         inner = [e for e in marked if len(e.text_content()) >= 0.8 * len(best.text_content())]
         return min(inner, key=lambda element: len(element.text_content()))
-    scores: dict = {}
+    scores: dict[Any, int] = {}
     for paragraph in body.iter("p"):
         parent = paragraph.getparent()
         if parent is not None:
             scores[parent] = scores.get(parent, 0) + len(paragraph.text_content().strip())
-    return max(scores, key=scores.get) if scores else body
+    return max(scores, key=lambda element: scores[element]) if scores else body
 
 
 def _lines_of(element, lines: list[str], tables: list[TableBlock]) -> None:

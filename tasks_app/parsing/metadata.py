@@ -179,7 +179,7 @@ def jurisdiction_from_title(title: str) -> tuple[str, str | None]:
         core = title[about.start() :] if about else title
         lead = _LEADING_PLACE.match(core)
         place = lead.group("place") if lead else ""
-        if place and not core[lead.end() :].startswith(_NOT_PLACE_AFTER):
+        if lead and place and not core[lead.end() :].startswith(_NOT_PLACE_AFTER):
             part = place
             match = _PLACE.match(part)
     if not match or not any(match.groupdict().values()):

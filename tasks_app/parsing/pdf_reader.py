@@ -33,6 +33,7 @@ _PAGE_NUMBER = re.compile(
 _CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’《》、"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
 _SENTENCE_END = tuple("。;:!?;:!?")
+_UNIT_LABEL = re.compile(r"^(?:牵头|配合|责任|协办)(?:单位|部门)\s*[::]")
 _OPENS_BLOCK = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[((][一二三四五六七八九十]+[))]|\d{1,3}[.、]|第.{1,4}[章节]|专栏)"
 )
@@ -59,10 +60,14 @@ def _cell(value: str | None) -> str:
 
 def _page_blocks(page: Any) -> list[tuple[float, str, Any]]:
     """("line", line dict) and ("table", rows) blocks of one page, top to bottom."""
-    tables = [table for table in page.find_tables() if len(table.rows) >= 2]
+    ruled = page.objects.get("rect") or page.objects.get("line")
+    tables = [table for table in page.find_tables() if len(table.rows) >= 2] if ruled else []
     boxes = [table.bbox for table in tables]
     text_page = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes)) if boxes else page
-    blocks: list[tuple[float, str, Any]] = [(line["top"], "line", line) for line in text_page.extract_text_lines()]
+    blocks: list[tuple[float, str, Any]] = [
+        (line["top"], "line", {key: line[key] for key in ("text", "x0", "x1", "top", "bottom")})
+        for line in text_page.extract_text_lines(return_chars=False)
+    ]
     for table in tables:
         rows = [[_cell(cell) for cell in row] for row in table.extract()]
         blocks.append((table.bbox[1], "table", rows))
@@ -70,12 +75,18 @@ def _page_blocks(page: Any) -> list[tuple[float, str, Any]]:
     return blocks
 
 
+def _may_be_furniture(text: str) -> bool:
+    """Running headers and footers are short labels; an item line or a unit line at a page top is not one."""
+    clean = tidy(text)
+    return len(clean) <= 40 and not _OPENS_BLOCK.match(clean) and not _UNIT_LABEL.match(clean)
+
+
 def _running_furniture(pages: list[list[tuple[float, str, Any]]]) -> set[str]:
-    """Texts in the first or last two lines of at least half of the pages (and of two pages at least)."""
+    """Short texts in the first or last two lines of at least half of the pages (and of two pages at least)."""
     counts: Counter[str] = Counter()
     for blocks in pages:
         lines = [block[2]["text"] for block in blocks if block[1] == "line"]
-        counts.update({_furniture_key(text) for text in lines[:2] + lines[-2:]})
+        counts.update({_furniture_key(text) for text in lines[:2] + lines[-2:] if _may_be_furniture(text)})
     needed = max(2, (len(pages) + 1) // 2)
     return {key for key, count in counts.items() if count >= needed}
 
@@ -97,7 +108,10 @@ def read_pdf(data: bytes) -> Extracted:
             raise ParseError(f"PDF 页数超过上限 {MAX_PAGES} (too many pages)")
         if not any(page.chars for page in page_list):
             raise ParseError("PDF 没有文本层(可能是扫描件或图片),请上传文字版 PDF 或 Word 文件 (no text layer)")
-        pages = [_page_blocks(page) for page in page_list]
+        pages = []
+        for page in page_list:
+            pages.append(_page_blocks(page))
+            page.close()  # drop the page's parsed objects: memory stays that of one page, not of the whole file
     finally:
         pdf.close()
     return _assemble(pages)
@@ -145,7 +159,7 @@ def _assemble(pages: list[list[tuple[float, str, Any]]]) -> Extracted:
 def _continues(above: dict[str, Any], line: dict[str, Any], *, left: float, right: float, char: float,
                indented: bool) -> bool:  # fmt: skip
     text = tidy(line["text"])
-    if _OPENS_BLOCK.match(text) or re.match(r"^(?:牵头|配合|责任|协办)(?:单位|部门)\s*[::]", text):
+    if _OPENS_BLOCK.match(text) or _UNIT_LABEL.match(text):
         return False
     starts_at_margin = abs(line["x0"] - left) < char * 0.5
     above_text = tidy(above["text"])

@@ -162,8 +162,8 @@ def _cadence_rule(sentence: str) -> tuple[str, list[DuePoint], tuple[int, int] |
             points = [DuePoint(m1 - 1, d1, "H1"), DuePoint(m2 - 7 + (12 if next_year else 0), d2, "H2")]
             return HALF_YEARLY, points, (m2, d2), d2
         match = re.search(r"(?:半年结束后|次月)\s*" + _DAY, sentence)
-        day = int(match.group("d")) if match else None
-        return HALF_YEARLY, [DuePoint(6, day or 10)], None, day
+        stated = int(match.group("d")) if match else None
+        return HALF_YEARLY, [DuePoint(6, stated or 10)], None, stated
     return None
 
 
