@@ -195,6 +195,7 @@ class TableBuilder:
         self.counts: dict[str | None, int] = {}
         self.keys: set[str] = set()
         self.last_text: str | None = None  # text cell of the previous row (a vertical merge repeats it)
+        self._last_row: list[str] | None = None  # the row that made the last item
 
     def cell(self, row: list[str], role: str) -> str:
         col = self.columns.get(role)
@@ -272,6 +273,30 @@ class TableBuilder:
         if kind:
             item.indicator = IndicatorDetail(pending="等待省下达" in text or "*" in text)
         self.result.items.append(item)
+        self._last_row = row
+
+    def join_fragment(self, row: list[str], line: int) -> bool:
+        """Join the part of a row a page break pushed onto the next page (a PDF table continued without a
+        header) to the item above. Such a fragment holds only the overflow of the long cells: its 序号 and
+        完成时限 cells are empty although the item above has them. True when the row was joined."""
+        if not self.result.items or (not self.cell(row, TEXT) and not any(self.cell(row, r) for r in UNIT_ROLES)):
+            return False
+        item = self.result.items[-1]
+        body, deadline = split_deadline_note(item.text)
+        had_number = bool(self.cell(self._last_row, NUMBER)) if self._last_row else False
+        if self.cell(row, NUMBER) or self.cell(row, DEADLINE) or not (deadline or had_number):
+            return False
+        text = body + self.cell(row, TEXT)
+        item.text = f"{text}({DEADLINE_NOTE}:{deadline})" if deadline else text
+        item.title = _short_title(text)
+        for role in UNIT_ROLES:
+            fragment = self.cell(row, role)
+            if fragment:
+                values = item.unit_text.setdefault(role, [""])
+                values[-1] += fragment  # a unit name cut by the page break is one name again
+        item.source_lines = (item.source_lines[0], line)
+        self.last_text = self.cell(row, TEXT) or self.last_text
+        return True
 
     def _is_repeated_header(self, row: list[str]) -> bool:
         return header_role(self.cell(row, TEXT)) == TEXT and header_role(self.cell(row, NUMBER) or "序号") == NUMBER
@@ -291,7 +316,11 @@ class TableBuilder:
         item.source_lines = (item.source_lines[0], line)
 
 
-def parse_rows(builder: TableBuilder, rows: list[list[str]], *, first_line: int, start: int) -> None:
-    """Feed rows[start:] to the builder; row i sits on document line first_line + i."""
+def parse_rows(builder: TableBuilder, rows: list[list[str]], *, first_line: int, start: int,
+               continued: bool = False) -> None:  # fmt: skip
+    """Feed rows[start:] to the builder; row i sits on document line first_line + i. ``continued``: the
+    table goes on from the previous page, so its first row may be the rest of the row above."""
+    if continued and start < len(rows) and builder.join_fragment(rows[start], first_line + start):
+        start += 1
     for index in range(start, len(rows)):
         builder.add_row(rows[index], first_line + index)

@@ -100,7 +100,8 @@ def table_structure(extracted: Extracted, *, filename: str = "") -> tuple[metada
         if header is None:
             # A table continued on the next page (or after a page break in Word) has no header of its own.
             if builder is not None and rows and max(map(len, rows)) == width:
-                division_table.parse_rows(builder, rows, first_line=first_line, start=0)
+                continued = extracted.format == "pdf"  # only a page break cuts a row in two
+                division_table.parse_rows(builder, rows, first_line=first_line, start=0, continued=continued)
             continue
         index, columns, height = header
         if builder is None:

@@ -170,3 +170,25 @@ def test_it_refuses_a_scan_and_an_encrypted_pdf_with_their_reason():
         parse_bytes(builders.scanned_pdf(), filename="scan.pdf")
     with pytest.raises(ParseError, match="已加密"):
         parse_bytes(builders.encrypted_pdf(), filename="locked.pdf")
+
+
+def test_it_joins_a_table_row_a_page_break_cut_in_two():
+    from tasks_app.parsing.document import parse_extracted
+    from tasks_app.parsing.types import Extracted, TableBlock
+
+    page1 = [
+        ["序号", "重点任务", "牵头单位", "配合单位", "完成时限"],
+        ["1", "建设智慧停车场", "市公安局", "市城管综合执法局", "2022年6月底前"],
+        ["2", "改造老旧小区50个,完善", "市住房城乡建设委", "市财政局、市自然", "2022年10月底前"],
+    ]
+    page2 = [["", "配套设施", "", "资源局", ""], ["3", "新建口袋公园10个", "市住房城乡建设委", "", "2022年9月底前"]]
+    lines = ["营口市2022年重点民生实事任务分工"] + ["\t".join(row) for row in page1 + page2]
+    extracted = Extracted(
+        format="pdf", lines=lines, tables=[TableBlock(rows=page1, first_line=2), TableBlock(rows=page2, first_line=5)]
+    )
+    doc = parse_extracted(extracted)
+    assert [item.number for item in doc.items] == ["1", "2", "3"]
+    second = doc.items[1]
+    assert second.text.startswith("改造老旧小区50个,完善配套设施") and second.source_lines == (4, 5)
+    assert second.units[COOPERATING] == ["市财政局", "市自然资源局"]
+    assert second.deadline.isoformat() == "2022-10-31"
