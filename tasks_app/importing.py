@@ -33,8 +33,9 @@ from tasks_app.models import (
     UnitAlias,
     WorkItem,
 )
+from tasks_app.parsing.reporting import rule_as_json
 from tasks_app.parsing.types import INDICATOR_KINDS, ROLES, ParsedDocument, ParsedItem
-from tasks_app.parsing.units import UnitRegistry
+from tasks_app.parsing.units import UnitRegistry, clean_unit_name, unit_key
 
 DEFAULT_REPORTING = (2, 15)  # "2月中旬前" when a document states no rule of its own
 
@@ -142,10 +143,13 @@ class _UnitResolver:
                 if res.jurisdiction == self.jurisdiction.name
                 else _jurisdiction(res.jurisdiction, None, self.registry)
             )
-            unit = self._known(jurisdiction).get(res.name)
+            known = self._known(jurisdiction)
+            unit = known.get(res.name) or known.get(unit_key(res.name))
             if unit is None:
-                unit = _create_unit(jurisdiction, res.name, res.kind, known=res.known, registry=self.registry)
-                self._known(jurisdiction)[unit.name] = unit
+                # A unit the registry does not know keeps the document's spelling: "各县(市、区)人民政府".
+                name = res.name if res.known else clean_unit_name(raw)[:120]
+                unit = _create_unit(jurisdiction, name, res.kind, known=res.known, registry=self.registry)
+                known[unit.name] = known[unit_key(unit.name)] = unit
                 self._cache[key] = unit
                 members = self.registry.members(res.name, jurisdiction.name) if res.known else []
                 unit.members.set([self.resolve(member) for member in members if member != res.name])
@@ -161,6 +165,8 @@ class _UnitResolver:
             units = {u.id: u for u in Unit.objects.filter(jurisdiction=jurisdiction).select_related("jurisdiction")}
             names = {alias.name: units[alias.unit_id] for alias in UnitAlias.objects.filter(unit__in=units)}
             names.update({u.name: u for u in units.values()})
+            # Spellings that differ only in parentheses or spacing name the same unit.
+            names.update({unit_key(name): unit for name, unit in list(names.items())})
             self._by_name[jurisdiction.id] = names
         return self._by_name[jurisdiction.id]
 
@@ -194,10 +200,14 @@ def _upsert_plan(parsed: ParsedDocument, source: SourceDocument, jurisdiction: J
     plan.source = source
     rule = parsed.reporting
     if rule is not None:
+        # month/day are the yearly report's day; a quarterly or monthly rule without one keeps yearly
+        # cycles on the default day until cycles per period exist.
         plan.reporting_month, plan.reporting_day = rule.month, rule.day
-        plan.reporting_previous_year = rule.previous_year or rule.month <= 6
+        plan.reporting_previous_year = rule.previous_year or (rule.month or 12) <= 6
         plan.reporting_text = rule.text
         plan.reporting_recipient = resolver.resolve(rule.recipient) if rule.recipient else None
+        plan.reporting_frequency = rule.frequency
+        plan.reporting_rule = rule_as_json(rule)
     plan.save()
     resolver.flush_aliases()
     return plan
@@ -370,7 +380,9 @@ def _sync_evaluations(plan: Plan, parsed: ParsedDocument) -> None:
 
 def cycle_due_date(plan: Plan, year: int) -> date:
     """BRIEF §4: the cycle on year Y is due in Y+1 for 上年度 rules or days in the first half-year."""
-    month, day = (plan.reporting_month, plan.reporting_day) if plan.reporting_month else DEFAULT_REPORTING
+    month, day = (
+        (plan.reporting_month, plan.reporting_day) if plan.reporting_month and plan.reporting_day else DEFAULT_REPORTING
+    )
     due_year = year + 1 if plan.reporting_previous_year or month <= 6 else year
     while True:
         try:

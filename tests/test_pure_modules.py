@@ -10,6 +10,13 @@ from tests.conftest import ROOT
 PURE = [
     "tasks_app.parsing.document",
     "tasks_app.parsing.preview",
+    "tasks_app.parsing.sniff",
+    "tasks_app.parsing.division_table",
+    "tasks_app.parsing.docx_reader",
+    "tasks_app.parsing.pdf_reader",
+    "tasks_app.parsing.html_reader",
+    "tasks_app.parsing.xlsx_table",
+    "tasks_app.parsing.convert",
     "tasks_app.suggesting.suggester",
     "tasks_app.suggesting.evaluation",
     "tasks_app.reminders.calendar",

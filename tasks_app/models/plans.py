@@ -47,7 +47,16 @@ class SourceDocument(models.Model):
         return [(n, all_lines[n - 1]) for n in range(max(first, 1), min(last, len(all_lines)) + 1)]
 
 
+class ReportingFrequency(models.TextChoices):
+    YEARLY = "yearly", "每年"
+    HALF_YEARLY = "half-yearly", "每半年"
+    QUARTERLY = "quarterly", "每季度"
+    MONTHLY = "monthly", "每月"
+
+
 class Plan(models.Model):
+    ReportingFrequency = ReportingFrequency
+
     class Kind(models.TextChoices):
         NOTICE = "notice", "分工通知"
         PLAN = "plan", "规划纲要"
@@ -65,6 +74,13 @@ class Plan(models.Model):
         Unit, verbose_name="报送对象", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reporting_text = models.TextField("报送要求原文", blank=True)
+    reporting_frequency = models.CharField(
+        "报送周期", max_length=12, choices=ReportingFrequency.choices, default=ReportingFrequency.YEARLY
+    )
+    # The parsed rule, so period due dates can be computed without re-reading the text:
+    # {"frequency", "month", "day", "previous_year", "due": [{"period", "month_offset", "day"}]};
+    # tasks_app.parsing.reporting.period_due_date(label, due) turns it into a date. {} = no rule stated.
+    reporting_rule = models.JSONField("报送规则", default=dict, blank=True)
     reminder_days_before = models.JSONField("提前提醒天数", default=default_days_before)
     reminder_days_after = models.JSONField("逾期提醒天数", default=default_days_after)
     remind_cooperating = models.BooleanField("同时提醒配合单位", default=False)

@@ -8,13 +8,16 @@ unit lists are split, deadlines are computed from date phrases, the reporting ru
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from . import deadlines, metadata, notice, outline, reporting, tables, units, xlsx_table
-from .decoding import decode_text, is_xlsx
+from . import deadlines, division_table, metadata, notice, outline, reporting, tables, units
+from .decoding import decode_text
+from .sniff import detect_format
 from .types import (
     INDICATOR_KINDS,
     RESPONSIBLE,
     ROLES,
+    Extracted,
     IndicatorDetail,
     ParsedDocument,
     ParsedItem,
@@ -25,45 +28,147 @@ from .types import (
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 _UNIT_LINE = re.compile(r"^\s*(牵头单位|配合单位|责任单位)\s*[::]")
 
+DocConverter = Callable[[bytes], bytes]
 
-def parse_bytes(data: bytes, *, filename: str = "", max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedDocument:
-    if len(data) > max_bytes:
-        raise ParseError(f"文件过大:{len(data)} 字节,上限 {max_bytes} 字节 (file too large)")
-    if is_xlsx(data, filename):
-        meta, structure = xlsx_table.parse_xlsx(data)
-        return _assemble(meta, structure, lines=[], layout="xlsx")
-    if filename.lower().endswith((".xlsx", ".xls", ".docx", ".doc", ".pdf")):
-        raise ParseError(f"不支持的文件类型:{filename}(仅支持 .txt 文本或 .xlsx 分工表)")
-    return parse_text(decode_text(data, max_bytes=max_bytes), filename=filename)
+
+def extract(data: bytes, *, filename: str = "", max_bytes: int = DEFAULT_MAX_BYTES,
+            doc_converter: DocConverter | None = None) -> Extracted:  # fmt: skip
+    """Read any supported file into text lines and tables; the content decides the format.
+
+    ``doc_converter`` turns a Word 97 .doc into .docx bytes (LibreOffice, see ``convert.py``); it is
+    I/O, so the caller passes it in and this package stays free of subprocesses.
+    """
+    fmt = detect_format(data, filename=filename, max_bytes=max_bytes)
+    try:
+        return _read(data, fmt, max_bytes=max_bytes, doc_converter=doc_converter)
+    except ParseError:
+        raise
+    except Exception as exc:  # a hostile or damaged file may break a reader anywhere: one line, no traceback
+        raise ParseError(f"无法读取此 .{fmt} 文件,文件可能已损坏 (unreadable {fmt}: {type(exc).__name__})") from None
+
+
+def _read(data: bytes, fmt: str, *, max_bytes: int, doc_converter: DocConverter | None) -> Extracted:
+    if fmt == "txt":
+        return Extracted(format="txt", lines=decode_text(data, max_bytes=max_bytes).split("\n"))
+    if fmt in ("docx", "doc"):
+        from .docx_reader import read_docx
+
+        if fmt == "doc":
+            if doc_converter is None:
+                raise ParseError("不支持直接读取 .doc:请安装 LibreOffice (libreoffice-writer) 或另存为 .docx 后上传")
+            data = doc_converter(data)
+        return read_docx(data, fmt=fmt)
+    if fmt == "pdf":
+        from .pdf_reader import read_pdf
+
+        return read_pdf(data)
+    if fmt == "html":
+        from .html_reader import read_html
+
+        return read_html(data)
+    from .xlsx_table import read_xls, read_xlsx
+
+    return read_xlsx(data) if fmt == "xlsx" else read_xls(data)
+
+
+def parse_bytes(data: bytes, *, filename: str = "", max_bytes: int = DEFAULT_MAX_BYTES,
+                doc_converter: DocConverter | None = None) -> ParsedDocument:  # fmt: skip
+    extracted = extract(data, filename=filename, max_bytes=max_bytes, doc_converter=doc_converter)
+    return parse_extracted(extracted, filename=filename)
 
 
 def parse_text(text: str, *, filename: str = "") -> ParsedDocument:
+    return parse_extracted(Extracted(format="txt", lines=text.split("\n")), filename=filename)
+
+
+def _division_tables(extracted: Extracted) -> list[tuple[list[list[str]], int]]:
+    """(rows with cells as the parsers see them, first line) of each table, cleaned once."""
+    return [
+        ([[division_table.clean_cell(cell) for cell in row] for row in table.rows], table.first_line)
+        for table in extracted.tables
+    ]
+
+
+def table_structure(extracted: Extracted, *, filename: str = "") -> tuple[metadata.Metadata, StructureResult]:
+    """A document whose division is a table: the structure comes from the table(s), the metadata
+    from the text above the first one (or the table's own title row)."""
+    builder: division_table.TableBuilder | None = None
+    first: tuple[list[list[str]], int, int] | None = None
+    width = 0
+    for rows, first_line in _division_tables(extracted):
+        header = division_table.find_header(rows)
+        if header is None:
+            # A table continued on the next page (or after a page break in Word) has no header of its own.
+            if builder is not None and rows and max(map(len, rows)) == width:
+                continued = extracted.format == "pdf"  # only a page break cuts a row in two
+                division_table.parse_rows(builder, rows, first_line=first_line, start=0, continued=continued)
+            continue
+        index, columns, height = header
+        if builder is None:
+            builder = division_table.TableBuilder(columns)
+            first = (rows, first_line, index)
+            width = max(map(len, rows))
+        division_table.parse_rows(builder, rows, first_line=first_line, start=index + height)
+    if builder is None or first is None:
+        raise ParseError("文件中没有分工表 (no division table)")
+    result = builder.result
+    if not result.items:
+        raise ParseError("表格中没有任务行 (the division table has no task rows)")
+    rows, first_line, index = first
+    head = [deadlines.half_width(line) for line in extracted.lines[: first_line - 1]]
+    title = extracted.title or None
+    try:
+        meta = metadata.read_metadata(head, filename=filename, title=title)
+    except ParseError:
+        fallback = title or division_table.title_above(rows, index) or (extracted.tables[0].name or "").strip()
+        if not fallback:
+            raise ParseError("找不到文件标题:分工表上方没有标题行 (no document title found)") from None
+        meta = metadata.read_metadata(
+            head + ["\t".join(row) for row in rows[:index]], filename=filename, title=fallback
+        )
+    meta.kind = metadata.NOTICE
+    return meta, result
+
+
+def parse_extracted(extracted: Extracted, *, filename: str = "") -> ParsedDocument:
+    """Layout detection shared by every format: a division table when the document has one, otherwise
+    the text parsers (unit lines, inline units, outline and pipe tables)."""
     # Full-width punctuation (（）：，；) becomes ASCII one character for one, so every parser sees a single
     # form and line/column positions stay those of the original text.
-    lines = deadlines.half_width(text).split("\n")
+    lines = [deadlines.half_width(line) for line in extracted.lines]
     if not any(line.strip() for line in lines):
         raise ParseError("文件为空 (empty file)")
-    meta = metadata.read_metadata(lines, filename=filename)
-    if meta.kind == "notice" or any(_UNIT_LINE.match(line) for line in lines):
-        structure = notice.parse_notice(lines)
-        layout = "unit-lines" if any(_UNIT_LINE.match(line) for line in lines) else "inline-units"
+    has_table = any(division_table.find_header(rows) for rows, _ in _division_tables(extracted))
+    if has_table:
+        meta, structure = table_structure(extracted, filename=filename)
+        layout = "xlsx" if extracted.format in ("xlsx", "xls") else "table"
     else:
-        table_part = tables.parse_tables(lines)
-        outline_part = outline.parse_outline(lines, skip=table_part.consumed_lines)
-        structure = StructureResult(
-            sections=table_part.sections + outline_part.sections,
-            items=table_part.items + outline_part.items,
-            evaluations=table_part.evaluations,
-            warnings=table_part.warnings + outline_part.warnings,
-        )
-        layout = "inline-units" if any(item.unit_text for item in outline_part.items) else "outline"
-    doc = _assemble(meta, structure, lines=lines, layout=layout)
+        meta = metadata.read_metadata(lines, filename=filename, title=extracted.title or None)
+        if meta.kind == "notice" or any(_UNIT_LINE.match(line) for line in lines):
+            structure = notice.parse_notice(lines)
+            layout = "unit-lines" if any(_UNIT_LINE.match(line) for line in lines) else "inline-units"
+        else:
+            table_part = tables.parse_tables(lines)
+            outline_part = outline.parse_outline(lines, skip=table_part.consumed_lines)
+            structure = StructureResult(
+                sections=table_part.sections + outline_part.sections,
+                items=table_part.items + outline_part.items,
+                evaluations=table_part.evaluations,
+                warnings=table_part.warnings + outline_part.warnings,
+            )
+            layout = "inline-units" if any(item.unit_text for item in outline_part.items) else "outline"
+    meta.doc_number = meta.doc_number or extracted.doc_number
+    meta.issued = meta.issued or extracted.issued
+    doc = _assemble(meta, structure, lines=lines, layout=layout, original=extracted.lines)
+    doc.format = extracted.format
+    doc.warnings.extend(extracted.warnings)
     if not doc.items and not doc.sections:
         raise ParseError("未识别出任何章节、指标或任务:文件没有可识别的结构 (no structure found)")
     return doc
 
 
-def _assemble(meta: metadata.Metadata, structure: StructureResult, *, lines: list[str], layout: str) -> ParsedDocument:
+def _assemble(meta: metadata.Metadata, structure: StructureResult, *, lines: list[str], layout: str,
+              original: list[str] | None = None) -> ParsedDocument:  # fmt: skip
     doc = ParsedDocument(
         title=meta.title,
         kind=meta.kind,
@@ -86,8 +191,13 @@ def _assemble(meta: metadata.Metadata, structure: StructureResult, *, lines: lis
         doc.warnings.append("分工通知中没有识别出任何单位")
     plan_year = meta.issued.year if meta.issued else meta.period_start
     plan_year = min(max(plan_year, meta.period_start), meta.period_end)
+    spelling = units.SpellingIndex(original if original is not None else lines)
     for item in doc.items:
         enrich_item(item, plan_year=plan_year, period_end=meta.period_end)
+        item.units = {role: spelling.as_written(names, item.source_lines) for role, names in item.units.items()}
+    if doc.reporting and doc.reporting.recipient:
+        line = doc.reporting.source_line
+        doc.reporting.recipient = spelling.as_written([doc.reporting.recipient], (line, line))[0]
     return doc
 
 

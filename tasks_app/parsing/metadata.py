@@ -67,7 +67,10 @@ _PLAN_LONG = re.compile(r"第(?P<n>[一二三四五六七八九十]{1,3})个五�
 # Where the place name ends in a title: "营口市国民经济和社会发展…", "站前区“十四五”规划".
 _PLACE_END = re.compile(
     r"国民经济|经济和社会发展|经济社会发展|第[一二三四五六七八九十]+个五年|[“\"]?十[一二三四五六七八九]五"
+    r"|\d{4}\s*年|政府工作报告"
 )
+# A yearly work division names its year: "营口市2018年优化营商环境重点工作任务分工".
+_TITLE_YEAR = re.compile(r"(?<!\d)(\d{4})\s*年(?!\s*\d{1,2}\s*月)")
 _PLACE = re.compile(
     r"^(?P<prov>[\u4e00-\u9fff]{2,3}?省)?(?P<city>[\u4e00-\u9fff]{2,4}?市)?"
     r"(?P<dist>[\u4e00-\u9fff]{2,8}?(?:区|县|旗))?$"
@@ -94,6 +97,7 @@ def _is_title_piece(text: str) -> bool:
         and not _SENTENCE.search(text)
         and not _HEADING.match(text)
         and not _DATE.search(text)
+        and not _DOC_NUMBER.search(text)
     )
 
 
@@ -157,10 +161,27 @@ def _place_part(title: str) -> str:
     return core[: end.start()] if end else ""
 
 
+# Titles of action plans name the place and go straight on: "营口市推进数字经济发展三年行动方案".
+_LEADING_PLACE = re.compile(
+    r"^(?:关于(?:印发|落实|贯彻落实|做好|下达)?)?[《“\"]?(?P<place>(?:[\u4e00-\u9fff]{2,3}省)?(?:[\u4e00-\u9fff]{2,3}市)?"
+    r"(?:[\u4e00-\u9fff]{2,4}?[区县旗])?)(?=[\u4e00-\u9fff\d])"
+)
+_NOT_PLACE_AFTER = ("人民政府", "政府", "委员会", "办公室")
+
+
 def jurisdiction_from_title(title: str) -> tuple[str, str | None]:
     """("站前区", None), ("凌河区", "锦州市"), ("营口市", None) — ("", None) when the title is silent."""
-    part = _place_part(_strip_site_marks(title))
+    title = _strip_site_marks(title)
+    part = _place_part(title)
     match = _PLACE.match(part) if part else None
+    if not match or not any(match.groupdict().values()):
+        about = re.search(r"关于(?:印发|落实|贯彻落实|做好|下达)?", title)
+        core = title[about.start() :] if about else title
+        lead = _LEADING_PLACE.match(core)
+        place = lead.group("place") if lead else ""
+        if lead and place and not core[lead.end() :].startswith(_NOT_PLACE_AFTER):
+            part = place
+            match = _PLACE.match(part)
     if not match or not any(match.groupdict().values()):
         return "", None
     prov, city, dist = match.group("prov"), match.group("city"), match.group("dist")
@@ -210,8 +231,24 @@ def plan_period(text: str) -> tuple[int, int] | None:
     return five_year_plan_years(number)
 
 
-def _find_period(title: str, lines: list[str]) -> tuple[int, int]:
-    found = plan_period(title) or plan_period("\n".join(lines[:HEAD_LINES])) or plan_period("\n".join(lines))
+def title_year(title: str) -> tuple[int, int] | None:
+    """(Y, Y) when the title names exactly one year, as yearly work divisions do; else None."""
+    years = {int(year) for year in _TITLE_YEAR.findall(title)}
+    if len(years) == 1:
+        year = years.pop()
+        return (year, year) if 1950 <= year <= 2100 else None
+    return None
+
+
+def find_period(title: str, lines: list[str]) -> tuple[int, int]:
+    """The plan period: a range or five-year plan in the title, then the title's own year (a yearly
+    division), then a range or plan named in the head of the text, then anywhere in it."""
+    found = (
+        plan_period(title)
+        or title_year(title)
+        or plan_period("\n".join(lines[:HEAD_LINES]))
+        or plan_period("\n".join(lines))
+    )
     if found is None:
         raise ParseError("找不到规划期(如“十四五”或2016—2020年) / no plan period found")
     return found
@@ -255,10 +292,15 @@ def _issuer_from_number(prefix: str, jurisdiction: str, parent: str | None) -> s
     return ""
 
 
-def read_metadata(lines: list[str], *, filename: str = "") -> Metadata:
-    """Read the head of a document; raise ParseError when it has no title or no plan period."""
+def read_metadata(lines: list[str], *, filename: str = "", title: str | None = None) -> Metadata:
+    """Read the head of a document; raise ParseError when it has no title or no plan period.
+
+    ``title`` is given when the container names it (an HTML page's article title, a sheet's title row).
+    """
+    title_lines = (0, 0)
     try:
-        title, title_lines = _find_title(lines)
+        if title is None:
+            title, title_lines = _find_title(lines)
     except ParseError as error:
         raise ParseError(f"{filename}: {error}" if filename else str(error)) from None
     text = "\n".join(lines)
@@ -266,7 +308,7 @@ def read_metadata(lines: list[str], *, filename: str = "") -> Metadata:
     if jurisdiction.endswith(("区", "县", "旗")) and parent is None:
         parent = _parent_from_text(jurisdiction, text)
     try:
-        start, end = _find_period(title, lines)
+        start, end = find_period(title, lines)
     except ParseError as error:
         raise ParseError(f"{filename}: {error}" if filename else str(error)) from None
     doc_number, issuer = "", ""

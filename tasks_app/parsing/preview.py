@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .types import BINDING, EXPECTED, INDICATOR_KINDS, ROLES, ParsedDocument, ParsedItem
-from .units import UnitRegistry
+from .units import UnitRegistry, clean_unit_name
 
 
 def build_preview(doc: ParsedDocument, registry: UnitRegistry) -> dict[str, Any]:
@@ -13,12 +13,12 @@ def build_preview(doc: ParsedDocument, registry: UnitRegistry) -> dict[str, Any]
 
     def canonical(raw: str) -> str:
         resolution = registry.resolve(raw, doc.jurisdiction)
-        entry = seen.setdefault(
-            resolution.name, {"name": resolution.name, "aliases_seen": [], "known": resolution.known}
-        )
+        # A unit the registry does not know keeps the document's own spelling as its name.
+        name = resolution.name if resolution.known else clean_unit_name(raw)
+        entry = seen.setdefault(resolution.name, {"name": name, "aliases_seen": [], "known": resolution.known})
         if raw not in entry["aliases_seen"]:
             entry["aliases_seen"].append(raw)
-        return resolution.name
+        return entry["name"]
 
     sections = {section.key: section for section in doc.sections}
 
@@ -49,8 +49,15 @@ def build_preview(doc: ParsedDocument, registry: UnitRegistry) -> dict[str, Any]
     reporting = None
     if doc.reporting:
         recipient = canonical(doc.reporting.recipient) if doc.reporting.recipient else None
-        reporting = {"month": doc.reporting.month, "day": doc.reporting.day, "recipient": recipient}
+        reporting = {
+            "frequency": doc.reporting.frequency,
+            "month": doc.reporting.month,
+            "day": doc.reporting.day,
+            "recipient": recipient,
+            "text": doc.reporting.text,
+        }
     return {
+        "format": doc.format,
         "title": doc.title,
         "kind": doc.kind,
         "jurisdiction": doc.jurisdiction,

@@ -107,16 +107,41 @@ class Evaluation:
     source_lines: tuple[int, int] = (0, 0)
 
 
+# Reporting frequencies (BRIEF §4): one reporting cycle per period.
+YEARLY = "yearly"
+HALF_YEARLY = "half-yearly"
+QUARTERLY = "quarterly"
+MONTHLY = "monthly"
+FREQUENCIES = (YEARLY, HALF_YEARLY, QUARTERLY, MONTHLY)
+
+
+@dataclass
+class DuePoint:
+    """When the report on one period is due, counted from the period's first month.
+
+    ``month_offset`` months after the period's first month (0 = that month), on ``day`` (0 = the
+    month's last day). "每季度最后一个月25日前" → (2, 25) for every quarter; "每年2月中旬前将上年度…" →
+    (13, 15) for the year; "7月5日前…半年" → (6, 5) for H1. ``period`` is "*" (every period) or one
+    label suffix ("H1", "H2", "Q4", "12").
+    """
+
+    month_offset: int
+    day: int
+    period: str = "*"
+
+
 @dataclass
 class ReportingRule:
-    """ "每年2月中旬前将上年度…报送市发展改革委" → month=2, day=15, recipient="市发展改革委"."""
+    """ "每年2月中旬前将上年度…报送市发展改革委" → yearly, month=2, day=15, recipient="市发展改革委"."""
 
-    month: int
-    day: int
+    month: int | None  # month and day of the yearly report; None when the rule has none
+    day: int | None
     recipient: str | None  # raw unit name as written
     previous_year: bool  # the text says 上年度 / 上一年
     text: str  # the sentence it came from
     source_line: int = 0
+    frequency: str = YEARLY
+    due: list[DuePoint] = field(default_factory=list)
 
 
 @dataclass
@@ -130,13 +155,37 @@ class ParsedDocument:
     doc_number: str = ""  # 营政发〔2016〕45号
     issuer: str = ""
     issued: date | None = None
-    layout: str = ""  # which parser read it: "unit-lines", "inline-units", "outline", "xlsx"
+    layout: str = ""  # which parser read it: "unit-lines", "inline-units", "outline", "table", "xlsx"
+    format: str = "txt"  # the file's format: txt, docx, doc, pdf, html, xlsx, xls
     reporting: ReportingRule | None = None
     sections: list[Section] = field(default_factory=list)
     items: list[ParsedItem] = field(default_factory=list)
     evaluations: list[Evaluation] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     line_count: int = 0
+
+
+@dataclass
+class TableBlock:
+    """A table as a grid of cell texts as written, merged ranges resolved to their value."""
+
+    rows: list[list[str]]
+    first_line: int  # 1-based line of rows[0] in Extracted.lines; row i is on line first_line + i
+    name: str = ""  # sheet name
+
+
+@dataclass
+class Extracted:
+    """What a format reader hands to the shared layout detection: the document as text lines (tables
+    rendered one row per line, cells tab-separated) and its tables as grids, plus page metadata."""
+
+    format: str
+    lines: list[str]
+    tables: list[TableBlock] = field(default_factory=list)
+    title: str = ""
+    doc_number: str = ""
+    issued: date | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass

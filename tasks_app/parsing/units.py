@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .deadlines import half_width
+
 DEPARTMENT = "department"
 COUNTY_GOVERNMENT = "county_government"
 PARK_COMMITTEE = "park_committee"
@@ -54,6 +56,56 @@ _CLOSE = "\uff09"
 
 def _fullwidth_parentheses(text: str) -> str:
     return text.replace("(", _OPEN).replace(")", _CLOSE)
+
+
+def spelling_key(text: str) -> str:
+    """One form for comparing spellings: half-width punctuation, full-width parentheses (same length)."""
+    return _fullwidth_parentheses(half_width(text))
+
+
+class SpellingIndex:
+    """Recovers how a unit name was written in the document (BRIEF: keep raw names as written).
+
+    Parsers see normalised text and ``split_units`` returns full-width parentheses; the office wants to
+    see "各县(市、区)人民政府" exactly as its document wrote it. Both normalisations keep the length, so
+    the name's position in the normalised line is its position in the original line.
+    """
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
+        self._keys: dict[int, str] = {}
+
+    def _key(self, number: int) -> str:
+        if number not in self._keys:
+            self._keys[number] = spelling_key(self._lines[number - 1])
+        return self._keys[number]
+
+    def as_written(self, names: list[str], source_lines: tuple[int, int]) -> list[str]:
+        first, last = source_lines
+        spelled = []
+        for name in names:
+            key = spelling_key(name)
+            found = name
+            for number in range(max(first, 1), min(last, len(self._lines)) + 1):
+                index = self._key(number).find(key)
+                if index >= 0:
+                    found = self._lines[number - 1][index : index + len(key)]
+                    break
+            spelled.append(found)
+        return spelled
+
+
+def clean_unit_name(name: str) -> str:
+    """A raw name trimmed for display, keeping its own spelling (parentheses as written)."""
+    normalized = normalize_unit_name(name)
+    key = spelling_key(name)
+    index = key.find(normalized) if normalized else -1
+    return name[index : index + len(normalized)] if index >= 0 else normalized
+
+
+def unit_key(name: str) -> str:
+    """What two spellings of one name share: "各县(市、区)人民政府" and "各县（市、区）人民政府" are one unit."""
+    return normalize_unit_name(name)
 
 
 class RegistryError(ValueError):

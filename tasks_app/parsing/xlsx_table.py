@@ -1,8 +1,10 @@
-"""Excel division tables: 序号 / 重点任务 / 牵头单位 / 配合单位 / 责任单位 / 完成时限.
+"""Spreadsheet division tables: .xlsx (openpyxl) and legacy .xls (xlrd) into one Extracted grid.
 
 The workbook is opened read-only and without evaluating anything: a cell holding "=1+1" is read
-as the text "=1+1". Rows are numbered as in Excel (1-based), and that row number is the item's
-provenance (``source_lines = (row, row)``).
+as the text "=1+1". Merged ranges are resolved to the value of their top-left cell, so a 牵头单位
+cell merged over three tasks is every task's lead and a category row merged across the table reads
+as one heading. Rows are numbered as in Excel (1-based) and row N is line N of the document text,
+so an item's provenance (``source_lines = (row, row)``) points at its workbook row.
 """
 
 from __future__ import annotations
@@ -13,64 +15,16 @@ from datetime import date, datetime
 from io import BytesIO
 from typing import Any
 
-from .deadlines import half_width
-from .metadata import NOTICE, Metadata, jurisdiction_from_title, plan_period
-from .types import (
-    BINDING,
-    COOPERATING,
-    EXPECTED,
-    LEAD,
-    RESPONSIBLE,
-    TASK,
-    IndicatorDetail,
-    ParsedItem,
-    ParseError,
-    Section,
-    StructureResult,
-)
+from .division_table import DEADLINE_NOTE, clean_cell, find_header, render_row, split_deadline_note
+from .metadata import Metadata
+from .types import Extracted, ParseError, StructureResult, TableBlock
 
-HEADER_SEARCH_ROWS = 10
+__all__ = ["DEADLINE_NOTE", "parse_xlsx", "read_xls", "read_xlsx", "split_deadline_note", "workbook_text"]
+
 MAX_ROWS = 50_000
-TITLE_LENGTH = 60
-
-# Column roles besides the three unit roles.
-NUMBER = "number"
-TEXT = "text"
-DEADLINE = "deadline"
-CATEGORY = "category"
-
-_TASK_HEADERS = {
-    "重点任务",
-    "任务",
-    "指标",
-    "指标或任务",
-    "工作任务",
-    "主要任务",
-    "任务内容",
-    "工作内容",
-    "重点工作",
-}
-
-# "(完成时限:2022年6月底前)" appended to the text so the deadline rules see the column.
-DEADLINE_NOTE = "完成时限"
-_DEADLINE_NOTE_RE = re.compile(rf"\({DEADLINE_NOTE}:(?P<value>[^()]*)\)$")
-
-_CN = "一二三四五六七八九十"
-_HEADINGS = (
-    # (rank, pattern): a smaller rank encloses a larger one.
-    (0, re.compile(rf"^(?P<number>第[{_CN}\d]+(?:章|部分|篇))\s*(?P<title>.*)$")),
-    (1, re.compile(rf"^(?P<number>[{_CN}]+)[、.]\s*(?P<title>.+)$")),
-    (2, re.compile(rf"^(?P<number>\([{_CN}]+\))\s*(?P<title>.+)$")),
-    (3, re.compile(r"^(?P<number>\d{1,2})[、.](?!\d)\s*(?P<title>.+)$")),
-)
-
-
-def split_deadline_note(text: str) -> tuple[str, str | None]:
-    """Undo what the parser appended: ("任务…", "2022年6月底前") or (text, None)."""
-    match = _DEADLINE_NOTE_RE.search(text)
-    if match is None:
-        return text, None
-    return text[: match.start()], match.group("value")
+MAX_COLUMNS = 60  # a division table has a handful of columns; a sheet declaring 16,384 gets no more
+MAX_CELL_CHARS = 20_000
+_MERGE_RE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
 
 
 def _cell_text(value: object) -> str:
@@ -82,262 +36,140 @@ def _cell_text(value: object) -> str:
         return f"{value.year}年{value.month}月{value.day}日"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return _ESCAPED_FORMULA.sub("", half_width(str(value)).replace("\r\n", "\n").strip())
+    return str(value)[:MAX_CELL_CHARS].replace("\r\n", "\n").strip()
 
 
-def _header_role(cell: str) -> str | None:
-    name = re.sub(r"\s+", "", cell)
-    if not name:
-        return None
-    if name in ("序号", "编号", "序"):
-        return NUMBER
-    if "牵头" in name:
-        return LEAD
-    if "配合" in name or "协办" in name or "协助" in name:
-        return COOPERATING
-    if "责任" in name or "负责" in name or "主责" in name:
-        return RESPONSIBLE
-    if "时限" in name or "期限" in name or "完成时间" in name or "时间节点" in name:
-        return DEADLINE
-    if name in ("属性", "指标属性", "指标类型"):
-        return CATEGORY
-    if name in _TASK_HEADERS or (("任务" in name or "指标" in name) and "单位" not in name):
-        return TEXT
-    return None
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for char in letters:
+        index = index * 26 + (char - 64)
+    return index - 1
 
 
-def _find_header(rows: list[list[str]]) -> tuple[int, dict[str, int]] | None:
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        columns: dict[str, int] = {}
-        for col, cell in enumerate(row):
-            role = _header_role(cell)
-            if role and role not in columns:
-                columns[role] = col
-        if TEXT in columns and any(role in columns for role in (LEAD, COOPERATING, RESPONSIBLE)):
-            return index, columns
-    return None
+def _fill_merges(rows: list[list[str]], merges: list[tuple[int, int, int, int]]) -> None:
+    """Give every cell of a merged range (0-based inclusive rows/cols) the value of its top-left cell."""
+    for top, left, bottom, right in merges:
+        if top >= len(rows) or left >= MAX_COLUMNS:
+            continue
+        right = min(right, MAX_COLUMNS - 1)
+        bottom = min(bottom, len(rows) - 1)
+        value = rows[top][left] if left < len(rows[top]) else ""
+        if not value:
+            continue
+        for r in range(top, bottom + 1):
+            row = rows[r]
+            if len(row) <= right:
+                row.extend([""] * (right + 1 - len(row)))
+            for c in range(left, right + 1):
+                row[c] = value
 
 
-def _title_above(rows: list[list[str]], header_index: int, sheet_name: str) -> str:
-    singles = []
-    for row in rows[:header_index]:
-        cells = [cell for cell in row if cell]
-        if len(cells) == 1 and not re.fullmatch(r"附[件表]\s*\d*", cells[0]):
-            singles.append(re.sub(r"\s+", "", cells[0]))
-    for text in singles:
-        if re.search(r"规划|纲要|分工|任务|方案|通知|分解", text):
-            return text
-    return singles[0] if singles else sheet_name.strip()
+def _sheet_merges(archive: zipfile.ZipFile, path: str) -> list[tuple[int, int, int, int]]:
+    try:
+        xml = archive.read(path.lstrip("/"))
+    except KeyError:
+        return []
+    merges = []
+    for a, r1, b, r2 in _MERGE_RE.findall(xml):
+        merges.append((int(r1) - 1, _column_index(a), int(r2) - 1, _column_index(b)))
+    return merges
 
 
-def _heading(text: str) -> tuple[int, str, str] | None:
-    for rank, pattern in _HEADINGS:
-        match = pattern.match(text)
-        if match:
-            number = match.group("number")
-            return rank, number, match.group("title").strip() or number
-    return None
-
-
-def _short_title(text: str) -> str:
-    first = re.split(r"[。;\n]", text, maxsplit=1)[0].strip()
-    return first[:TITLE_LENGTH]
-
-
-# In the text itself only an annotation names the category: "…增长7%(预期性指标)" or "约束性:…";
-# a task that merely mentions "约束性指标" in a sentence is no indicator.
-_TEXT_CATEGORY = re.compile(r"^(约束性|预期性)|[(\[【]\s*(约束性|预期性)")
-
-# Exports prefix an apostrophe to text that a spreadsheet would run as a formula (OWASP): undo it.
-_ESCAPED_FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
-
-
-def _text_category(text: str) -> str | None:
-    match = _TEXT_CATEGORY.search(text)
-    return _category([match.group(0)]) if match else None
-
-
-def _category(texts: list[str]) -> str | None:
-    joined = "".join(texts)
-    if "约束性" in joined:
-        return BINDING
-    if "预期性" in joined:
-        return EXPECTED
-    return None
-
-
-class _Builder:
-    """Turns the rows under the header into sections and items."""
-
-    def __init__(self, columns: dict[str, int]) -> None:
-        self.columns = columns
-        self.result = StructureResult()
-        self.stack: list[tuple[int, Section]] = []
-        self.counts: dict[str | None, int] = {}
-        self.keys: set[str] = set()
-
-    def cell(self, row: list[str], role: str) -> str:
-        col = self.columns.get(role)
-        return row[col] if col is not None and col < len(row) else ""
-
-    def add_section(self, rank: int, number: str, title: str, line: int) -> None:
-        while self.stack and self.stack[-1][0] >= rank:
-            self.stack.pop()
-        parent = self.stack[-1][1].key if self.stack else None
-        base = f"{parent}/{number}" if parent else number
-        key, n = base, 2
-        while key in self.keys:
-            key, n = f"{base}#{n}", n + 1
-        self.keys.add(key)
-        section = Section(
-            key=key,
-            level=len(self.stack) + 1,
-            number=number,
-            title=title,
-            parent=parent,
-            source_lines=(line, line),
-        )
-        self.result.sections.append(section)
-        self.stack.append((rank, section))
-
-    def add_row(self, row: list[str], line: int) -> None:
-        filled = [(col, cell) for col, cell in enumerate(row) if cell]
-        if not filled:
-            return
-        if len(filled) == 1:
-            col, cell = filled[0]
-            heading = _heading(cell)
-            label_columns = (0, self.columns.get(NUMBER), self.columns.get(TEXT))
-            if heading is not None:
-                self.add_section(*heading, line)
-                return
-            if col in label_columns and len(cell) <= 20 and not cell.endswith("。") and not cell.isdigit():
-                # A bare group label such as "约束性指标" spanning the table (a merged row).
-                self.add_section(len(_HEADINGS), cell, cell, line)
-                return
-        units = {role: self.cell(row, role) for role in (LEAD, COOPERATING, RESPONSIBLE)}
-        units = {role: text for role, text in units.items() if text}
-        text = self.cell(row, TEXT)
-        if not text:
-            self.continue_item(units, line)
-            return
-        deadline = self.cell(row, DEADLINE)
-        if deadline:
-            text = f"{text}({DEADLINE_NOTE}:{deadline})"
-        section = self.stack[-1][1] if self.stack else None
-        kind = (
-            _category([self.cell(row, CATEGORY)]) or _text_category(text) or _category([s.title for _, s in self.stack])
-        )
-        key = section.key if section else None
-        self.counts[key] = self.counts.get(key, 0) + 1
-        number = self.cell(row, NUMBER) or str(self.counts[key])
-        item = ParsedItem(
-            kind=kind or TASK,
-            number=number,
-            section=key,
-            title=_short_title(text),
-            text=text,
-            source_lines=(line, line),
-            unit_text={role: [value] for role, value in units.items()},
-        )
-        if kind:
-            item.indicator = IndicatorDetail(pending="等待省下达" in text or "*" in text)
-        self.result.items.append(item)
-
-    def continue_item(self, units: dict[str, str], line: int) -> None:
-        """A row with units but no task text continues the item above (merged task cell)."""
-        if not units:
-            return
-        if not self.result.items:
-            self.result.warnings.append(f"第{line}行有责任单位但没有任务内容,已忽略")
-            return
-        item = self.result.items[-1]
-        for role, value in units.items():
-            item.unit_text.setdefault(role, []).append(value)
-        item.source_lines = (item.source_lines[0], line)
-
-
-def _read_rows(sheet: Any) -> list[list[str]]:
-    sheet.reset_dimensions()  # saved dimensions may be wrong: read what is really there
+def _read_sheet_rows(values_iter: Any) -> list[list[str]]:
     rows: list[list[str]] = []
-    for values in sheet.iter_rows(values_only=True):
+    for values in values_iter:
         if len(rows) >= MAX_ROWS:
             raise ParseError(f"工作表行数超过上限 {MAX_ROWS} (too many rows)")
-        rows.append([_cell_text(value) for value in values])
+        rows.append([_cell_text(value) for value in list(values)[:MAX_COLUMNS]])
     return rows
 
 
-def _metadata(title: str, sheet_name: str, rows: list[list[str]]) -> Metadata:
-    jurisdiction, parent = jurisdiction_from_title(title)
-    period = plan_period(title) or plan_period(sheet_name)
-    if period is None:
-        period = plan_period("\n".join("".join(row) for row in rows[:HEADER_SEARCH_ROWS]))
-    if period is None:
-        years = re.findall(r"(?<!\d)(\d{4})年", title)
-        if len(set(years)) == 1:
-            period = (int(years[0]), int(years[0]))
-    if period is None:
-        raise ParseError(f"表格“{title}”中找不到规划期(如“十四五”或2021—2025年) / no plan period found")
-    return Metadata(
-        title=title,
-        kind=NOTICE,
-        jurisdiction=jurisdiction,
-        parent_jurisdiction=parent,
-        period_start=period[0],
-        period_end=period[1],
+def _extracted(fmt: str, sheets: list[tuple[str, list[list[str]]]]) -> Extracted:
+    """The first sheet with a division header becomes the document; later ones are named in a warning."""
+    found: tuple[str, list[list[str]]] | None = None
+    skipped: list[str] = []
+    for name, rows in sheets:
+        if find_header([[clean_cell(cell) for cell in row] for row in rows[:12]]) is None:
+            continue
+        if found is None:
+            found = (name, rows)
+        else:
+            skipped.append(name)
+    if found is None:
+        raise ParseError(
+            "表格前10行中没有表头(序号/重点任务/牵头单位/配合单位) / no division-table header in the first 10 rows"
+        )
+    name, rows = found
+    lines = [render_row(row) for row in rows]
+    return Extracted(
+        format=fmt,
+        lines=lines,
+        tables=[TableBlock(rows=rows, first_line=1, name=name)],
+        warnings=[f"工作表“{other}”也有分工表头,未导入" for other in skipped],
     )
 
 
-def parse_xlsx(data: bytes) -> tuple[Metadata, StructureResult]:
-    """Read the first sheet that has a division header; raise ParseError when none has one."""
+def read_xlsx(data: bytes) -> Extracted:
     # Imported here: reading the .txt seeds should not pay for loading openpyxl.
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=False)
+        archive = zipfile.ZipFile(BytesIO(data))
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
         raise ParseError("不是可读取的 .xlsx 工作簿 (not a readable .xlsx workbook)") from None
     try:
-        found = None
-        skipped: list[str] = []
+        sheets = []
         for sheet in workbook.worksheets:
-            rows = _read_rows(sheet)
-            header = _find_header(rows)
-            if header is None:
-                continue
-            if found is None:
-                found = (sheet.title, rows, header)
-            else:
-                skipped.append(sheet.title)
+            sheet.reset_dimensions()  # saved dimensions may be wrong or hostile: read what is really there
+            rows = _read_sheet_rows(sheet.iter_rows(values_only=True))
+            _fill_merges(rows, _sheet_merges(archive, getattr(sheet, "_worksheet_path", "")))
+            sheets.append((sheet.title, rows))
     finally:
         workbook.close()
-    if found is None:
-        raise ParseError(
-            "表格前10行中没有表头(序号/重点任务/牵头单位/配合单位) / no division-table header in the first 10 rows"
-        )
-    sheet_name, rows, (header_index, columns) = found
-    builder = _Builder(columns)
-    for index in range(header_index + 1, len(rows)):
-        builder.add_row(rows[index], index + 1)
-    result = builder.result
-    result.warnings.extend(f"工作表“{name}”也有分工表头,未导入" for name in skipped)
-    if not result.items:
-        raise ParseError("表格中没有任务行 (the division table has no task rows)")
-    title = _title_above(rows, header_index, sheet_name)
-    return _metadata(title, sheet_name, rows), result
+        archive.close()
+    return _extracted("xlsx", sheets)
+
+
+def read_xls(data: bytes) -> Extracted:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+    except Exception:  # xlrd raises many kinds (XLRDError, CompDocError, struct.error …) for a broken file
+        raise ParseError("不是可读取的 .xls 工作簿 (not a readable .xls workbook)") from None
+    try:
+        sheets = []
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            if sheet.nrows > MAX_ROWS:
+                raise ParseError(f"工作表行数超过上限 {MAX_ROWS} (too many rows)")
+            rows = []
+            for r in range(sheet.nrows):
+                row = []
+                for c in range(min(sheet.ncols, MAX_COLUMNS)):
+                    cell = sheet.cell(r, c)
+                    if cell.ctype == xlrd.XL_CELL_DATE:
+                        row.append(_cell_text(datetime(*xlrd.xldate_as_tuple(cell.value, book.datemode))))
+                    else:
+                        row.append(_cell_text(cell.value if cell.value != "" else None))
+                rows.append(row)
+            # xlrd gives merges as half-open ranges (rlo, rhi, clo, chi).
+            _fill_merges(rows, [(rlo, clo, rhi - 1, chi - 1) for rlo, rhi, clo, chi in sheet.merged_cells])
+            sheets.append((sheet.name, rows))
+    finally:
+        book.release_resources()
+    return _extracted("xls", sheets)
+
+
+def parse_xlsx(data: bytes) -> tuple[Metadata, StructureResult]:
+    """Metadata and structure of an .xlsx division table (the shared table path of document.py)."""
+    from .document import table_structure
+
+    return table_structure(read_xlsx(data))
 
 
 def workbook_text(data: bytes) -> str:
     """The division sheet as text, row N on line N, so source line ranges point at workbook rows."""
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(BytesIO(data), read_only=True, data_only=False)
-    try:
-        for sheet in workbook.worksheets:
-            rows = _read_rows(sheet)
-            if _find_header(rows) is not None:
-                return "\n".join("\t".join(cell for cell in row).rstrip() for row in rows)
-    finally:
-        workbook.close()
-    return ""
+    return "\n".join(read_xlsx(data).lines)

@@ -11,42 +11,40 @@ from django.conf import settings
 
 from tasks_app.importing import ImportResult, document_import, unit_registry
 from tasks_app.models import Unit
-from tasks_app.parsing.decoding import decode_text, is_xlsx
-from tasks_app.parsing.document import parse_bytes, parse_text
+from tasks_app.parsing.convert import doc_to_docx
+from tasks_app.parsing.document import extract, parse_extracted
 from tasks_app.parsing.preview import build_preview
 from tasks_app.parsing.types import ParsedDocument, ParseError
 
-ALLOWED_SUFFIXES = (".txt", ".xlsx")
+# What the office may bring in; the content decides the format, these only name it in messages.
+ALLOWED_SUFFIXES = (".txt", ".docx", ".doc", ".pdf", ".html", ".htm", ".xlsx", ".xls")
 
 
 @dataclass
 class LoadedDocument:
     file_name: str
-    text: str  # the text kept as the source (for .xlsx: a tab-separated rendering of the rows)
+    # The text kept as the source: the document as lines (tables one row per line, cells tab-separated;
+    # for .xlsx/.xls row N of the sheet is line N), so source line ranges point into it.
+    text: str
     parsed: ParsedDocument
+
+    @property
+    def format(self) -> str:
+        return self.parsed.format
 
 
 def document_load(*, data: bytes, file_name: str) -> LoadedDocument:
-    """Parse bytes into a document; raises ParseError with one clear line for bad input."""
-    max_bytes = settings.IMPORT_MAX_BYTES
-    if not file_name.lower().endswith(ALLOWED_SUFFIXES):
-        raise ParseError(f"不支持的文件类型:{file_name}(仅支持 .txt 文本或 .xlsx 分工表)")
-    if len(data) > max_bytes:
-        raise ParseError(f"文件过大:{len(data)} 字节,上限 {max_bytes} 字节 (file too large)")
-    if is_xlsx(data, file_name):
-        parsed = parse_bytes(data, filename=file_name, max_bytes=max_bytes)
-        from tasks_app.parsing.xlsx_table import workbook_text
-
-        return LoadedDocument(file_name=file_name, text=workbook_text(data), parsed=parsed)
-    if file_name.lower().endswith(".xlsx"):
-        raise ParseError(f"不是有效的 .xlsx 文件:{file_name}")
-    text = decode_text(data, max_bytes=max_bytes)
-    return LoadedDocument(file_name=file_name, text=text, parsed=parse_text(text, filename=file_name))
+    """Parse bytes of any supported format; raises ParseError with one clear line for bad input."""
+    extracted = extract(data, filename=file_name, max_bytes=settings.IMPORT_MAX_BYTES, doc_converter=doc_to_docx)
+    parsed = parse_extracted(extracted, filename=file_name)
+    return LoadedDocument(file_name=file_name, text="\n".join(extracted.lines), parsed=parsed)
 
 
 def document_load_path(*, path: Path) -> LoadedDocument:
     try:
         size = path.stat().st_size
+        if not path.is_file():
+            raise ParseError(f"不是文件:{path}")
     except OSError as exc:
         raise ParseError(f"无法读取文件 {path}:{exc.strerror}") from exc
     if size > settings.IMPORT_MAX_BYTES:

@@ -265,7 +265,7 @@ BAD_UPLOADS = [
     ("garbage.txt", bytes(range(256)) * 40, "二进制内容"),
     ("picture.xlsx", png_bytes(), "PNG 图片"),
     ("photo.docx", b"\xff\xd8\xff\xe0" + b"\x00" * 200, "JPEG 图片"),
-    ("archive.docx", None, "ZIP 压缩包"),
+    ("archive.docx", None, "普通 zip 压缩包"),
 ]
 
 

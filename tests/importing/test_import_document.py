@@ -42,7 +42,14 @@ def test_it_previews_yingkou_without_writing():
     assert Plan.objects.count() == 0 and SourceDocument.objects.count() == 0
     assert preview["kind"] == "notice" and preview["jurisdiction"] == "营口市"
     assert preview["period"] == {"start": 2016, "end": 2020}
-    assert preview["reporting"] == {"month": 2, "day": 15, "recipient": "市发展改革委"}
+    assert preview["format"] == "txt"
+    assert preview["reporting"] == {
+        "frequency": "yearly",
+        "month": 2,
+        "day": 15,
+        "recipient": "市发展改革委",
+        "text": "各地区、各部门要按照目标任务分工,在每年2月中旬前将《纲要》主要目标和任务完成情况报送市发展改革委汇总后上报市政府。",
+    }
     assert len(preview["indicators"]) == 28 and len(preview["tasks"]) == 192
     assert all(set(item) == ITEM_KEYS for item in preview["indicators"] + preview["tasks"])
     assert sum(1 for i in preview["indicators"] if i["category"] == "binding") == 12
@@ -104,7 +111,7 @@ def test_it_reads_gb18030_text(tmp_path):
         ("binary.txt", bytes(range(256)) * 40, "binary"),
         ("noise.txt", "今天天气很好。\n我们去公园散步。\n".encode(), ""),
         ("fake.xlsx", b"PK\x03\x04not really a zip", ""),
-        ("picture.png", b"\x89PNG\r\n\x1a\n....", "不支持的文件类型"),
+        ("picture.png", b"\x89PNG\r\n\x1a\n....", "PNG 图片,不是文档"),
     ],
 )
 def test_it_refuses_bad_input_with_exit_2_and_writes_nothing(tmp_path, name, content, message):

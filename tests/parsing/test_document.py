@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from tasks_app.parsing.document import parse_bytes, parse_text
 from tasks_app.parsing.types import ParsedDocument, ParseError
+from tasks_app.parsing.units import normalize_unit_name
 from tests.conftest import DOCUMENTS
 
 HERE = DOCUMENTS.parent.parent / "tests" / "parsing" / "documents"
@@ -100,14 +101,28 @@ def test_it_flags_pending_indicator_targets_in_a_notice():
 FULL_WIDTH = {ord("("): "（", ord(")"): "）", ord(":"): "：", ord(","): "，", ord(";"): "；"}
 
 
+def _unit_keys(item):
+    return {role: [normalize_unit_name(name) for name in names] for role, names in item.units.items()}
+
+
 def test_it_reads_full_width_punctuation_like_ascii():
     ascii_text = (DOCUMENTS / "002_72dfb345852fffd3.txt").read_text(encoding="utf-8")
     ascii_doc = parse_text(ascii_text)
     full_doc = parse_text(ascii_text.translate(FULL_WIDTH))
-    assert [(i.kind, i.units, i.source_lines) for i in full_doc.items] == [
-        (i.kind, i.units, i.source_lines) for i in ascii_doc.items
+    assert [(i.kind, _unit_keys(i), i.source_lines) for i in full_doc.items] == [
+        (i.kind, _unit_keys(i), i.source_lines) for i in ascii_doc.items
     ]
     trailing = (HERE / "trailing_parens.txt").read_text(encoding="utf-8")
-    assert [i.units for i in parse_text(trailing.translate(FULL_WIDTH)).items] == [
-        i.units for i in parse_text(trailing).items
+    assert [_unit_keys(i) for i in parse_text(trailing.translate(FULL_WIDTH)).items] == [
+        _unit_keys(i) for i in parse_text(trailing).items
     ]
+
+
+def test_it_keeps_unit_names_as_written():
+    ascii_text = (DOCUMENTS / "002_72dfb345852fffd3.txt").read_text(encoding="utf-8")
+    ascii_names = {n for i in parse_text(ascii_text).items for names in i.units.values() for n in names}
+    full_names = {
+        n for i in parse_text(ascii_text.translate(FULL_WIDTH)).items for names in i.units.values() for n in names
+    }
+    assert "市农委(市扶贫办)" in ascii_names and "市农委（市扶贫办）" not in ascii_names
+    assert "市农委（市扶贫办）" in full_names

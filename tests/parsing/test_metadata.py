@@ -127,3 +127,35 @@ def test_it_refuses_a_text_without_title():
 def test_it_refuses_a_text_without_plan_period():
     with pytest.raises(ParseError, match="period"):
         read_metadata(["某市城市总体规划", "正文没有年份。"])
+
+
+@pytest.mark.parametrize(
+    ("title", "period", "jurisdiction"),
+    [
+        ("营口市2018年优化营商环境重点工作任务分工", (2018, 2018), "营口市"),
+        ("站前区2022年政府工作报告重点工作任务分工", (2022, 2022), "站前区"),
+        ("营口市推进数字经济发展三年行动方案(2021—2023年)任务分工", (2021, 2023), "营口市"),
+        ("营口市2021—2023年生态环境保护重点任务分工表", (2021, 2023), "营口市"),
+    ],
+)
+def test_it_takes_a_yearly_or_multi_year_period_from_the_title(title, period, jurisdiction):
+    meta = read_metadata([title, "一、重点任务", "1.建设智慧停车场。(市公安局牵头)"])
+    assert (meta.period_start, meta.period_end) == period
+    assert meta.jurisdiction == jurisdiction and meta.kind == NOTICE
+
+
+def test_it_does_not_take_the_signing_date_for_the_plan_year():
+    lines = ["营口市优化营商环境重点工作任务分工", "1.建设智慧停车场。(市公安局牵头)", "2019年3月1日"]
+    with pytest.raises(ParseError, match="规划期"):
+        read_metadata(lines)
+
+
+def test_it_reads_the_year_inside_a_title_after_the_issuer_and_number_lines():
+    lines = [
+        "营口市人民政府办公室",
+        "营政办发〔2018〕12号",
+        "营口市人民政府办公室关于印发营口市2018年优化营商环境重点工作任务分工的通知",
+    ]
+    meta = read_metadata(lines)
+    assert meta.title == lines[2] and meta.doc_number == "营政办发〔2018〕12号"
+    assert (meta.period_start, meta.period_end) == (2018, 2018)

@@ -321,3 +321,17 @@ def test_it_knows_every_unit_named_in_the_seed_documents(
     canonical = {found.name for found in resolutions.values()}
     assert len(canonical) <= len(raw)
     assert {found.jurisdiction for found in resolutions.values()} == {jurisdiction}
+
+
+def test_it_recovers_a_unit_name_as_written_from_the_document_lines():
+    from tasks_app.parsing.units import SpellingIndex, clean_unit_name, split_units
+
+    line = "配合单位:各县(市、区)人民政府、市直有关部门。"
+    names, _ = split_units(line.split(":", 1)[1])
+    assert SpellingIndex([line]).as_written(names, (1, 1)) == ["各县(市、区)人民政府", "市直有关部门"]
+    assert clean_unit_name(" 各县(市、区)人民政府。") == "各县(市、区)人民政府"
+
+
+def test_it_guesses_group_units_from_their_names():
+    for name in ("各县(市、区)人民政府", "各街道办事处", "区直各部门", "市直有关部门"):
+        assert guess_unit_kind(name) == "group"

@@ -13,7 +13,7 @@ from tasks_app.services.documents import document_load_path, document_preview, d
 
 
 class Command(BaseCommand):
-    help = "导入一份规划纲要或分工文件(.txt UTF-8/GB18030 或 .xlsx 分工表)"
+    help = "导入一份规划纲要或分工文件(.txt/.docx/.doc/.pdf/.html/.xlsx/.xls,按内容识别格式)"
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("path")
