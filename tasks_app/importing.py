@@ -246,6 +246,7 @@ def _sync_items(plan: Plan, parsed: ParsedDocument, sections: dict[str, Section]
     for item in existing:
         by_fingerprint[item.fingerprint].append(item)
         by_position[(item.section.key if item.section else None, item.kind, item.number)] = item
+    imported_units = _imported_units(plan)
     used: set[int] = set()
     to_create: list[tuple[WorkItem, ParsedItem]] = []
     to_update: list[WorkItem] = []
@@ -256,7 +257,13 @@ def _sync_items(plan: Plan, parsed: ParsedDocument, sections: dict[str, Section]
         if match is None:
             candidate = by_position.get((parsed_item.section, parsed_item.kind, parsed_item.number))
             match = candidate if candidate is not None and candidate.id not in used else None
-        unchanged = match is not None and match.fingerprint == fingerprint and match.is_active
+        # The same text with other units (a new version that only moves an item to another lead) is a change too.
+        unchanged = (
+            match is not None
+            and match.fingerprint == fingerprint
+            and match.is_active
+            and imported_units.get(match.id, frozenset()) == _parsed_units(parsed_item)
+        )
         item = match or WorkItem(plan=plan)
         _fill_item(item, parsed_item, sections, order=order, fingerprint=fingerprint)
         if match is None:
@@ -272,11 +279,24 @@ def _sync_items(plan: Plan, parsed: ParsedDocument, sections: dict[str, Section]
     rewrite_ids = [item.id for item, _ in rewrite]
     # Only what the previous version of the document said is replaced; the office's own edits and accepted
     # suggestions (origin manual/suggested) survive a re-import.
-    Assignment.objects.filter(item_id__in=rewrite_ids, origin="imported").delete()
+    Assignment.objects.filter(item_id__in=rewrite_ids, origin=Assignment.Origin.IMPORTED).delete()
     Milestone.objects.filter(item_id__in=rewrite_ids).delete()
     IndicatorDetail.objects.filter(item_id__in=rewrite_ids).delete()
     _write_children(to_create + rewrite, resolver)
     resolver.flush_aliases()
+
+
+def _imported_units(plan: Plan) -> dict[int, frozenset[tuple[str, str]]]:
+    """(role, raw name) of every assignment the previous import wrote, per item."""
+    rows: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    imported = Assignment.objects.filter(item__plan=plan, origin=Assignment.Origin.IMPORTED)
+    for item_id, role, raw_name in imported.values_list("item_id", "role", "raw_name"):
+        rows[item_id].add((role, raw_name))
+    return {item_id: frozenset(pairs) for item_id, pairs in rows.items()}
+
+
+def _parsed_units(parsed_item: ParsedItem) -> frozenset[tuple[str, str]]:
+    return frozenset((role, raw[:160]) for role in ROLES for raw in parsed_item.units.get(role, []))
 
 
 _ITEM_FIELDS = [

@@ -502,11 +502,6 @@ def test_it_confirms_once_when_two_requests_race(personas: Personas):
     assert Plan.objects.filter(title=TITLE).count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tasks_app.importing._sync_items rewrites an item's imported units only when its text changed; "
-    "a new version that only moves an item to another lead keeps the old assignment (importing.py, intake-parse)",
-)
 def test_it_applies_the_assignment_changes_the_diff_announced(personas: Personas):
     p = personas
     jobs.import_job_confirm(job_id=ready_job(p).pk, user=p.admin)
