@@ -3,6 +3,7 @@
 import os
 import secrets
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("DEBUG", "false")
@@ -16,5 +17,5 @@ from planner.settings import *  # noqa: E402, F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
-STATIC_ROOT = os.path.join(_tmp, "static")  # whitenoise warns on every request when the folder is missing
+STATIC_ROOT = Path(_tmp) / "static"  # whitenoise warns on every request when the folder is missing
 os.makedirs(STATIC_ROOT, exist_ok=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
@@ -31,6 +33,15 @@ from tasks_app.models import (
     WorkItem,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _AssignmentCount(TypedDict):
+    """The annotation ``UnitAdmin.get_queryset`` adds to every unit row."""
+
+    n: int
+
 
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(admin.ModelAdmin):
@@ -57,7 +68,7 @@ class UnitAdmin(admin.ModelAdmin):
         return super().get_queryset(request).select_related("jurisdiction").annotate(n=Count("assignments"))
 
     @admin.display(description="分工数", ordering="n")
-    def assignment_count(self, obj: Unit) -> int:
+    def assignment_count(self, obj: WithAnnotations[Unit, _AssignmentCount]) -> int:
         return obj.n
 
 
@@ -185,11 +196,14 @@ class OfficeRoleAdmin(admin.ModelAdmin):
     list_display = ["user", "role"]
 
 
+_VERSION_FIELDS = ("number", "action", "status", "actor", "reason", "created_at")
+
+
 class ReportVersionInline(admin.TabularInline):
     model = ReportVersion
     extra = 0
-    fields = ["number", "action", "status", "actor", "reason", "created_at"]
-    readonly_fields = fields
+    fields = _VERSION_FIELDS
+    readonly_fields = _VERSION_FIELDS
     can_delete = False
 
 

@@ -8,8 +8,10 @@ suggestion_review; a refused change is 400 with ``detail``, a stale edit 409 wit
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from django.contrib.auth.models import User
+from django.db.models import Model
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -32,6 +34,8 @@ from tasks_app.services.suggestion_review import (
     suggestions_generate,
 )
 
+_M = TypeVar("_M", bound=Model)
+
 # --- shapes --------------------------------------------------------------------------------------
 
 
@@ -44,7 +48,7 @@ class UnitBriefSerializer(serializers.ModelSerializer):
 class SuggestionSerializer(serializers.ModelSerializer):
     item = ItemRefSerializer()
     unit = UnitBriefSerializer()
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
     role = serializers.CharField(read_only=True, help_text="lead 牵头单位 | cooperating 配合单位")
     status = serializers.CharField(read_only=True, help_text="proposed 建议 | accepted 已采纳 | rejected 已否决")
 
@@ -94,7 +98,9 @@ class AcceptSerializer(serializers.Serializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     unit = UnitBriefSerializer()
-    accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    accepted_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Assignment
@@ -133,8 +139,8 @@ def _plan(request: Request, pk: Any) -> Plan:
     return plan
 
 
-def _get(model: type, pk: Any, message: str, joins: tuple[str, ...] = ()) -> Any:
-    row = model.objects.filter(pk=pk_from(pk, message=message)).select_related(*joins).first()
+def _get(model: type[_M], pk: Any, message: str, joins: tuple[str, ...] = ()) -> _M:
+    row = model._default_manager.filter(pk=pk_from(pk, message=message)).select_related(*joins).first()
     if row is None:
         raise Http404(message)
     return row

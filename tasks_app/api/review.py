@@ -98,7 +98,8 @@ class UnitTallySerializer(TallySerializer):
 
 class ChapterTallySerializer(TallySerializer):
     section_id = serializers.IntegerField(help_text="章 id;0 = 未分章节")
-    label = serializers.CharField()
+    # DRF's metaclass moves declared fields off the class, so this never shadows Field.label at runtime
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class IndicatorStatusSerializer(serializers.Serializer):

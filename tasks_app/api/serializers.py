@@ -99,7 +99,8 @@ class TaskSerializer(serializers.ModelSerializer):
     section = SectionRefSerializer(read_only=True, allow_null=True)
     milestones = MilestoneSerializer(many=True, read_only=True)
     indicator = serializers.SerializerMethodField()
-    source = serializers.SerializerMethodField()
+    # DRF's metaclass moves declared fields off the class, so this never shadows Field.source at runtime
+    source = serializers.SerializerMethodField()  # type: ignore[assignment]
     lead = serializers.SerializerMethodField()
     cooperating = serializers.SerializerMethodField()
     responsible = serializers.SerializerMethodField()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.db.models import (
     BooleanField,
@@ -37,6 +37,9 @@ from tasks_app.models import (
 )
 from tasks_app.rules.cycles import open_cycles
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 
 def plan_overview() -> QuerySet[Plan]:
     active = Q(items__is_active=True)
@@ -60,7 +63,7 @@ REPORT_STATE_LABELS = {
     Report.Status.APPROVED: "已通过",
 }
 NO_CYCLE = "no_cycle"  # the item's plan has no open cycle: nothing to report right now
-ROLE_LABELS = {
+ROLE_LABELS: dict[str, str] = {
     Assignment.Role.LEAD: "牵头",
     Assignment.Role.RESPONSIBLE: "责任",
     Assignment.Role.COOPERATING: "配合",
@@ -84,7 +87,10 @@ class WorkspaceFilters:
     unit: int | None = None
 
     def without(self, name: str) -> WorkspaceFilters:
-        return replace(self, **{name: WorkspaceFilters.__dataclass_fields__[name].default})
+        return replace(self, **{name: getattr(_NO_FILTERS, name)})
+
+
+_NO_FILTERS = WorkspaceFilters()
 
 
 def workspace_scope_units(user: access.AnyUser, filters: WorkspaceFilters) -> frozenset[int] | None:
@@ -99,7 +105,24 @@ def _has_role(scope: frozenset[int], *roles: str) -> Exists:
     return Exists(Assignment.objects.filter(item=OuterRef("pk"), unit_id__in=scope, role__in=roles))
 
 
-def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today: date) -> QuerySet[WorkItem]:
+class WorkspaceAnnotations(TypedDict):
+    """What ``workspace_items`` adds to every item; ``workspace_filter`` and the counts filter on these."""
+
+    open_cycle_id: int | None
+    open_cycle_due: date | None
+    any_report_state: str | None
+    is_lead: bool
+    is_responsible: bool
+    is_cooperating: bool
+    i_report: bool
+    report_state: str
+    is_overdue: bool
+
+
+WorkspaceItems: TypeAlias = QuerySet["WithAnnotations[WorkItem, WorkspaceAnnotations]"]
+
+
+def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today: date) -> WorkspaceItems:
     """Visible items annotated with the scope's roles, the open cycle's report state and overdue flag.
 
     Everything is computed in SQL (subqueries), so a page of any size costs the same number of queries.
@@ -123,7 +146,7 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
             # a scope unit reports on the item (rules.reporting)
             i_report=Exists(Assignment.objects.reporting(item=OuterRef("pk")).filter(unit_id__in=scope)),
         )
-        state = Case(When(i_report=True, then=F("my_report_state")), default=F("any_report_state"))
+        state: Case | F = Case(When(i_report=True, then=F("my_report_state")), default=F("any_report_state"))
     else:
         items = items.annotate(
             is_lead=Value(False), is_responsible=Value(False), is_cooperating=Value(False), i_report=Value(False)
@@ -146,7 +169,7 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
     )
 
 
-def workspace_filter(items: QuerySet[WorkItem], filters: WorkspaceFilters) -> QuerySet[WorkItem]:
+def workspace_filter(items: WorkspaceItems, filters: WorkspaceFilters) -> WorkspaceItems:
     if filters.plan:
         items = items.filter(plan_id=filters.plan)
     if filters.role in ROLE_LABELS:

@@ -198,7 +198,7 @@ def assignments_set(
     """Make the item's units exactly these (in this order). Kept rows keep their origin; new rows are
     ``origin="manual"``; the item's ``updated_at`` moves so concurrent edits see the change."""
     access.require(user, Capability.EDIT_DIVISION)
-    wanted = {
+    wanted: dict[str, list[int]] = {
         Assignment.Role.LEAD: list(dict.fromkeys(lead)),
         Assignment.Role.COOPERATING: list(dict.fromkeys(cooperating)),
         Assignment.Role.RESPONSIBLE: list(dict.fromkeys(responsible)),
@@ -466,8 +466,8 @@ def unit_merge(*, source: Unit, target: Unit, user: Any) -> Unit:
 def _move_assignments(source: Unit, target: Unit) -> int:
     """Move the source's assignments; where the target already has the item (any role) keep the
     stronger role once (lead > responsible > cooperating) and carry the "等" flag over."""
-    strength = {Assignment.Role.LEAD: 0, Assignment.Role.RESPONSIBLE: 1, Assignment.Role.COOPERATING: 2}
-    theirs = {}
+    strength: dict[str, int] = {Assignment.Role.LEAD: 0, Assignment.Role.RESPONSIBLE: 1, Assignment.Role.COOPERATING: 2}
+    theirs: dict[int, list[Assignment]] = {}
     for row in Assignment.objects.filter(unit=target):
         theirs.setdefault(row.item_id, []).append(row)
     moved = 0
@@ -496,10 +496,13 @@ def _move_assignments(source: Unit, target: Unit) -> int:
     return moved
 
 
-def _move_unique(model: type, source: Unit, target: Unit, *fields: str) -> int:
+def _move_unique(
+    model: type[Membership | SuggestedAssignment | ReminderMessage], source: Unit, target: Unit, *fields: str
+) -> int:
     """Re-point rows of ``model`` at the target unless the target already has one with these fields."""
     taken = set(model.objects.filter(unit=target).values_list(*fields))
-    moving, clashing = [], []
+    moving: list[int] = []
+    clashing: list[int] = []
     for pk, *key in model.objects.filter(unit=source).values_list("pk", *fields):
         (clashing if tuple(key) in taken else moving).append(pk)
     model.objects.filter(pk__in=clashing).delete()

@@ -194,7 +194,10 @@ def evidence_attach(*, report: Report, user: Any, upload: UploadedFile) -> Evide
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in EVIDENCE_TYPES:
         raise ReportError("仅支持上传 pdf、docx、xlsx、jpg、png 文件")
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
+    size = upload.size
+    if size is None:  # Django's uploads always know their size; a hand-built UploadedFile may not
+        raise ReportError("无法确定文件大小")
+    if size > settings.EVIDENCE_MAX_BYTES:
         raise ReportError(f"文件过大:上限 {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB")
     head = upload.read(16)
     upload.seek(0)
@@ -207,7 +210,7 @@ def evidence_attach(*, report: Report, user: Any, upload: UploadedFile) -> Evide
         report=report,
         file=upload,
         original_name=name[:255],
-        size=upload.size,
+        size=size,
         content_type=content_type or "application/octet-stream",
         uploaded_by=user,
     )

@@ -39,7 +39,7 @@ QUEUE_STATUSES = [
 
 def _int(value: str | None) -> int | None:
     try:
-        return int(value) if value not in (None, "") else None
+        return int(value) if value else None
     except ValueError:
         return None
 
@@ -73,7 +73,7 @@ def cycles(request: HttpRequest) -> HttpResponse:
     plans: dict[int, dict[str, Any]] = {}
     for cycle in rows:
         group = plans.setdefault(cycle.plan_id, {"plan": cycle.plan, "cycles": []})
-        cycle.summary = summaries.get(cycle.pk)
+        cycle.summary = summaries.get(cycle.pk)  # type: ignore[attr-defined]  # for the template only, not a field
         group["cycles"].append(cycle)
     context = {
         "plans": list(plans.values()),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from django import forms
 
@@ -43,7 +44,7 @@ class ItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = unit_choices(units)
         for name in ("lead", "cooperating", "responsible"):
-            self.fields[name].choices = choices
+            cast(forms.ChoiceField, self.fields[name]).choices = choices
 
 
 class UnitForm(forms.Form):
@@ -69,7 +70,7 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, units: Iterable[Unit], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [("", "请选择保留的单位"), *unit_choices(units)]
+        cast(forms.TypedChoiceField, self.fields["target"]).choices = [("", "请选择保留的单位"), *unit_choices(units)]
 
 
 class ContactsForm(forms.Form):

@@ -7,8 +7,9 @@ users go to the login page. Every change goes through tasks_app.services.divisio
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -135,7 +136,8 @@ def _item_units(item: WorkItem) -> list[Unit]:
     for assignment in item.assignments.select_related("unit__jurisdiction"):
         units.setdefault(assignment.unit_id, assignment.unit)
     for unit in units.values():
-        unit._foreign = unit.jurisdiction_id != item.plan.jurisdiction_id
+        # a display-only flag read by division_forms (getattr with a default), not a model field
+        unit._foreign = unit.jurisdiction_id != item.plan.jurisdiction_id  # type: ignore[attr-defined]
     return list(units.values())
 
 
@@ -366,7 +368,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
         counts=division_reads.suggestion_counts(plan=plan) if plan else {},
         bulk_form=BulkAcceptForm(),
         units=units,
-        role_choices=AcceptForm.base_fields["role"].choices,
+        role_choices=cast(forms.ChoiceField, AcceptForm.base_fields["role"]).choices,
         query=_query(request),
     )
     return render(request, TEMPLATES + "suggestions.html", context)
@@ -405,13 +407,12 @@ def _suggestions_post(request: HttpRequest, plan: Plan | None) -> HttpResponse:
                 suggestion_reject(suggestion=suggestion, user=request.user)
                 messages.success(request, f"已否决:{suggestion.unit.name}")
             else:
-                form = AcceptForm(request.POST)
-                if not form.is_valid():
+                accept_form = AcceptForm(request.POST)
+                if not accept_form.is_valid():
                     raise DivisionError("所选角色无效")
-                unit = _unit_named(plan, form.cleaned_data["unit_name"])
-                row = suggestion_accept(
-                    suggestion=suggestion, user=request.user, unit=unit, role=form.cleaned_data["role"] or None
-                )
+                unit = _unit_named(plan, accept_form.cleaned_data["unit_name"])
+                role = accept_form.cleaned_data["role"] or None
+                row = suggestion_accept(suggestion=suggestion, user=request.user, unit=unit, role=role)
                 messages.success(request, f"已采纳:{row.get_role_display()} {row.unit.name}")
         except DivisionError as exc:
             messages.error(request, str(exc))
@@ -437,7 +438,7 @@ def _unit_named(plan: Plan, name: str) -> Unit | None:
 
 @requires(Capability.VIEW_AUDIT)
 def audit(request: HttpRequest) -> HttpResponse:
-    filters = {
+    filters: dict[str, Any] = {
         "action": request.GET.get("action", "") if request.GET.get("action") in AuditEntry.Action.values else "",
         "plan_id": _int(request.GET.get("plan")),
         "object_type": request.GET.get("object_type", "")[:30],

@@ -69,7 +69,7 @@ def _report_context(
         "item": item,
         "cycle": cycle,
         "unit_id": unit_id,
-        "unit": units.get(unit_id),
+        "unit": units.get(unit_id) if unit_id is not None else None,
         "unit_choices": [units[u] for u in (access.my_reporting_units(request.user, item) if writer else reporting)],
         "report": report,
         "editable": editable,
@@ -116,6 +116,7 @@ def report_page(request: HttpRequest, item_id: int) -> HttpResponse:
             context["form"] = ReportForm.initial_from(report or Report(), indicator=item.is_indicator)
         return render(request, "tasks_app/report.html", context)
 
+    assert unit_id is not None  # a POST without reporting units of mine was refused above
     form = ReportForm(request.POST, indicator=item.is_indicator)
     context["form"] = form
     if cycle is None:
@@ -130,7 +131,9 @@ def report_page(request: HttpRequest, item_id: int) -> HttpResponse:
     except StaleEditError as exc:
         # Keep the user's text; show what the other person saved; the next save is a deliberate merge.
         latest = workspace.report_for(item=item, unit_id=unit_id, cycle=cycle)
-        context.update(form=_bound(request, item, latest.version), conflict=latest, error=_conflict_message(exc))
+        context.update(
+            form=_bound(request, item, latest.version if latest else 0), conflict=latest, error=_conflict_message(exc)
+        )
         return render(request, "tasks_app/report.html", context, status=409)
     except ServiceError as exc:
         context["error"] = str(exc)
@@ -180,7 +183,7 @@ def contribution_page(request: HttpRequest, item_id: int) -> HttpResponse:
         "item": item,
         "cycle": cycle,
         "unit_id": unit_id,
-        "unit": units.get(unit_id),
+        "unit": units.get(unit_id) if unit_id is not None else None,
         "unit_choices": [units[u] for u in mine],
         "current": current,
         "contributions": workspace.cycle_contributions(item, cycle),
@@ -194,6 +197,7 @@ def contribution_page(request: HttpRequest, item_id: int) -> HttpResponse:
             context["form"] = ContributionForm(initial=initial)
         return render(request, "tasks_app/contribution.html", context)
 
+    assert unit_id is not None  # a POST without cooperating units of mine was refused above
     form = ContributionForm(request.POST)
     context["form"] = form
     if cycle is None:
