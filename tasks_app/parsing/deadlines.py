@@ -225,9 +225,9 @@ def extract_milestones(text: str, *, plan_year: int, period_end: int) -> list[Mi
         add(start, m.end(), _year_phrase_date(m))
 
     for m in _CN_YEAR_PHRASE.finditer(text):
-        year = cn_year(m.group("y"))
-        if year is not None and year >= history_before:
-            add(m.start(), m.end(), _safe_date(year, 12, 31))
+        written_year = cn_year(m.group("y"))
+        if written_year is not None and written_year >= history_before:
+            add(m.start(), m.end(), _safe_date(written_year, 12, 31))
 
     for m in _PLAN_PHRASE.finditer(text):
         number = cn_number("十" + m.group("n"))

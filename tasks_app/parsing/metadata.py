@@ -223,11 +223,11 @@ def plan_period(text: str) -> tuple[int, int] | None:
             return start, end
     numbers = [cn_number("十" + m.group("n")) for m in _PLAN_SHORT.finditer(text)]
     numbers += [cn_number(m.group("n")) for m in _PLAN_LONG.finditer(text)]
-    numbers = [n for n in numbers if n]
-    if not numbers:
+    named = [n for n in numbers if n]
+    if not named:
         return None
     # The plan a document is about is the one it names most; ties go to the newest plan.
-    number = max(Counter(numbers).items(), key=lambda kv: (kv[1], kv[0]))[0]
+    number = max(Counter(named).items(), key=lambda kv: (kv[1], kv[0]))[0]
     return five_year_plan_years(number)
 
 

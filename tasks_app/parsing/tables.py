@@ -110,9 +110,10 @@ def build_columns(cells: list[str]) -> list[_Column] | None:
     """Columns from the header cells (one or two header rows concatenated); None unless it has a
     name column and a value or 属性 column."""
     cells = [re.sub(r"\s+", "", norm(c)) for c in cells if norm(c)]
-    roles = [header_role(c) for c in cells]
-    if None in roles or "name" not in roles:
+    found_roles = [header_role(c) for c in cells]
+    if None in found_roles or "name" not in found_roles:
         return None
+    roles = [role for role in found_roles if role is not None]  # all of them: None was refused above
     groups = [i for i, c in enumerate(cells) if roles[i] == "value" and _GROUP.match(c)]
     subs = [i for i, c in enumerate(cells) if roles[i] == "value" and _SUB.match(c)]
     sub_of: dict[int, list[int]] = {}
@@ -121,11 +122,11 @@ def build_columns(cells: list[str]) -> list[_Column] | None:
         # previous year of the group starts the next group.
         g, last_year = 0, 0
         for i in subs:
-            year = _YEAR.match(cells[i])
-            if year and int(year.group(1)) <= last_year and g + 1 < len(groups):
+            year_match = _YEAR.match(cells[i])
+            if year_match and int(year_match.group(1)) <= last_year and g + 1 < len(groups):
                 g, last_year = g + 1, 0
-            if year:
-                last_year = int(year.group(1))
+            if year_match:
+                last_year = int(year_match.group(1))
             sub_of.setdefault(groups[g], []).append(i)
     else:
         groups, subs = [], []
