@@ -33,4 +33,5 @@ def filesystem_broker_options(var_dir: Path) -> dict:
 app.conf.beat_schedule = {
     "plan-reminders-daily": {"task": "tasks_app.tasks.plan_reminders", "schedule": crontab(hour=8, minute=0)},
     "sweep-outbox": {"task": "tasks_app.tasks.sweep_outbox", "schedule": 300.0},
+    "sweep-export-jobs": {"task": "tasks_app.tasks.sweep_export_jobs", "schedule": 600.0},
 }

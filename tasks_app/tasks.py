@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tasks_app.reminders.outbox import outbox_deliver, outbox_retry_delay, outbox_sweep
 from tasks_app.reminders.service import reminders_run
-from tasks_app.services.export_jobs import export_job_run
+from tasks_app.services.export_jobs import export_job_run, export_jobs_sweep
 
 
 def enqueue_deliveries(ids: list[int]) -> None:
@@ -36,9 +36,6 @@ def deliver_reminder(message_id: int) -> str:
 
 @shared_task(name="tasks_app.tasks.sweep_outbox")
 def sweep_outbox() -> int:
-    from tasks_app.services.export_jobs import export_jobs_sweep
-
-    export_jobs_sweep()
     ids = outbox_sweep()
     enqueue_deliveries(ids)
     return len(ids)
@@ -48,3 +45,8 @@ def sweep_outbox() -> int:
 def run_export_job(job_id: int) -> str:
     job = export_job_run(job_id=job_id)
     return job.status if job is not None else "missing"
+
+
+@shared_task(name="tasks_app.tasks.sweep_export_jobs")
+def sweep_export_jobs() -> int:
+    return export_jobs_sweep()

@@ -7,6 +7,8 @@ Jobs run through tasks_app.services.export_jobs, the same code the console page 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -19,9 +21,10 @@ from rest_framework.response import Response
 from tasks_app.api.common import ERR_400, LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, Pagination, pk_from
 from tasks_app.api.review import ConsoleAccess
 from tasks_app.api.serializers import PlanRefSerializer, id_field
+from tasks_app.exporters import registry
 from tasks_app.models import ExportJob, Plan
 from tasks_app.services import export_jobs as jobs
-from tasks_app.services.exports import REPORTS, ExportError, export_file_name
+from tasks_app.services.exports import MAX_YEAR, MIN_YEAR, ExportError, export_file_name, export_year_help
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERR_409 = OpenApiResponse(OpenApiTypes.OBJECT, description="任务尚未完成(排队中、生成中)或已失败:detail 说明原因")
@@ -56,7 +59,7 @@ class ExportJobSerializer(serializers.ModelSerializer):
         ]
 
     def get_report_label(self, job: ExportJob) -> str:
-        return jobs.REPORT_LABELS.get(job.report, job.report)
+        return registry.label(job.report)
 
     def get_percent(self, job: ExportJob) -> int:
         return jobs.export_job_percent(job)
@@ -73,14 +76,13 @@ class ExportJobSerializer(serializers.ModelSerializer):
 
 class ExportStartSerializer(serializers.Serializer):
     plan = id_field(help_text="规划 id")
-    report = serializers.ChoiceField(choices=[(key, jobs.REPORT_LABELS[key]) for key in REPORTS])
-    year = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        min_value=jobs.MIN_YEAR,
-        max_value=jobs.MAX_YEAR,
-        help_text="报送周期年度(落实情况、指标、单位任务量;省略为最近的周期;分工表忽略)",
-    )
+    report = serializers.ChoiceField(choices=[])  # the registry's reports, read per instance in __init__
+    year = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_YEAR, max_value=MAX_YEAR)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["report"].choices = registry.choices()
+        self.fields["year"].help_text = f"报送周期年度。{export_year_help()}"
 
     def validate_plan(self, value: int) -> Plan:
         plan = Plan.objects.filter(pk=value).first()

@@ -8,9 +8,9 @@ from collections.abc import Iterator, Sequence
 from tasks_app.indicator_rules import indicator_status, threshold
 from tasks_app.models import Report, WorkItem
 
-from .base import Column, Exporter, Row, SheetSpec
+from .base import Column, CyclePolicy, Exporter, Row, SheetSpec
 from .division import COOPERATING, LEAD, RESPONSIBLE, unit_list
-from .selectors import IndicatorRow, indicator_rows, plan_evaluations, unit_workload
+from .selectors import INDICATOR_KINDS, IndicatorRow, indicator_rows, plan_evaluations, unit_workload
 
 CATEGORY = {WorkItem.Kind.BINDING: "约束性", WorkItem.Kind.EXPECTED: "预期性"}
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
@@ -46,6 +46,11 @@ class IndicatorExporter(Exporter):
     identifier = "indicators"
     verbose_name = "主要指标完成情况表"
     sheet_name = "主要指标"
+    cycle_policy = CyclePolicy.OPTIONAL
+
+    @classmethod
+    def estimate_rows(cls, *, plan) -> int:
+        return plan.items.filter(is_active=True, kind__in=INDICATOR_KINDS).count()
 
     def years(self) -> list[int]:
         return list(range(self.plan.period_start, self.plan.period_end + 1))
@@ -124,6 +129,13 @@ class UnitWorkloadExporter(Exporter):
     identifier = "units"
     verbose_name = "单位任务量统计表"
     sheet_name = "单位任务量"
+    cycle_policy = CyclePolicy.OPTIONAL  # with a cycle, its reports by status too
+
+    @classmethod
+    def estimate_rows(cls, *, plan) -> int:
+        """One row per unit named on an active item."""
+        units = plan.items.filter(is_active=True, assignments__isnull=False).values("assignments__unit")
+        return units.distinct().count()
 
     def title(self) -> str:
         year = f"({self.cycle.year}年度报送)" if self.cycle is not None else ""

@@ -1,4 +1,5 @@
-from .audit import AuditEntry, ExportJob
+from .audit import AuditEntry
+from .exports import ExportJob
 from .org import Jurisdiction, Membership, OfficeRole, Unit, UnitAlias
 from .plans import (
     Assignment,

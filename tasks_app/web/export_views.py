@@ -19,9 +19,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tasks_app import access
+from tasks_app.exporters import registry
 from tasks_app.models import ExportJob, Plan, ReportingCycle
 from tasks_app.services import export_jobs as jobs
-from tasks_app.services.exports import ExportError, export_build, export_file_name
+from tasks_app.services.exports import (
+    MAX_YEAR,
+    MIN_YEAR,
+    ExportError,
+    export_build,
+    export_file_name,
+    export_request_check,
+    export_year_help,
+)
 from tasks_app.web.console_views import console_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,18 +38,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class ExportForm(forms.Form):
     plan = forms.ModelChoiceField(label="规划", queryset=Plan.objects.none(), empty_label=None)
-    report = forms.ChoiceField(label="报表", choices=list(jobs.REPORT_LABELS.items()))
-    year = forms.IntegerField(
-        label="年度",
-        required=False,
-        min_value=jobs.MIN_YEAR,
-        max_value=jobs.MAX_YEAR,
-        help_text="落实情况、指标、单位任务量按此年度的报送周期;留空为最近的周期。分工表不用年度。",
-    )
+    report = forms.ChoiceField(label="报表", choices=registry.choices)  # read when the form is built
+    year = forms.IntegerField(label="年度", required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = Plan.objects.select_related("jurisdiction").order_by("-pk")
+        self.fields["year"].help_text = export_year_help()
 
 
 def _default_year() -> int | None:
@@ -104,6 +108,7 @@ def exports(request: HttpRequest) -> HttpResponse:
         "jobs": [_job_view(job) for job in jobs.export_jobs_recent()],
         "can_review": can_review,
         "direct_max": jobs.DIRECT_MAX_ITEMS,
+        "exporters": list(registry),
         "years": sorted(set(ReportingCycle.objects.values_list("year", flat=True)), reverse=True),
     }
     return render(request, "tasks_app/console/exports.html", context)
@@ -116,7 +121,7 @@ def _direct(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
         messages.error(request, f"该规划事项超过 {jobs.DIRECT_MAX_ITEMS} 项,请使用“后台生成”,完成后在列表中下载")
         return redirect("console-exports")
     try:
-        checked = jobs.export_request_check(plan=plan, report=data["report"], year=data["year"])
+        checked = export_request_check(plan=plan, report=data["report"], year=data["year"])
         stream = tempfile.TemporaryFile(suffix=".xlsx")
         try:
             export_build(plan=plan, report=checked.report, year=checked.year, path_or_stream=stream)

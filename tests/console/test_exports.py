@@ -190,7 +190,7 @@ def test_it_marks_a_job_failed_when_the_queue_is_down(review: Review, monkeypatc
     def broken(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(tasks.run_export_job, "delay", broken)
+    monkeypatch.setattr(tasks.run_export_job, "apply_async", broken)
     with django_capture_on_commit_callbacks(execute=True):
         job = export_job_start(plan=review.p.plan, report="division", year=None, user=review.p.admin)
     job.refresh_from_db()
@@ -203,7 +203,7 @@ def test_it_leaves_a_job_queued_until_a_worker_takes_it(
     from tasks_app import tasks
 
     queued: list[int] = []
-    monkeypatch.setattr(tasks.run_export_job, "delay", queued.append)
+    monkeypatch.setattr(tasks.run_export_job, "apply_async", lambda args, kwargs=None, **options: queued.extend(args))
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(review.p, "admin").post(
             "/console/exports/", {"plan": review.p.plan.pk, "report": "units", "year": 2020}
