@@ -81,7 +81,8 @@ class ExportStartSerializer(serializers.Serializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["report"].choices = registry.choices()
+        report: serializers.ChoiceField = self.fields["report"]  # type: ignore[assignment]
+        report.choices = registry.choices()
         self.fields["year"].help_text = f"报送周期年度。{export_year_help()}"
 
     def validate_plan(self, value: int) -> Plan:

@@ -133,6 +133,7 @@ class Exporter:
     description: ClassVar[str] = ""  # one line for the console page, after the label
     sheet_name: ClassVar[str] = "Sheet1"
     cycle_policy: ClassVar[CyclePolicy] = CyclePolicy.NONE
+    do_not_call_in_templates: ClassVar[bool] = True  # templates list exporter classes by their labels
 
     def __init__(self, *, plan: Any, cycle: Any = None) -> None:
         self.plan = plan
@@ -253,6 +254,8 @@ def write_sheet(workbook: Workbook, spec: SheetSpec, *, progress: ProgressCallba
     result = SheetResult(name=sheet.title)
     rows = iter(spec.rows)
     header = next(rows)
+    if isinstance(header, Heading):
+        raise TypeError(f"{spec.name}: the first row is the header (column titles), not a Heading")
     title = styles.cell(safe_cell(spec.title), font=_TITLE_FONT, horizontal="center")
     title.border = Border()
     sheet.append([title])

@@ -19,7 +19,7 @@ from .base import Column, CyclePolicy, Exporter, Heading, Row
 from .selectors import ItemRow, SectionRow, iter_item_chunks, plan_sections, reports_for
 
 LEAD, COOPERATING, RESPONSIBLE = Assignment.Role.LEAD, Assignment.Role.COOPERATING, Assignment.Role.RESPONSIBLE
-CATEGORY_LABELS = {WorkItem.Kind.BINDING: "约束性指标", WorkItem.Kind.EXPECTED: "预期性指标"}
+CATEGORY_LABELS: dict[str, str] = {WorkItem.Kind.BINDING: "约束性指标", WorkItem.Kind.EXPECTED: "预期性指标"}
 _CN_NUMBER = re.compile(r"^[一二三四五六七八九十百]+$")
 _CN_PAREN = re.compile(r"^[((][一二三四五六七八九十百]+[))]$")
 

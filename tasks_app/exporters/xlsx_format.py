@@ -35,11 +35,12 @@ def set_default_format(workbook: Workbook, *, alignment: Alignment, border: Bord
     missing = [name for name in _INTERNALS if not hasattr(workbook, name)]
     if missing:
         raise RuntimeError(f"openpyxl {openpyxl.__version__} no longer has {', '.join(missing)}: see {__name__}")
+    internals: Any = workbook  # the attributes are private: typed nowhere, checked just above
     default = StyleArray()
-    default.alignmentId = workbook._alignments.add(alignment)
-    default.borderId = workbook._borders.add(border)
-    workbook._cell_styles = IndexedList([default])
-    normal = workbook._named_styles["Normal"]
+    default.alignmentId = internals._alignments.add(alignment)
+    default.borderId = internals._borders.add(border)
+    internals._cell_styles = IndexedList([default])
+    normal = internals._named_styles["Normal"]
     normal.alignment = alignment
     normal.border = border
 

@@ -23,6 +23,7 @@ import tempfile
 from datetime import datetime, timedelta
 
 from celery import current_app
+from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
@@ -67,7 +68,7 @@ def export_job_start(*, plan: Plan, report: str, year: int | None, user: AnyUser
         plan=checked.plan,
         report=checked.report,
         year=checked.year,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=user if isinstance(user, User) else None,  # anonymous: nobody to name
         total=checked.exporter.estimate_rows(plan=checked.plan),
     )
     transaction.on_commit(lambda: _enqueue(job.pk))

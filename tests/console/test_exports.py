@@ -275,21 +275,3 @@ def test_it_keeps_unit_staff_out_of_a_status_they_guess(review: Review):
     for persona in ("owner", "outsider"):
         response = client_for(review.p, persona).get(f"/console/exports/{job.pk}/status/")
         assert response.status_code == 404 and b"progress" not in response.content
-
-
-def test_it_fails_jobs_whose_worker_died(personas):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from tasks_app.models import ExportJob
-    from tasks_app.services.export_jobs import export_jobs_sweep
-
-    stale = ExportJob.objects.create(plan=personas.plan, report="division", status=ExportJob.Status.RUNNING)
-    fresh = ExportJob.objects.create(plan=personas.plan, report="division", status=ExportJob.Status.RUNNING)
-    ExportJob.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=3))
-    assert export_jobs_sweep() == 1
-    stale.refresh_from_db()
-    fresh.refresh_from_db()
-    assert stale.status == "failed" and "重新导出" in stale.error
-    assert fresh.status == "running"
