@@ -15,7 +15,7 @@ from tasks_app.services.exports import ExportError, export_build, export_year_he
 
 
 class Command(BaseCommand):
-    help = "导出 Excel 报表(--report 可选的报表见 --help)"
+    help = "导出 Excel 报表(报表类型见 --report:内置分工表、年度落实情况、主要指标完成情况、单位任务量)"
 
     def add_arguments(self, parser: CommandParser) -> None:
         reports = ";".join(f"{identifier}:{label}" for identifier, label in registry.choices())
