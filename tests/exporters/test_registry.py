@@ -74,7 +74,8 @@ def test_it_offers_and_builds_a_registered_report_in_the_console(
     page = client.get(reverse("console-exports")).content.decode()
     assert f"临时测试报表 {personas.cycle.year}年度" in page  # the job list labels it from the registry
     download = client.get(reverse("console-export-download", args=[job.pk]))
-    assert download["Content-Disposition"] == f'attachment; filename="plan{personas.plan.pk}-throwaway-2020.xlsx"'
+    name = f"plan{personas.plan.pk}-throwaway-{personas.cycle.year}.xlsx"
+    assert download["Content-Disposition"] == f'attachment; filename="{name}"'
     assert_throwaway_workbook(b"".join(download.streaming_content), year=personas.cycle.year)
 
     direct = console(personas.leader).get(
