@@ -34,4 +34,5 @@ app.conf.beat_schedule = {
     "plan-reminders-daily": {"task": "tasks_app.tasks.plan_reminders", "schedule": crontab(hour=8, minute=0)},
     "sweep-outbox": {"task": "tasks_app.tasks.sweep_outbox", "schedule": 300.0},
     "clean-import-jobs-daily": {"task": "tasks_app.tasks.clean_import_jobs", "schedule": crontab(hour=3, minute=30)},
+    "sweep-export-jobs": {"task": "tasks_app.tasks.sweep_export_jobs", "schedule": 600.0},
 }

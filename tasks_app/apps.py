@@ -5,3 +5,8 @@ class TasksAppConfig(AppConfig):
     name = "tasks_app"
     verbose_name = "规划任务分工"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Register the Celery tasks in every process (web, commands, tests), not only in workers: services
+        # enqueue them by name, and a registered task runs eagerly where settings say so.
+        from tasks_app import tasks  # noqa: F401

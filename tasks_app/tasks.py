@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tasks_app.reminders.outbox import outbox_deliver, outbox_retry_delay, outbox_sweep
 from tasks_app.reminders.service import reminders_run
-from tasks_app.services.export_jobs import export_job_run
+from tasks_app.services.export_jobs import export_job_run, export_jobs_sweep
 
 
 def enqueue_deliveries(ids: list[int]) -> None:
@@ -61,3 +61,8 @@ def clean_import_jobs() -> int:
     from tasks_app.services.import_jobs import import_jobs_clean
 
     return import_jobs_clean()
+
+
+@shared_task(name="tasks_app.tasks.sweep_export_jobs")
+def sweep_export_jobs() -> int:
+    return export_jobs_sweep()

@@ -7,6 +7,8 @@ Jobs run through tasks_app.services.export_jobs, the same code the console page 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -16,13 +18,15 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tasks_app import access
 from tasks_app.api.common import ERR_400, LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, Pagination, pk_from
 from tasks_app.api.serializers import PlanRefSerializer, id_field
 from tasks_app.capabilities import Capability
+from tasks_app.exporters import registry
 from tasks_app.models import ExportJob, Plan
 from tasks_app.permissions import requires
 from tasks_app.services import export_jobs as jobs
-from tasks_app.services.exports import REPORTS, export_file_name
+from tasks_app.services.exports import MAX_YEAR, MIN_YEAR, export_file_name, export_year_help
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERR_409 = OpenApiResponse(OpenApiTypes.OBJECT, description="任务尚未完成(排队中、生成中)或已失败:detail 说明原因")
@@ -57,7 +61,7 @@ class ExportJobSerializer(serializers.ModelSerializer):
         ]
 
     def get_report_label(self, job: ExportJob) -> str:
-        return jobs.REPORT_LABELS.get(job.report, job.report)
+        return registry.label(job.report)
 
     def get_percent(self, job: ExportJob) -> int:
         return jobs.export_job_percent(job)
@@ -74,14 +78,14 @@ class ExportJobSerializer(serializers.ModelSerializer):
 
 class ExportStartSerializer(serializers.Serializer):
     plan = id_field(help_text="规划 id")
-    report = serializers.ChoiceField(choices=[(key, jobs.REPORT_LABELS[key]) for key in REPORTS])
-    year = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        min_value=jobs.MIN_YEAR,
-        max_value=jobs.MAX_YEAR,
-        help_text="报送周期年度(落实情况、指标、单位任务量;省略为最近的周期;分工表忽略)",
-    )
+    report = serializers.ChoiceField(choices=[])  # the registry's reports, read per instance in __init__
+    year = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_YEAR, max_value=MAX_YEAR)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        report: serializers.ChoiceField = self.fields["report"]  # type: ignore[assignment]
+        report.choices = registry.choices()
+        self.fields["year"].help_text = f"报送周期年度。{export_year_help()}"
 
     def validate_plan(self, value: int) -> Plan:
         plan = Plan.objects.filter(pk=value).first()
@@ -90,15 +94,8 @@ class ExportStartSerializer(serializers.Serializer):
         return plan
 
 
-def _jobs():
-    return ExportJob.objects.select_related("plan", "created_by")
-
-
-def _job(pk: str) -> ExportJob:
-    job = _jobs().filter(pk=pk_from(pk, message="导出任务不存在")).first()
-    if job is None:
-        raise Http404("导出任务不存在")
-    return job
+def _job(request: Request, pk: str | int) -> ExportJob:
+    return access.export_job_or_404(request.user, pk_from(pk, message="导出任务不存在"))
 
 
 @extend_schema(
@@ -119,21 +116,28 @@ def _job(pk: str) -> ExportJob:
 def export_jobs(request: Request) -> Response:
     if request.method == "GET":
         paginator = Pagination()
-        page = paginator.paginate_queryset(_jobs().order_by("-created_at", "-pk"), request)
+        page = paginator.paginate_queryset(
+            access.visible_export_jobs(request.user)
+            .select_related("plan", "created_by")
+            .order_by("-created_at", "-pk"),
+            request,
+        )
         return paginator.get_paginated_response(ExportJobSerializer(page, many=True).data)
     form = ExportStartSerializer(data=request.data)
     form.is_valid(raise_exception=True)
     data = form.validated_data
     job = jobs.export_job_start(plan=data["plan"], report=data["report"], year=data.get("year"), user=request.user)
     url = reverse("api-console-export", args=[job.pk])
-    return Response(ExportJobSerializer(_job(job.pk)).data, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
+    return Response(
+        ExportJobSerializer(_job(request, job.pk)).data, status=status.HTTP_202_ACCEPTED, headers={"Location": url}
+    )
 
 
 @extend_schema(tags=["console"], summary="导出任务状态与进度", responses={200: ExportJobSerializer, **READ_ERRORS})
 @requires(Capability.VIEW_CONSOLE)
 @api_view(["GET"])
 def export_job(request: Request, pk: str) -> Response:
-    return Response(ExportJobSerializer(_job(pk)).data)
+    return Response(ExportJobSerializer(_job(request, pk)).data)
 
 
 @extend_schema(
@@ -144,7 +148,7 @@ def export_job(request: Request, pk: str) -> Response:
 @requires(Capability.VIEW_CONSOLE)
 @api_view(["GET"])
 def export_download(request: Request, pk: str) -> Response | FileResponse:
-    job = _job(pk)
+    job = _job(request, pk)
     if job.status != ExportJob.Status.DONE:
         detail = f"导出失败:{job.error}" if job.status == ExportJob.Status.FAILED else "文件尚未生成,请稍后再试"
         return Response({"detail": detail, "status": job.status}, status=status.HTTP_409_CONFLICT)

@@ -1,24 +1,27 @@
-"""Excel exports (pretix-style): one Exporter class per report, all streamed through ``base.write_workbook``."""
+"""Excel exports (pretix-style): one Exporter class per report, listed in ``registry``, all streamed through
+``base.write_workbook``. Adding a report: write its class (and its test), register it below."""
 
-from .base import Column, Exporter, ExportResult, Heading, safe_cell, write_workbook
+from .base import Column, CyclePolicy, Exporter, ExportResult, Heading, safe_cell, write_workbook
 from .division import DivisionExporter, ProgressExporter
 from .indicators import IndicatorExporter, UnitWorkloadExporter
+from .registry import ExporterRegistry, register_exporter, registry
 
-EXPORTERS: dict[str, type[Exporter]] = {
-    exporter.identifier: exporter
-    for exporter in (DivisionExporter, ProgressExporter, IndicatorExporter, UnitWorkloadExporter)
-}
+for _exporter in (DivisionExporter, ProgressExporter, IndicatorExporter, UnitWorkloadExporter):
+    register_exporter(_exporter)
 
 __all__ = [
-    "EXPORTERS",
     "Column",
+    "CyclePolicy",
     "DivisionExporter",
     "ExportResult",
     "Exporter",
+    "ExporterRegistry",
     "Heading",
     "IndicatorExporter",
     "ProgressExporter",
     "UnitWorkloadExporter",
+    "register_exporter",
+    "registry",
     "safe_cell",
     "write_workbook",
 ]

@@ -5,33 +5,39 @@ titles spanning the table). ``write_workbook`` streams them into an openpyxl wri
 (constant memory whatever the row count) laid out for printing: title row and header repeated on
 every page, frozen header, A4 landscape, fitted to the page width.
 
-Every value goes through ``safe_cell``: text that a spreadsheet would run as a formula (OWASP CSV
-injection: = + - @ tab CR) gets a leading apostrophe, so a task reading "=1+1" stays text.
+Every value goes through ``safe_cell`` and text is shown exactly as written: a text that a spreadsheet
+would run as a formula (OWASP CSV injection: = + - @ tab CR, and error literals such as "#N/A") is stored
+as a string cell with Excel's quote-prefix style (``xlsx_format.store_text``), so a task reading "=1+1"
+shows "=1+1", is never evaluated, and no apostrophe appears on screen or on paper.
 
 Data cells carry no per-cell style: the workbook's default cell format (xf 0) is made wrapped, centred
 vertically and bordered, so styling costs nothing per cell (the 50,000-item export stays close to raw
-openpyxl speed). Only the title, header and heading rows have explicit styles.
+openpyxl speed). Only the title, header and heading rows, and the rare formula-like texts, have explicit
+styles. The openpyxl internals this needs live in ``xlsx_format``.
+
+An exporter says which reporting cycle it needs (``cycle_policy``) and how many rows to expect
+(``estimate_rows``); ``registry`` lists them for every face.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import IO, Any, ClassVar
 
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import Cell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
+
+from .xlsx_format import format_like_default, set_default_format, store_text
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 TITLE_ROWS = "1:2"  # the title row and the header row, repeated on every printed page
@@ -47,7 +53,12 @@ ProgressCallback = Callable[[int], None]
 
 
 def safe_cell(value: Any) -> Value:
-    """A value Excel shows as it is: numbers and dates stay typed, text never becomes a formula."""
+    """A value Excel can hold: numbers and dates stay typed, text loses the control characters Excel refuses.
+
+    Text keeps every visible character; ``is_formula_like`` says which texts need a guarded cell.
+    """
+    if isinstance(value, str):  # the common case first: this runs for every cell of a 50,000-item export
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
     if value is None or isinstance(value, bool | int | float | Decimal):
         return value
     if isinstance(value, datetime):
@@ -56,10 +67,12 @@ def safe_cell(value: Any) -> Value:
         return value
     if isinstance(value, date):
         return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
+def is_formula_like(text: str) -> bool:
+    """Text a spreadsheet would evaluate (a formula, a sign, a command) or read as an error value."""
+    return text.startswith(FORMULA_TRIGGERS) or text in ERROR_CODES
 
 
 @dataclass(frozen=True)
@@ -102,17 +115,39 @@ class ExportResult:
         return sum(sheet.rows for sheet in self.sheets)
 
 
-class Exporter:
-    """One report. Subclasses set ``identifier``/``verbose_name``/``columns`` and yield rows."""
+class CyclePolicy(StrEnum):
+    """Which reporting cycle a report is about (resolved by ``services.exports.export_cycle``)."""
 
-    identifier: ClassVar[str]
-    verbose_name: ClassVar[str]
+    NONE = "none"  # the same report whatever the year: a year given is dropped
+    OPTIONAL = "optional"  # a year names its cycle (which must exist); no year: the latest open, else latest, else none
+    REQUIRED = "required"  # as OPTIONAL, and without any cycle there is no report
+
+
+class Exporter:
+    """One report. Subclasses set ``identifier``/``verbose_name``, columns and rows; ``registry`` lists them.
+
+    ``iterate_list`` yields the header (column titles) first, then data rows and ``Heading`` rows;
+    ``write`` streams them into the write-only, formula-safe workbook.
+    """
+
+    identifier: ClassVar[str]  # the --report value: lower-case ASCII, at most 20 characters
+    verbose_name: ClassVar[str]  # the label users see
+    description: ClassVar[str] = ""  # one line for the console page, after the label
     sheet_name: ClassVar[str] = "Sheet1"
-    needs_cycle: ClassVar[bool] = False
+    cycle_policy: ClassVar[CyclePolicy] = CyclePolicy.NONE
+    do_not_call_in_templates: ClassVar[bool] = True  # templates list exporter classes by their labels
 
     def __init__(self, *, plan: Any, cycle: Any = None) -> None:
         self.plan = plan
         self.cycle = cycle
+
+    @classmethod
+    def estimate_rows(cls, *, plan: Any) -> int:
+        """About how many data rows the report will have, from one query: the progress bar's 100 %."""
+        return int(plan.items.filter(is_active=True).count())
+
+    def write(self, target: str | IO[bytes], *, progress: ProgressCallback | None = None) -> ExportResult:
+        return write_workbook(self, target, progress=progress)
 
     def title(self) -> str:
         return f"{self.plan.title} {self.verbose_name}"
@@ -134,25 +169,40 @@ class Exporter:
 def new_workbook() -> Workbook:
     """A write-only workbook whose default cell format is wrapped and bordered."""
     workbook = Workbook(write_only=True)
-    default = StyleArray()
-    default.alignmentId = workbook._alignments.add(_WRAP)
-    default.borderId = workbook._borders.add(_BORDER)
-    workbook._cell_styles = IndexedList([default])
-    # LibreOffice formats unstyled cells from the "Normal" named style, not from the default format.
-    normal = workbook._named_styles["Normal"]
-    normal.alignment = _WRAP
-    normal.border = _BORDER
+    set_default_format(workbook, alignment=_WRAP, border=_BORDER)
     return workbook
 
 
 class _Styles:
-    """Cells with explicit styles, made once per sheet."""
+    """Cells with explicit styles, made once per sheet.
+
+    A styled cell may be reused for many rows (its value changes, its style never does): openpyxl keeps
+    the style array it registered, so changing a written cell's style would restyle the earlier rows.
+    """
 
     def __init__(self, sheet: Any) -> None:
         self.sheet = sheet
 
+    def text(self, text: str) -> Cell:
+        """A data cell for formula-like text: guarded, formatted like the default (it has its own style now)."""
+        cell = format_like_default(Cell(self.sheet, row=1, column=1), alignment=_WRAP, border=_BORDER)
+        return store_text(cell, text)
+
+    def data(self, value: Any) -> Any:
+        """A data row's value as appended: None becomes "" (the cell is written and draws its border)."""
+        if value is None:
+            return ""
+        value = safe_cell(value)
+        if isinstance(value, str) and is_formula_like(value):
+            return self.text(value)
+        return value
+
     def cell(self, value: Value, *, font: Font | None = None, fill: PatternFill | None = None, **align: Any) -> Cell:
-        cell = Cell(self.sheet, row=1, column=1, value=value)
+        cell = Cell(self.sheet, row=1, column=1)
+        if isinstance(value, str) and is_formula_like(value):
+            store_text(cell, value)
+        else:
+            cell.value = value
         cell.alignment = Alignment(wrap_text=True, vertical="center", **align)
         if font is not None:
             cell.font = font
@@ -172,8 +222,7 @@ def _set_up_sheet(sheet: Any, spec: SheetSpec) -> None:
     for index, column in enumerate(spec.columns, start=1):
         dimension = sheet.column_dimensions[get_column_letter(index)]
         dimension.width = column.width
-        # A column's own format wins over the default in LibreOffice: give columns the wrapped default.
-        dimension._style = copy(sheet.parent._cell_styles[0])
+        format_like_default(dimension, alignment=_WRAP, border=_BORDER)
     sheet.freeze_panes = FIRST_DATA_CELL
     sheet.print_title_rows = TITLE_ROWS
     sheet.page_setup.orientation = "landscape"
@@ -207,6 +256,8 @@ def write_sheet(workbook: Workbook, spec: SheetSpec, *, progress: ProgressCallba
     result = SheetResult(name=sheet.title)
     rows = iter(spec.rows)
     header = next(rows)
+    if isinstance(header, Heading):
+        raise TypeError(f"{spec.name}: the first row is the header (column titles), not a Heading")
     title = styles.cell(safe_cell(spec.title), font=_TITLE_FONT, horizontal="center")
     title.border = Border()
     sheet.append([title])
@@ -214,16 +265,24 @@ def write_sheet(workbook: Workbook, spec: SheetSpec, *, progress: ProgressCallba
     sheet.append(
         [styles.cell(safe_cell(text), font=_HEADER_FONT, fill=_HEADER_FILL, horizontal="center") for text in header]
     )
+
     # Styled cells are reused: a write-only sheet serialises each appended row at once.
-    label = styles.cell(None, font=_HEADER_FONT, fill=_HEADING_FILL, horizontal="left")
+    def heading(text: Value) -> Cell:
+        return styles.cell(text, font=_HEADER_FONT, fill=_HEADING_FILL, horizontal="left")
+
+    label = heading(None)
     filler = [styles.cell(None, fill=_HEADING_FILL) for _ in range(width - 1)]
     widths = [column.width for column in spec.columns]
     row_number = 2
     for row in rows:
         row_number += 1
         if isinstance(row, Heading):
-            label.value = safe_cell(row.text)
-            sheet.append([label, *filler])
+            text = safe_cell(row.text)
+            if isinstance(text, str) and is_formula_like(text):
+                sheet.append([heading(text), *filler])  # a cell of its own: guarded text has its own style
+            else:
+                label.value = text
+                sheet.append([label, *filler])
             sheet.merged_cells.add(f"A{row_number}:{last}{row_number}")
             result.headings += 1
             continue
@@ -233,8 +292,7 @@ def write_sheet(workbook: Workbook, spec: SheetSpec, *, progress: ProgressCallba
             # The write-only writer copies these attributes into <row>; a plain dict avoids building a
             # RowDimension object per row, and it is dropped once the row is written.
             sheet.row_dimensions[row_number] = {"ht": f"{min(LINE_HEIGHT * lines + 4, 409):g}", "customHeight": "1"}
-        # None becomes "": the cell is written, so the default format draws its border.
-        sheet.append(["" if value is None else safe_cell(value) for value in row])
+        sheet.append([styles.data(value) for value in row])
         if lines > 1:
             del sheet.row_dimensions[row_number]
         result.rows += 1

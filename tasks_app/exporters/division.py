@@ -16,10 +16,10 @@ from datetime import date
 from tasks_app.models import Assignment, Report, WorkItem
 from tasks_app.selectors.exports import ItemRow, SectionRow, iter_item_chunks, plan_sections, reports_for
 
-from .base import Column, Exporter, Heading, Row
+from .base import Column, CyclePolicy, Exporter, Heading, Row
 
 LEAD, COOPERATING, RESPONSIBLE = Assignment.Role.LEAD, Assignment.Role.COOPERATING, Assignment.Role.RESPONSIBLE
-CATEGORY_LABELS = {WorkItem.Kind.BINDING: "约束性指标", WorkItem.Kind.EXPECTED: "预期性指标"}
+CATEGORY_LABELS: dict[str, str] = {WorkItem.Kind.BINDING: "约束性指标", WorkItem.Kind.EXPECTED: "预期性指标"}
 _CN_NUMBER = re.compile(r"^[一二三四五六七八九十百]+$")
 _CN_PAREN = re.compile(r"^[((][一二三四五六七八九十百]+[))]$")
 
@@ -94,6 +94,7 @@ class DivisionExporter(Exporter):
     identifier = "division"
     verbose_name = "任务分工表"
     sheet_name = "分工表"
+    cycle_policy = CyclePolicy.NONE  # the division is the same whatever the year
     columns = (
         Column("序号", 7),
         Column("指标/任务", 64),
@@ -149,8 +150,9 @@ class ProgressExporter(Exporter):
 
     identifier = "progress"
     verbose_name = "年度落实情况汇总表"
+    description = "每个事项、每个填报单位一行,含填报状态和审核意见"
     sheet_name = "落实情况"
-    needs_cycle = True
+    cycle_policy = CyclePolicy.REQUIRED
     columns = (
         Column("序号", 7),
         Column("指标/任务", 48),

@@ -8,10 +8,10 @@ from tasks_app.models import Report, WorkItem
 from tasks_app.rules.text import plain_number
 from tasks_app.selectors.exports import IndicatorRow, indicator_rows, plan_evaluations, unit_workload
 
-from .base import Column, Exporter, Row, SheetSpec
+from .base import Column, CyclePolicy, Exporter, Row, SheetSpec
 from .division import COOPERATING, LEAD, RESPONSIBLE, unit_list
 
-CATEGORY = {WorkItem.Kind.BINDING: "约束性", WorkItem.Kind.EXPECTED: "预期性"}
+CATEGORY: dict[str, str] = {WorkItem.Kind.BINDING: "约束性", WorkItem.Kind.EXPECTED: "预期性"}
 
 
 def number_or_text(text: str) -> float | int | str:
@@ -29,6 +29,11 @@ class IndicatorExporter(Exporter):
     identifier = "indicators"
     verbose_name = "主要指标完成情况表"
     sheet_name = "主要指标"
+    cycle_policy = CyclePolicy.OPTIONAL
+
+    @classmethod
+    def estimate_rows(cls, *, plan) -> int:
+        return plan.items.filter(is_active=True, kind__in=WorkItem.INDICATOR_KINDS).count()
 
     def years(self) -> list[int]:
         return list(range(self.plan.period_start, self.plan.period_end + 1))
@@ -107,6 +112,13 @@ class UnitWorkloadExporter(Exporter):
     identifier = "units"
     verbose_name = "单位任务量统计表"
     sheet_name = "单位任务量"
+    cycle_policy = CyclePolicy.OPTIONAL  # with a cycle, its reports by status too
+
+    @classmethod
+    def estimate_rows(cls, *, plan) -> int:
+        """One row per unit named on an active item."""
+        units = plan.items.filter(is_active=True, assignments__isnull=False).values("assignments__unit")
+        return units.distinct().count()
 
     def title(self) -> str:
         year = f"({self.cycle.year}年度报送)" if self.cycle is not None else ""

@@ -1,5 +1,6 @@
-from .audit import AuditEntry, ExportJob
+from .audit import AuditEntry
 from .channels import Channel
+from .exports import ExportJob
 from .imports import ImportJob
 from .org import Jurisdiction, Membership, OfficeRole, Unit, UnitAlias
 from .plans import (

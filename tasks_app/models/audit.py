@@ -1,4 +1,4 @@
-"""The office's audit trail of division edits and unit merges, and background export jobs."""
+"""The office's audit trail of division edits and unit merges."""
 
 from __future__ import annotations
 
@@ -38,32 +38,3 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return self.summary
-
-
-class ExportJob(models.Model):
-    """A workbook built in the background; the file is kept for download."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        RUNNING = "running", "生成中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "失败"
-
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="export_jobs")
-    report = models.CharField("报表", max_length=20)
-    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveIntegerField("已处理行数", default=0)
-    total = models.PositiveIntegerField("总行数", default=0)
-    file = models.FileField("文件", upload_to="exports/", blank=True, max_length=255)
-    error = models.TextField("错误", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "导出任务"
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.plan_id} {self.report} {self.get_status_display()}"

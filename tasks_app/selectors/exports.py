@@ -119,7 +119,7 @@ def iter_item_chunks(
     rows = items.order_by("order", "id").values_list(*_ITEM_FIELDS).iterator(chunk_size=chunk_size)
     for chunk in _chunks(rows, chunk_size):
         units = _assignments([row[0] for row in chunk])
-        yield [ItemRow(*row, units=units.get(row[0], {})) for row in chunk]
+        yield [ItemRow(*row, units=units.get(row[0], {})) for row in chunk]  # type: ignore[misc]  # values_list rows fill the fields before units
 
 
 def iter_items(plan: Plan, *, kinds: Iterable[str] | None = None, chunk_size: int = CHUNK_SIZE) -> Iterator[ItemRow]:

@@ -1,14 +1,16 @@
 """Background Excel exports: the console and the API start a job, a Celery worker builds the workbook.
 
-``export_job_start`` records an ``ExportJob`` (status queued) and, once the transaction commits, hands
-its id to the Celery task ``tasks_app.tasks.run_export_job``. The worker calls ``export_job_run``: the
-job turns running, the workbook is streamed through ``export_build`` into a temporary file, then kept
-under MEDIA_ROOT/exports/; ``progress``/``total`` are written as rows go out (at most every
+``export_job_start`` records an ``ExportJob`` (status queued) and, once the transaction commits, sends
+its id to the Celery task named ``RUN_TASK`` (tasks_app.tasks.run_export_job). The task is looked up by
+name, so this module never imports tasks.py (tasks import services, never the reverse). The worker calls
+``export_job_run``: the job turns running, the workbook is streamed through ``export_build`` into a
+temporary file, then kept under MEDIA_ROOT/exports/; ``progress``/``total`` are written as rows go out (at most every
 ``PROGRESS_STEP`` rows, so a 50,000-item export costs a few dozen small UPDATEs). Any failure is
 recorded on the job (status failed, ``error`` a sentence a person can read), never lost.
 
-``total`` is an estimate made before the first row (items of the plan, units for the unit report);
-the finished job sets ``progress = total = rows written``.
+``total`` is the exporter's ``estimate_rows``, made before the first row; the finished job sets
+``progress = total = rows written``. ``export_jobs_sweep`` (its own beat entry, tasks.sweep_export_jobs)
+fails jobs whose worker died, so none stays "running" for ever.
 
 Small plans (``DIRECT_MAX_ITEMS`` active items or fewer) may also be downloaded at once, without a job:
 ``export_direct_allowed`` says when, and the view streams ``export_build`` into the response.
@@ -18,60 +20,32 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from celery import current_app
+from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from tasks_app import access
+from tasks_app.access import AnyUser
 from tasks_app.capabilities import Capability
-from tasks_app.models import Assignment, ExportJob, Plan, WorkItem
-from tasks_app.services.exports import REPORTS, ExportError, export_build, export_file_name
+from tasks_app.models import ExportJob, Plan, WorkItem
+from tasks_app.services.exports import (
+    ExportError,
+    export_build,
+    export_file_name,
+    export_label,
+    export_request_check,
+)
 
 logger = logging.getLogger(__name__)
 
+RUN_TASK = "tasks_app.tasks.run_export_job"
 PROGRESS_STEP = 500  # rows between two progress writes, at most
 DIRECT_MAX_ITEMS = 5000  # plans this small may be downloaded straight away (no job)
-YEARLESS_REPORTS = ("division",)  # the division table is the same whatever the year
-REPORT_LABELS = {
-    "division": "任务分工表",
-    "progress": "年度落实情况汇总表",
-    "indicators": "主要指标完成情况表",
-    "units": "单位任务量统计表",
-}
-MIN_YEAR, MAX_YEAR = 1949, 2200
-
-
-@dataclass(frozen=True)
-class ExportRequest:
-    plan: Plan
-    report: str
-    year: int | None
-
-
-def export_request_check(*, plan: Plan, report: str, year: int | None) -> ExportRequest:
-    """The request as a job will run it (division ignores the year); an unknown report or absurd year → ExportError."""
-    if report not in REPORTS:
-        raise ExportError(f"未知的报表类型:{report}(可选:{'、'.join(REPORTS)})")
-    if report in YEARLESS_REPORTS:
-        year = None
-    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
-        raise ExportError(f"年度 {year} 不是有效的年份")
-    return ExportRequest(plan=plan, report=report, year=year)
-
-
-def export_estimate_rows(*, plan: Plan, report: str) -> int:
-    """About how many data rows the report will have (one query): the progress bar's 100%."""
-    items = WorkItem.objects.filter(plan=plan, is_active=True)
-    if report == "indicators":
-        return items.filter(kind__in=WorkItem.INDICATOR_KINDS).count()
-    if report == "units":
-        active = Assignment.objects.filter(item__plan=plan, item__is_active=True)
-        return active.values("unit_id").distinct().count()
-    return items.count()
 
 
 def export_direct_allowed(*, plan: Plan) -> bool:
@@ -79,10 +53,9 @@ def export_direct_allowed(*, plan: Plan) -> bool:
 
 
 def _enqueue(job_id: int) -> None:
-    from tasks_app.tasks import run_export_job
-
     try:
-        run_export_job.delay(job_id)
+        # By name: a worker runs it; where tasks.py is loaded (a worker, eager tests) Celery calls it directly.
+        current_app.signature(RUN_TASK, args=(job_id,)).apply_async()
     except Exception as exc:  # the broker is down: say so on the job rather than leave it queued forever
         logger.exception("export job %s could not be queued", job_id)
         ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
@@ -90,7 +63,7 @@ def _enqueue(job_id: int) -> None:
         )
 
 
-def export_job_start(*, plan: Plan, report: str, year: int | None, user) -> ExportJob:
+def export_job_start(*, plan: Plan, report: str, year: int | None, user: AnyUser) -> ExportJob:
     """Record a queued job and enqueue it after the transaction commits (ExportError on a bad request)."""
     access.require(user, Capability.EXPORT)
     checked = export_request_check(plan=plan, report=report, year=year)
@@ -98,8 +71,8 @@ def export_job_start(*, plan: Plan, report: str, year: int | None, user) -> Expo
         plan=checked.plan,
         report=checked.report,
         year=checked.year,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
-        total=export_estimate_rows(plan=checked.plan, report=checked.report),
+        created_by=user if isinstance(user, User) else None,  # anonymous: nobody to name
+        total=checked.exporter.estimate_rows(plan=checked.plan),
     )
     transaction.on_commit(lambda: _enqueue(job.pk))
     return job
@@ -168,8 +141,7 @@ def export_jobs_recent(*, limit: int = 50) -> QuerySet[ExportJob]:
 
 
 def export_job_label(job: ExportJob) -> str:
-    year = f" {job.year}年度" if job.year else ""
-    return f"{REPORT_LABELS.get(job.report, job.report)}{year}"
+    return export_label(report=job.report, year=job.year)
 
 
 def export_job_percent(job: ExportJob) -> int:
@@ -183,7 +155,7 @@ def export_job_percent(job: ExportJob) -> int:
 STALE_AFTER_HOURS = 2  # a 50,000-item export takes seconds; a job this old has lost its worker
 
 
-def export_jobs_sweep(*, now=None) -> int:
+def export_jobs_sweep(*, now: datetime | None = None) -> int:
     """Mark jobs whose worker died (still queued or running hours later) as failed, so the office can retry."""
     now = now or timezone.now()
     cutoff = now - timedelta(hours=STALE_AFTER_HOURS)

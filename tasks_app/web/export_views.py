@@ -9,54 +9,53 @@ a job (a POST that records a job and a file) is 403.
 from __future__ import annotations
 
 import tempfile
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tasks_app import access
 from tasks_app.capabilities import Capability
+from tasks_app.exporters import registry
 from tasks_app.models import ExportJob, Plan
 from tasks_app.permissions import requires
 from tasks_app.selectors import exports as export_reads
 from tasks_app.services import export_jobs as jobs
-from tasks_app.services.exports import ExportError, export_build, export_file_name
+from tasks_app.services.exports import (
+    MAX_YEAR,
+    MIN_YEAR,
+    ExportError,
+    export_build,
+    export_file_name,
+    export_request_check,
+    export_year_help,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ExportForm(forms.Form):
     plan = forms.ModelChoiceField(label="规划", queryset=Plan.objects.none(), empty_label=None)
-    report = forms.ChoiceField(label="报表", choices=list(jobs.REPORT_LABELS.items()))
-    year = forms.IntegerField(
-        label="年度",
-        required=False,
-        min_value=jobs.MIN_YEAR,
-        max_value=jobs.MAX_YEAR,
-        help_text="落实情况、指标、单位任务量按此年度的报送周期;留空为最近的周期。分工表不用年度。",
-    )
+    report = forms.ChoiceField(label="报表", choices=registry.choices)  # read when the form is built
+    year = forms.IntegerField(label="年度", required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
 
     def __init__(self, *args: Any, user: access.AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = export_reads.export_plans(user)
-
-
-def _job_or_404(job_id: int) -> ExportJob:
-    job = export_reads.export_job(job_id)
-    if job is None:
-        raise Http404("导出任务不存在")
-    return job
+        cast(forms.ModelChoiceField, self.fields["plan"]).queryset = export_reads.export_plans(user)
+        self.fields["year"].help_text = export_year_help()
 
 
 def _job_view(job: ExportJob) -> ExportJob:
     """Decorate a job with what the templates show."""
-    job.label = jobs.export_job_label(job)
-    job.percent = jobs.export_job_percent(job)
-    job.finished = job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED)
+    # Display-only attributes the templates read (setattr: they are not fields of the model).
+    setattr(job, "label", jobs.export_job_label(job))  # noqa: B010
+    setattr(job, "percent", jobs.export_job_percent(job))  # noqa: B010
+    setattr(job, "finished", job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED))  # noqa: B010
     return job
 
 
@@ -76,7 +75,7 @@ def _status(job: ExportJob) -> dict[str, Any]:
 
 @requires(Capability.VIEW_CONSOLE, write=Capability.EXPORT)
 @require_http_methods(["GET", "POST"])
-def exports(request: HttpRequest) -> HttpResponse:
+def exports(request: HttpRequest) -> HttpResponseBase:
     if request.method == "POST":
         form = ExportForm(request.POST, user=request.user)
         if form.is_valid() and request.POST.get("direct"):
@@ -100,19 +99,20 @@ def exports(request: HttpRequest) -> HttpResponse:
         "form": form,
         "jobs": [_job_view(job) for job in jobs.export_jobs_recent()],
         "direct_max": jobs.DIRECT_MAX_ITEMS,
+        "exporters": list(registry),
         "years": export_reads.export_years(request.user),
     }
     return render(request, "tasks_app/console/exports.html", context)
 
 
-def _direct(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+def _direct(request: HttpRequest, data: dict[str, Any]) -> HttpResponseBase:
     """A small plan's workbook built on the spot and streamed back (no job, nothing kept)."""
     plan = data["plan"]
     if not jobs.export_direct_allowed(plan=plan):
         messages.error(request, f"该规划事项超过 {jobs.DIRECT_MAX_ITEMS} 项,请使用“后台生成”,完成后在列表中下载")
         return redirect("console-exports")
     try:
-        checked = jobs.export_request_check(plan=plan, report=data["report"], year=data["year"])
+        checked = export_request_check(plan=plan, report=data["report"], year=data["year"])
         stream = tempfile.TemporaryFile(suffix=".xlsx")
         try:
             export_build(plan=plan, report=checked.report, year=checked.year, path_or_stream=stream)
@@ -129,7 +129,7 @@ def _direct(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
 
 @requires(Capability.VIEW_CONSOLE)
 @require_GET
-def export_direct(request: HttpRequest) -> HttpResponse:
+def export_direct(request: HttpRequest) -> HttpResponseBase:
     """The direct download as a GET (leadership's form: a read that stores nothing)."""
     form = ExportForm(request.GET, user=request.user)
     if not form.is_valid():
@@ -141,7 +141,7 @@ def export_direct(request: HttpRequest) -> HttpResponse:
 @requires(Capability.VIEW_CONSOLE)
 @require_GET
 def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = _job_view(_job_or_404(job_id))
+    job = _job_view(access.export_job_or_404(request.user, job_id))
     context = {"job": job, "status": _status(job)}
     return render(request, "tasks_app/console/exports_job.html", context)
 
@@ -149,7 +149,7 @@ def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
 @requires(Capability.VIEW_CONSOLE)
 @require_GET
 def export_job_status(request: HttpRequest, job_id: int) -> JsonResponse:
-    response = JsonResponse(_status(_job_or_404(job_id)))
+    response = JsonResponse(_status(access.export_job_or_404(request.user, job_id)))
     response["Cache-Control"] = "no-store"
     return response
 
@@ -157,7 +157,7 @@ def export_job_status(request: HttpRequest, job_id: int) -> JsonResponse:
 @requires(Capability.VIEW_CONSOLE)
 @require_GET
 def export_job_download(request: HttpRequest, job_id: int) -> FileResponse:
-    job = _job_or_404(job_id)
+    job = access.export_job_or_404(request.user, job_id)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404("文件尚未生成")
     try:

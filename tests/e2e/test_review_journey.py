@@ -24,7 +24,7 @@ def _worker_runs_while_the_page_polls(monkeypatch) -> list[int]:
     from tasks_app import tasks
 
     queued: list[int] = []
-    monkeypatch.setattr(tasks.run_export_job, "delay", queued.append)
+    monkeypatch.setattr(tasks.run_export_job, "apply_async", lambda args, kwargs=None, **options: queued.extend(args))
     return queued
 
 

@@ -10,7 +10,7 @@ from tasks_app.models import Assignment, IndicatorActual, Report, ReportingCycle
 from tasks_app.selectors.exports import IndicatorRow, ItemRow
 from tasks_app.services.cycles import cycle_open
 from tasks_app.services.exports import ExportError, export_build
-from tests.exporters.workbooks import assert_print_layout, formula_cells, read_back, values
+from tests.exporters.workbooks import assert_guarded_text, assert_print_layout, formula_cells, read_back, values
 
 STATUSES = {"达标", "未达标", "待定", "无统计"}
 
@@ -99,13 +99,15 @@ def test_it_exports_progress_with_the_review_decision(yingkou):
     assert len(reported) == 1
     assert reported[0][4:] == [
         "滞后",
-        "'=2+2 已完成前期工作",
+        "=2+2 已完成前期工作",
         "资金不足",
         "加快推进",
         None,
         "已退回",
         "退回:请补充数据",
     ]
+    progress = next(c for row in sheet.iter_rows(min_row=3) for c in row if c.value == "=2+2 已完成前期工作")
+    assert_guarded_text(progress, "=2+2 已完成前期工作")
     assert sum(1 for row in rows if row[9] == "未填报") == len(rows) - 1
     assert len(rows) >= 220
 

@@ -36,3 +36,9 @@ def assert_print_layout(sheet: Any) -> None:
     assert str(sheet.page_setup.paperSize) == "9"  # A4
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.column_dimensions["B"].width > 8
+
+
+def assert_guarded_text(cell: Any, text: str) -> None:
+    """``text`` exactly as written, stored as a string with Excel's quote-prefix style: shown, never evaluated."""
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True), (cell.coordinate, cell.value)
+    assert cell.alignment.wrap_text and cell.border.left.style == "thin"  # still formatted like its neighbours

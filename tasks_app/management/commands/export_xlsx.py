@@ -1,25 +1,30 @@
-"""python manage.py export_xlsx --plan ID --report division|progress|indicators|units [--year Y] -o FILE."""
+"""python manage.py export_xlsx --plan ID --report division|progress|indicators|units [--year Y] -o FILE.
+
+``--report`` accepts every identifier in the exporter registry (the four above are the built-in ones).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tasks_app.exporters import registry
 from tasks_app.models import Plan
-from tasks_app.services.exports import REPORTS, ExportError, export_build
+from tasks_app.services.exports import ExportError, export_build, export_year_help
 
 
 class Command(BaseCommand):
-    help = "导出 Excel 报表:分工表、年度落实情况、主要指标完成情况、单位任务量"
+    help = "导出 Excel 报表(报表类型见 --report:内置分工表、年度落实情况、主要指标完成情况、单位任务量)"
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
+        reports = ";".join(f"{identifier}:{label}" for identifier, label in registry.choices())
         parser.add_argument("--plan", type=int, required=True, help="规划 ID")
-        parser.add_argument("--report", required=True, choices=REPORTS)
-        parser.add_argument("--year", type=int, help="报告年度(落实情况、单位任务量;默认最近的报送周期)")
+        parser.add_argument("--report", required=True, choices=registry.identifiers(), help=reports)
+        parser.add_argument("--year", type=int, help=f"报送周期年度。{export_year_help()}")
         parser.add_argument("-o", "--output", required=True, help="输出的 .xlsx 文件")
 
-    def handle(self, *args, plan: int, report: str, year: int | None, output: str, **options) -> None:
+    def handle(self, *args: object, plan: int, report: str, year: int | None, output: str, **options: object) -> None:
         found = Plan.objects.filter(pk=plan).first()
         if found is None:
             raise CommandError(f"规划 {plan} 不存在", returncode=2)
