@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import PurePath
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import transaction
@@ -38,6 +39,7 @@ from tasks_app.parsing.types import ParseError
 from tasks_app.services.division import unit_confirm
 from tasks_app.services.documents import document_load, document_preview, document_save
 
+RUN_TASK = "tasks_app.tasks.run_import_job"
 logger = logging.getLogger(__name__)
 
 NEW_UNIT = "new"
@@ -106,10 +108,9 @@ def import_job_create(*, upload: File, user: Any) -> ImportJob:
 
 
 def _enqueue(job_id: int) -> None:
-    from tasks_app.tasks import run_import_job
-
     try:
-        run_import_job.delay(job_id)
+        # By name, as export jobs do: services never import tasks_app.tasks (which imports the services).
+        current_app.signature(RUN_TASK, args=(job_id,)).apply_async()
     except Exception as exc:  # the broker is down: say so on the job rather than leave it queued forever
         logger.exception("import job %s could not be queued", job_id)
         _fail(job_id, f"无法加入后台队列:{exc}")

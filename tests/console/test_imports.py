@@ -174,7 +174,7 @@ def test_it_leaves_a_job_queued_until_a_worker_takes_it(
     from tasks_app import tasks
 
     queued: list[int] = []
-    monkeypatch.setattr(tasks.run_import_job, "delay", queued.append)
+    monkeypatch.setattr(tasks.run_import_job, "apply_async", lambda args, kwargs=None, **options: queued.extend(args))
     client = client_for(personas, "admin")
     response = upload(client, notice_txt(), "a.txt", django_capture_on_commit_callbacks)
     job = ImportJob.objects.get()
@@ -203,7 +203,7 @@ def test_it_marks_a_job_failed_when_the_queue_is_down(
     def broken(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(tasks.run_import_job, "delay", broken)
+    monkeypatch.setattr(tasks.run_import_job, "apply_async", broken)
     upload(client_for(personas, "admin"), notice_txt(), "a.txt", django_capture_on_commit_callbacks)
     job = ImportJob.objects.get()
     assert job.status == "failed" and "无法加入后台队列" in job.error

@@ -39,7 +39,7 @@ def test_it_uploads_previews_resolves_a_unit_and_confirms(
     tag = "phone" if viewport is PHONE else "desktop"
     settings.MEDIA_ROOT = str(tmp_path / "media")
     queued: list[int] = []  # no Celery worker: the test runs the enqueued job as the worker would
-    monkeypatch.setattr(tasks.run_import_job, "delay", queued.append)
+    monkeypatch.setattr(tasks.run_import_job, "apply_async", lambda args, kwargs=None, **options: queued.extend(args))
     target = Unit.objects.get(jurisdiction=p.plan.jurisdiction, name=SUGGESTED_UNIT)
     name, build, mime = DOCUMENT
     before = model_counts()

@@ -181,8 +181,9 @@ from django.urls import reverse
 reverse("api-console-exports")  # loads the whole URLconf, console and API views included
 from tasks_app.api.exports import ExportStartSerializer
 from tasks_app.web.export_views import ExportForm
+from django.contrib.auth.models import AnonymousUser
 print(json.dumps({
-    "form": [value for value, _ in ExportForm().fields["report"].choices],
+    "form": [value for value, _ in ExportForm(user=AnonymousUser()).fields["report"].choices],
     "api": list(ExportStartSerializer().fields["report"].choices),
 }))
 """
