@@ -10,12 +10,9 @@ and run two beat ticks at once; every digest must arrive exactly once. A missing
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import subprocess
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -23,14 +20,8 @@ import pytest
 from tests.reminders.realparts import (
     AS_OF,
     PYTHON,
-    Outbox,
     Recorder,
-    RedisServer,
     RobotServer,
-    SmtpServer,
-    Worker,
-    django_env,
-    prepare_database,
     run_django,
     send_task,
     wait_for,
@@ -40,99 +31,6 @@ pytestmark = pytest.mark.slow
 
 PLAN = "tasks_app.tasks.plan_reminders"
 SWEEP = "tasks_app.tasks.sweep_outbox"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return prepare_database(tmp_path_factory.mktemp("reminders-db"))
-
-
-@pytest.fixture(scope="module")
-def redis(tmp_path_factory):
-    try:
-        server = RedisServer(tmp_path_factory.mktemp("redis"))
-    except RuntimeError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    yield server
-    server.stop()
-
-
-@dataclass
-class Stack:
-    folder: Path
-    db: Path
-    redis: RedisServer
-    expected: list[dict]
-    smtp: SmtpServer | None = None
-    workers: list[Worker] = field(default_factory=list)
-
-    @property
-    def outbox(self) -> Outbox:
-        return Outbox(self.db)
-
-    @property
-    def mail(self) -> Recorder:
-        return self.smtp.handler
-
-    def env(self) -> dict:
-        return django_env(db=self.db, var=self.folder / "var", redis_url=self.redis.url, smtp_port=self.smtp.port)
-
-    def start_smtp(self, handler: Recorder) -> Recorder:
-        self.smtp = SmtpServer(handler)
-        return handler
-
-    def start_worker(self, name: str) -> Worker:
-        worker = Worker(name=name, env=self.env(), folder=self.folder)
-        self.workers.append(worker)
-        worker.wait_ready()
-        return worker
-
-    def explain(self) -> str:
-        logs = "\n".join(f"--- worker {w.name}\n{w.tail()[-1500:]}" for w in self.workers)
-        return f"smtp keys: {self.mail.keys()}\noutbox: {self.outbox.statuses()}\n{logs}"
-
-    def wait_delivered(self, count: int, *, timeout: float = 90) -> None:
-        wait_for(
-            lambda: self.mail.count() >= count and self.outbox.statuses().get("sent", 0) >= count,
-            timeout=timeout,
-            what=f"{count} messages at the SMTP server and {count} outbox rows sent",
-            explain=self.explain,
-        )
-
-    def wait_drained(self, *, stale: int = 0, timeout: float = 60) -> None:
-        """Wait until the broker holds no task but ``stale`` ones (unacknowledged by a killed worker): after
-        that no further delivery can happen, so a duplicate would already be at the SMTP server."""
-        wait_for(
-            lambda: self.redis.in_flight() <= stale,
-            timeout=timeout,
-            what="the broker to hold no more tasks",
-            explain=self.explain,
-        )
-
-    def assert_exactly_once(self) -> None:
-        keys = self.mail.keys()
-        twice = [key for key, n in Counter(keys).items() if n > 1]
-        assert not twice, f"delivered more than once: {twice}\n{self.explain()}"
-        rows = self.outbox.rows()
-        assert sorted(keys) == sorted(r["key"] for r in rows), self.explain()
-        assert all(r["status"] == "sent" for r in rows), self.explain()
-        assert len(keys) == len(self.expected), self.explain()
-
-
-@pytest.fixture
-def stack(tmp_path, template, redis):
-    template_db, expected = template
-    db = tmp_path / "db.sqlite3"
-    shutil.copyfile(template_db, db)
-    redis.flush()
-    made = Stack(folder=tmp_path, db=db, redis=redis, expected=expected)
-    try:
-        yield made
-    finally:
-        for worker in made.workers:
-            worker.stop()
-        if made.smtp is not None:
-            made.smtp.stop()
 
 
 def _by_department(mail: Recorder) -> dict[str, list[str]]:
