@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -185,7 +186,7 @@ def test_it_duplicates_only_the_messages_whose_child_died_waiting_for_a_late_250
 def postgres():
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         pytest.skip("the database-outage test stops a PostgreSQL server: it runs in the PostgreSQL pass of .ci/test")
-    folder = tempfile.mkdtemp(prefix="planner-pg-outage-")  # under /tmp: the postgres user must reach it
+    folder = Path(tempfile.mkdtemp(prefix="planner-pg-outage-"))  # under /tmp: the postgres user must reach it
     cluster = PgCluster(folder)
     try:
         yield cluster
