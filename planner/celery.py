@@ -3,10 +3,9 @@ lets the scheduler and a worker run on a machine with no server installed."""
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
-
-import logging
 
 from celery import Celery, bootsteps
 from celery.schedules import crontab
@@ -64,7 +63,7 @@ def _sweep_on_start(sender=None, **kwargs) -> None:
 class ResumeOutboxOnReconnect(bootsteps.StartStopStep):
     """Consumer step: started once with the worker (worker_ready covers that) and again after every reconnect."""
 
-    requires = {"celery.worker.consumer.tasks:Tasks"}
+    requires = ("celery.worker.consumer.tasks:Tasks",)
 
     def __init__(self, parent, **kwargs) -> None:
         super().__init__(parent, **kwargs)
@@ -109,7 +108,7 @@ def _keep_worker_alive_on_redis_restart() -> None:
         return original(self, client)
 
     restore_unacked.planner_patched = True  # type: ignore[attr-defined]
-    kombu_redis.QoS.restore_unacked = restore_unacked
+    kombu_redis.QoS.restore_unacked = restore_unacked  # type: ignore[method-assign]
 
 
 _keep_worker_alive_on_redis_restart()

@@ -54,23 +54,24 @@ def record_retry() -> float:
     return float(getattr(settings, "REMINDER_RECORD_RETRY", None) or RECORD_RETRY)
 
 
-def through_outages(write: Callable[[], T], *, what: str, within: float | None = None) -> T:
-    """Run ``write`` until it reaches the database, reconnecting between attempts, for at most ``within`` seconds
-    (default: the record window); then the last error is raised. Used for every write a delivery makes."""
-    deadline = time.monotonic() + (record_retry() if within is None else within)
+def through_outages(write: Callable[[], T], *, what: str) -> T:
+    """Run ``write`` until it reaches the database, reconnecting between attempts, for at most the record window
+    (REMINDER_RECORD_RETRY); then the last error is raised. Used for every write a delivery makes."""
+    deadline = time.monotonic() + record_retry()
     pause, failures = 0.1, 0
     while True:
         try:
             result = write()
         except DATABASE_DOWN as exc:
             failures += 1
+            if connection.in_atomic_block:  # an enclosing transaction is broken: only its owner can start over
+                raise
             if time.monotonic() + pause > deadline:
                 log.error("gave up %s after %s attempts: %s", what, failures, exc)
                 raise
             if failures == 1:
                 log.warning("database unreachable while %s, retrying for up to %.0f s: %s", what, record_retry(), exc)
-            if not connection.in_atomic_block:
-                _drop_connection()
+            _drop_connection()
             time.sleep(pause)
             pause = min(pause * 2, RECONNECT_PAUSE_MAX)
             continue

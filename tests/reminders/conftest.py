@@ -23,12 +23,12 @@ from tests.reminders.realparts import (
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def template(tmp_path_factory):
     return prepare_database(tmp_path_factory.mktemp("reminders-db"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def redis(tmp_path_factory):
     try:
         server = RedisServer(tmp_path_factory.mktemp("redis"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from io import StringIO
 
 import pytest
@@ -125,3 +126,29 @@ def test_it_records_a_permanent_failure_and_retries_a_temporary_one(yingkou, mon
     ReminderMessage.objects.filter(pk=first.pk).update(next_attempt_at=first.created_at)
     assert outbox.outbox_deliver(message_id=first.pk) == "sent"
     assert outbox.outbox_deliver(message_id=first.pk) == "skipped"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_retries_a_write_through_a_database_blink_and_gives_up_after_the_record_window(settings):
+    from django.db import OperationalError
+
+    from tasks_app.reminders.outbox import through_outages
+
+    answers = [OperationalError("server closed the connection unexpectedly")] * 2 + ["recorded"]
+
+    def write() -> str:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert through_outages(write, what="recording a test row") == "recorded" and not answers
+    settings.REMINDER_RECORD_RETRY = 0.5
+
+    def never() -> None:
+        raise OperationalError("connection refused")
+
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="connection refused"):
+        through_outages(never, what="recording a test row")
+    assert 0.3 < time.monotonic() - started < 3
