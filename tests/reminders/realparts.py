@@ -411,7 +411,7 @@ class Outbox:
         return counts
 
     def age_claims(self, seconds: int = 3600) -> int:
-        """Move every claim back in time, as if the sweeper ran long after a crash (STUCK_AFTER is 10 minutes)."""
+        """Move every claim back in time, as if the sweeper ran long after a crash (past the claim timeout)."""
         conn = sqlite3.connect(str(self.db), timeout=20)
         try:
             with conn:

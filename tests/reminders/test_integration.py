@@ -90,7 +90,7 @@ def test_it_delivers_each_digest_once_after_a_worker_is_killed_mid_batch(stack):
     assert statuses.get("sending") == 1, stack.explain()  # the claim the dead worker held
 
     stack.start_worker("w2")
-    # The claim is stuck for ever without the sweeper; age it past STUCK_AFTER, then run the real sweep task.
+    # The claim is stuck for ever without the sweeper; age it past the claim timeout, then run the real sweep task.
     wait_for(
         lambda: stack.outbox.age_claims() == 1, timeout=20, what="the stuck claim to be aged", explain=stack.explain
     )
