@@ -36,6 +36,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tasks_app.api.unavailable.DatabaseUnavailableMiddleware",  # first: JSON 503 for the API during a DB outage
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -139,6 +140,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# On a broker connection loss a delivery in progress finishes and records its result in the outbox (the row, not
+# the broker's acknowledgement, says whether a reminder went out); cancelling it mid-send could send it twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "600")}
@@ -152,6 +156,14 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "false")
 REMINDER_RETRY_SCHEDULE = tuple(int(s) for s in envlist("REMINDER_RETRY_SCHEDULE", "60,300,1800,7200,21600"))
 # Chat-robot webhook posts: seconds for the connection and each read (a timeout is retried like a 5xx).
 REMINDER_WEBHOOK_TIMEOUT = envint("REMINDER_WEBHOOK_TIMEOUT", "10")
+# A claimed row older than this belongs to a dead worker and is sent again: what one delivery can take (the SMTP or
+# webhook timeout) plus a margin. A live worker renews its claim while it sends and while it records the result.
+REMINDER_CLAIM_TIMEOUT = envint(
+    "REMINDER_CLAIM_TIMEOUT", str(max(envint("EMAIL_TIMEOUT", "30"), REMINDER_WEBHOOK_TIMEOUT) + 60)
+)
+# After a receiver accepted a message, how long a worker keeps retrying (and reconnecting) to record it as sent
+# when the database is unreachable: long enough to ride out a database restart or failover.
+REMINDER_RECORD_RETRY = envint("REMINDER_RECORD_RETRY", "300")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
 REST_FRAMEWORK = {

@@ -5,7 +5,13 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from tasks_app.reminders.outbox import outbox_deliver, outbox_retry_delay, outbox_sweep
+from tasks_app.reminders.outbox import (
+    DATABASE_DOWN,
+    outbox_deliver,
+    outbox_resume,
+    outbox_retry_delay,
+    outbox_sweep,
+)
 from tasks_app.reminders.service import reminders_run
 from tasks_app.services.export_jobs import export_job_run, export_jobs_sweep
 
@@ -24,9 +30,17 @@ def plan_reminders(as_of: str | None = None) -> dict:
     return {"as_of": day.isoformat(), "queued": result.queued, "skipped": result.skipped}
 
 
+DATABASE_DOWN_RETRY = 60  # seconds before a delivery that could not reach the database runs again
+
+
 @shared_task(name="tasks_app.tasks.deliver_reminder")
 def deliver_reminder(message_id: int) -> str:
-    status = outbox_deliver(message_id=message_id)
+    try:
+        status = outbox_deliver(message_id=message_id)
+    except DATABASE_DOWN:
+        # The database stayed away longer than the record window: queue the task again rather than lose it.
+        deliver_reminder.apply_async((message_id,), countdown=DATABASE_DOWN_RETRY)
+        return "database-unavailable"
     if status == "pending":  # a temporary error: try again when the backoff schedule says so
         delay = outbox_retry_delay(message_id=message_id)
         if delay is not None:
@@ -35,11 +49,24 @@ def deliver_reminder(message_id: int) -> str:
 
 
 @shared_task(name="tasks_app.tasks.sweep_outbox")
-def sweep_outbox() -> int:
-    """The reminder outbox only; export jobs have their own sweep (services/export_jobs.export_jobs_sweep)."""
-    ids = outbox_sweep()
-    enqueue_deliveries(ids)
-    return len(ids)
+def sweep_outbox(resume: bool = False) -> int:
+    """The reminder outbox only; export jobs have their own sweep (services/export_jobs.export_jobs_sweep).
+
+    ``resume`` is the sweep a worker queues when it starts or reconnects to the broker (planner/celery.py): a
+    broker restart may have dropped queued deliveries and the retries a worker held, so every pending row is
+    queued again (the claim makes a repeat harmless) and a plain sweep follows when live claims could go stale.
+    """
+    if not resume:
+        ids = outbox_sweep()
+        enqueue_deliveries(ids)
+        return len(ids)
+    found = outbox_resume()
+    enqueue_deliveries(found.due)
+    for message_id, delay in found.later:
+        deliver_reminder.apply_async((message_id,), countdown=delay)
+    if found.check_claims_in is not None:
+        sweep_outbox.apply_async(countdown=found.check_claims_in)
+    return len(found.due) + len(found.later)
 
 
 @shared_task(name="tasks_app.tasks.run_export_job")

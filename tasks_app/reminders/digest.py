@@ -36,7 +36,8 @@ class Digest:
 @dataclass
 class Planned:
     digests: list[Digest] = field(default_factory=list)  # new digests to write
-    already: int = 0  # digests of this step that the outbox already holds
+    already: int = 0  # unit digests of this step that the outbox already holds
+    existing: list[str] = field(default_factory=list)  # their keys (len == already)
     no_address: list[str] = field(default_factory=list)  # units with pending items and no email or robot
 
 

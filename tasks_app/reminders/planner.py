@@ -118,6 +118,7 @@ def reminders_plan(*, as_of: date, unit_id: int | None = None, cycle_id: int | N
             )
             if digest.key in existing:
                 planned.already += 1
+                planned.existing.append(digest.key)
             else:
                 planned.digests.append(digest)
     if unit_id is None:

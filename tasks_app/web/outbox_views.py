@@ -94,12 +94,14 @@ def outbox_send_now(request: HttpRequest) -> HttpResponse:
 @require_POST
 def outbox_retry(request: HttpRequest, message_id: int) -> HttpResponse:
     row = get_object_or_404(ReminderMessage, pk=message_id)
-    if outbox_requeue(message_id=row.id):
+    if outbox_requeue(message_id=row.id):  # failed, pending (waiting for a retry or a sweep), or a dead claim
         status = outbox_deliver(message_id=row.id)
         messages.info(
             request,
             f"已重新发送:{ReminderMessage.Status(status).label if status in ReminderMessage.Status.values else status}",
         )
+    elif row.status == ReminderMessage.Status.SENDING:
+        messages.error(request, "这条提醒正在发送中,请稍后刷新查看结果。")
     else:
-        messages.error(request, "只有发送失败的提醒可以重试;已发送的提醒不会重复发送。")
+        messages.error(request, "这条提醒已发送,不会重复发送。")
     return redirect("/console/outbox/")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.utils import timezone
@@ -54,7 +56,7 @@ def test_it_refuses_send_now_to_leadership(outbox_setup, client):
     assert not ReminderMessage.objects.exists()
 
 
-def test_it_retries_only_failed_rows(outbox_setup, client):
+def test_it_retries_failed_and_stuck_pending_rows_but_never_a_sent_one(outbox_setup, client):
     p = outbox_setup
     unit = Unit.objects.get(pk=p.education.pk)
     row = ReminderMessage.objects.create(
@@ -66,5 +68,25 @@ def test_it_retries_only_failed_rows(outbox_setup, client):
     client.post(f"/console/outbox/{row.id}/retry/")
     row.refresh_from_db()
     assert row.status == "sent" and len(mail.outbox) == 1
-    client.post(f"/console/outbox/{row.id}/retry/")
-    assert len(mail.outbox) == 1
+    page = client.post(f"/console/outbox/{row.id}/retry/", follow=True).content.decode()
+    assert len(mail.outbox) == 1 and "已发送,不会重复发送" in page
+    # A pending row whose retry is hours away (its broker message lost with a Redis restart): sent on request.
+    later = timezone.now() + timedelta(hours=6)
+    stuck = ReminderMessage.objects.create(
+        key="unit:y", unit=unit, cycle=p.cycle, kind="before", days=3, step_date=p.cycle.due_date,
+        recipients=unit.contact_emails, subject="测试2", body_text="正文", status="pending",
+        next_attempt_at=later, attempts=3, last_error="451",
+    )  # fmt: skip
+    assert "/retry/" in client.get("/console/outbox/?status=pending").content.decode()
+    client.post(f"/console/outbox/{stuck.id}/retry/")
+    stuck.refresh_from_db()
+    assert stuck.status == "sent" and len(mail.outbox) == 2 and mail.outbox[1].subject == "测试2"
+    # A live claim (a worker is sending it right now) is not taken away.
+    busy = ReminderMessage.objects.create(
+        key="unit:z", unit=unit, cycle=p.cycle, kind="before", days=1, step_date=p.cycle.due_date,
+        recipients=unit.contact_emails, subject="测试3", body_text="正文", status="sending",
+        next_attempt_at=timezone.now(), attempts=1, claimed_at=timezone.now(),
+    )  # fmt: skip
+    page = client.post(f"/console/outbox/{busy.id}/retry/", follow=True).content.decode()
+    busy.refresh_from_db()
+    assert busy.status == "sending" and len(mail.outbox) == 2 and "正在发送中" in page

@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 TABLE = "tasks_app_remindermessage"
+COLUMNS = "key, status, attempts, last_error, claimed_at, sent_at"
 AS_OF = "2020-01-16"  # 30 days before Yingkou's 2019 cycle is due (2020-02-15)
 
 SEED_SCRIPT = """
@@ -44,6 +45,24 @@ plan = import_yingkou()
 demo_users_create()
 cycle_open(plan=plan, year=2019)
 """
+
+
+def send_reminders(*args: str) -> dict:
+    """`send_reminders … --json` in this process: its report, whatever the exit status. The command exits 1 when
+    anything due is left undelivered; a test asserts the counts (and the exit status, where it matters)."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    try:
+        call_command("send_reminders", *args, "--json", stdout=out)
+        status = 0
+    except CommandError as exc:
+        if exc.returncode != 1:
+            raise
+        status = 1
+    return {**json.loads(out.getvalue()), "exit_status": status}
 
 
 def free_port() -> int:
@@ -96,10 +115,20 @@ class RedisServer:
         self.url = f"redis://127.0.0.1:{self.port}/0"
         folder.mkdir(parents=True, exist_ok=True)
         self.log = folder / "redis.log"
-        args = [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"]
-        args += ["--dir", str(folder), "--protected-mode", "yes", "--logfile", str(self.log)]
-        self.proc = subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL)
+        self.args = [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"]
+        self.args += ["--dir", str(folder), "--protected-mode", "yes", "--logfile", str(self.log)]
+        self.start()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(self.args, start_new_session=True, stdout=subprocess.DEVNULL)
         wait_for(self.ping, timeout=15, what="redis-server to answer PING", explain=self.tail)
+
+    def restart(self, *, down: float = 0.0) -> None:
+        """Stop the server (SIGTERM, no persistence: every queued and unacknowledged task is gone), stay down for
+        ``down`` seconds, start it again on the same port."""
+        stop_process(self.proc)
+        time.sleep(down)
+        self.start()
 
     def ping(self) -> bool:
         if self.proc.poll() is not None:
@@ -149,9 +178,15 @@ class Recorder:
 
     mail_delay: float = 0.0  # seconds to sit on MAIL FROM (a kill lands here: nothing accepted yet)
     refuse_first: int = 0  # answer 451 to the DATA of the first N transactions
+    # As Postfix does: queue the message at end-of-data, then reply 250 this many seconds later (a client that dies
+    # meanwhile never hears it, but the message is delivered). Only the first ``reply_slow_first`` messages.
+    reply_delay: float = 0.0
+    reply_slow_first: int = 0
     messages: list[Received] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    replied_at: dict[int, float] = field(default_factory=dict)  # message index -> time.time() of its 250
     in_mail: int = 0  # transactions currently sitting in the slow MAIL FROM
+    in_reply: int = 0  # messages queued and waiting for their late 250
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
@@ -186,6 +221,18 @@ class Recorder:
                     message_id=str(parsed.get("Message-ID", "")),
                 )
             )
+            index = len(self.messages) - 1
+            slow = self.reply_delay and index < self.reply_slow_first
+            if slow:
+                self.in_reply += 1
+        if slow:
+            try:
+                await asyncio.sleep(self.reply_delay)
+            finally:
+                with self.lock:
+                    self.in_reply -= 1
+        with self.lock:
+            self.replied_at[index] = time.time()
         return "250 Message accepted for delivery"
 
     def count(self) -> int:
@@ -198,12 +245,12 @@ class Recorder:
 
 
 class SmtpServer:
-    def __init__(self, handler: Recorder):
+    def __init__(self, handler: Recorder, *, port: int | None = None):
         from aiosmtpd.controller import Controller
 
         logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
         self.handler = handler
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(handler, hostname="127.0.0.1", port=self.port, ready_timeout=10)
         self.controller.start()
 
@@ -295,13 +342,20 @@ class RobotServer:
 # Database and Django processes --------------------------------------------------------------------------------
 
 
-def django_env(*, db: Path, var: Path, redis_url: str | None = None, smtp_port: int | None = None) -> dict:
+def django_env(
+    *,
+    db: Path | None,
+    var: Path,
+    redis_url: str | None = None,
+    smtp_port: int | None = None,
+    database_url: str | None = None,
+) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "EMAIL_", "REDIS_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="planner.settings",
         SECRET_KEY=secrets.token_urlsafe(40),
         DEBUG="false",
-        DATABASE_URL=f"sqlite:///{db}",  # db is absolute: sqlite:////tmp/…
+        DATABASE_URL=database_url or f"sqlite:///{db}",  # db is absolute: sqlite:////tmp/…
         VAR_DIR=str(var),
         PYTHONPATH=str(ROOT),
         PYTHONUNBUFFERED="1",
@@ -323,11 +377,12 @@ def run_django(args: list[str], *, env: dict, timeout: float = 120) -> str:
     return done.stdout
 
 
-def prepare_database(folder: Path) -> tuple[Path, list[dict]]:
-    """Migrate and seed a file database (Yingkou, demo users, 2019 cycle open); return it and the dry-run plan."""
+def prepare_database(folder: Path, *, database_url: str | None = None) -> tuple[Path, list[dict]]:
+    """Migrate and seed a file database (Yingkou, demo users, 2019 cycle open), or the PostgreSQL database at
+    ``database_url``; return the file and the dry-run plan."""
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "template.sqlite3"
-    env = django_env(db=db, var=folder / "var")
+    env = django_env(db=db, var=folder / "var", database_url=database_url)
     run_django([PYTHON, "manage.py", "migrate", "--verbosity", "0"], env=env)
     run_django([PYTHON, "-c", SEED_SCRIPT], env=env)
     out = run_django([PYTHON, "manage.py", "send_reminders", "--as-of", AS_OF, "--dry-run", "--json"], env=env)
@@ -344,7 +399,7 @@ class Outbox:
         conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=20)
         try:
             conn.row_factory = sqlite3.Row
-            cur = conn.execute(f"SELECT key, status, attempts, last_error, claimed_at FROM {TABLE} ORDER BY id")  # noqa: S608
+            cur = conn.execute(f"SELECT {COLUMNS} FROM {TABLE} ORDER BY id")  # noqa: S608
             return [dict(row) for row in cur.fetchall()]
         finally:
             conn.close()
@@ -356,7 +411,7 @@ class Outbox:
         return counts
 
     def age_claims(self, seconds: int = 3600) -> int:
-        """Move every claim back in time, as if the sweeper ran long after a crash (STUCK_AFTER is 10 minutes)."""
+        """Move every claim back in time, as if the sweeper ran long after a crash (past the claim timeout)."""
         conn = sqlite3.connect(str(self.db), timeout=20)
         try:
             with conn:
@@ -367,6 +422,57 @@ class Outbox:
             return cur.rowcount
         finally:
             conn.close()
+
+
+class PgOutbox(Outbox):
+    """The same view of the outbox in a PostgreSQL database; ``rows`` is empty while the server is down."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def rows(self) -> list[dict]:
+        import psycopg
+        from psycopg.rows import dict_row
+
+        try:
+            with psycopg.connect(self.url, connect_timeout=2, row_factory=dict_row) as conn:
+                return list(conn.execute(f"SELECT {COLUMNS} FROM {TABLE} ORDER BY id"))  # noqa: S608
+        except psycopg.OperationalError:
+            return []
+
+
+class PgCluster:
+    """A throwaway PostgreSQL cluster (.ci/postgres.sh) on a free port, which a test can stop and start again."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.port = free_port()
+        env = {**os.environ, "PGPORT_CI": str(self.port)}
+        out = subprocess.run(
+            ["bash", str(ROOT / ".ci" / "postgres.sh"), "start", str(folder)],
+            env=env, capture_output=True, text=True, timeout=120, check=True,
+        ).stdout  # fmt: skip
+        self.url = out.strip().removeprefix("export DATABASE_URL=")
+        self.bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))[-1]
+
+    def _pg_ctl(self, *args: str) -> None:
+        command = [str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), *args]
+        if os.getuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, capture_output=True, timeout=60, check=True)
+
+    def stop(self) -> None:
+        """Fast shutdown: open connections are cut, new ones refused (what a restart or failover looks like)."""
+        self._pg_ctl("-m", "fast", "-w", "stop")
+
+    def start(self) -> None:
+        options = f"-k {self.folder} -h 127.0.0.1 -p {self.port} -F"
+        self._pg_ctl("-l", str(self.folder / "log"), "-w", "-o", options, "start")
+
+    def destroy(self) -> None:
+        subprocess.run(
+            ["bash", str(ROOT / ".ci" / "postgres.sh"), "stop", str(self.folder)], capture_output=True, timeout=60
+        )
 
 
 class Worker:
@@ -399,6 +505,11 @@ class Worker:
             return " ready." in self.tail()
 
         wait_for(ready, timeout=timeout, what=f"worker {self.name} to be ready", explain=self.tail)
+
+    def children(self) -> list[int]:
+        """The prefork pool's child processes (where tasks run)."""
+        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
 
     def kill(self) -> None:
         """SIGKILL the worker and its pool child at once: no warm shutdown, no acknowledgement, no cleanup."""

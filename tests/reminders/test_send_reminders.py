@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
+import time
+from io import StringIO
+
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 
 from tasks_app.models import ReminderMessage, Report, Unit
 from tasks_app.services.accounts import demo_users_create
@@ -105,13 +111,44 @@ def test_it_records_a_permanent_failure_and_retries_a_temporary_one(yingkou, mon
         return 1
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", flaky_send)
-    result = run_json("send_reminders", "--as-of", "2020-01-16")
+    out = StringIO()
+    with pytest.raises(CommandError, match=re.escape("有 2 条到期提醒未送达(待重试 1,发送失败 1")) as error:
+        call_command("send_reminders", "--as-of", "2020-01-16", "--json", stdout=out)
+    assert error.value.returncode == 1
+    result = json.loads(out.getvalue())
     rows = ReminderMessage.objects.order_by("id")
     first, second = rows[0], rows[1]
     assert first.status == "pending" and first.attempts == 1 and "451" in first.last_error
     assert first.next_attempt_at > first.created_at
     assert second.status == "failed" and "550" in second.last_error
-    assert result["sent"] == rows.count() - 2
+    assert result["sent"] == result["delivered"] == rows.count() - 2
+    assert (result["pending"], result["failed"]) == (1, 1)
     ReminderMessage.objects.filter(pk=first.pk).update(next_attempt_at=first.created_at)
     assert outbox.outbox_deliver(message_id=first.pk) == "sent"
     assert outbox.outbox_deliver(message_id=first.pk) == "skipped"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_retries_a_write_through_a_database_blink_and_gives_up_after_the_record_window(settings):
+    from django.db import OperationalError
+
+    from tasks_app.reminders.outbox import through_outages
+
+    answers = [OperationalError("server closed the connection unexpectedly")] * 2 + ["recorded"]
+
+    def write() -> str:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert through_outages(write, what="recording a test row") == "recorded" and not answers
+    settings.REMINDER_RECORD_RETRY = 0.5
+
+    def never() -> None:
+        raise OperationalError("connection refused")
+
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="connection refused"):
+        through_outages(never, what="recording a test row")
+    assert 0.3 < time.monotonic() - started < 3

@@ -26,9 +26,8 @@ from tasks_app.models import (
 )
 from tasks_app.reminders import chat
 from tasks_app.reminders.outbox import outbox_claim, outbox_deliver, outbox_sweep
-from tests.conftest import run_json
 from tests.personas import PASSWORD, make_user
-from tests.reminders.realparts import Recorder, RobotServer, SmtpServer, free_port
+from tests.reminders.realparts import Recorder, RobotServer, SmtpServer, free_port, send_reminders
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +126,7 @@ def _deliver_due_after_backoff(seconds: float = 1.1) -> list[str]:
 
 
 def test_it_posts_one_digest_per_unit_and_step_to_each_robot_and_nothing_on_the_next_tick(office):
-    first = run_json("send_reminders", "--as-of", AS_OF)
+    first = send_reminders("--as-of", AS_OF)
     posts = office.robot.accepted()
     assert len(posts) == len(ROBOT_UNITS) == office.robot.count()
     by_path = {post.path: post for post in posts}
@@ -159,8 +158,8 @@ def test_it_posts_one_digest_per_unit_and_step_to_each_robot_and_nothing_on_the_
     assert not any("secret" in url or "token" in url for w in first["webhooks"] for url in w["recipients"])
     assert all(row.status == "sent" and row.attempts == 1 for row in office.rows())
 
-    again = run_json("send_reminders", "--as-of", AS_OF)
-    later = run_json("send_reminders", "--as-of", (DUE - timedelta(days=20)).isoformat())  # still the 30-day step
+    again = send_reminders("--as-of", AS_OF)
+    later = send_reminders("--as-of", (DUE - timedelta(days=20)).isoformat())  # still the 30-day step
     assert again["sent"] == later["sent"] == 0 and again["webhooks"] == [] and again["messages"] == []
     assert again["skipped"] == 2 + len(ROBOT_UNITS) + 1
     assert office.robot.count() == len(ROBOT_UNITS) and office.mail.count() == 2
@@ -173,7 +172,7 @@ def _channels(office: Office, posts) -> list[tuple[object, str]]:
 
 def test_it_retries_a_robot_that_answers_500_and_delivers_once(office):
     office.robot.script = [(500, {"error": "internal"})]
-    run_json("send_reminders", "--as-of", AS_OF)
+    send_reminders("--as-of", AS_OF)
     failing = ReminderMessage.objects.get(key=office.robot.posts[0].key)
     assert failing.status == "pending" and failing.attempts == 1 and "HTTP 500" in failing.last_error
     assert "secret" not in failing.last_error and "token" not in failing.last_error
@@ -189,7 +188,7 @@ def test_it_retries_a_robot_that_answers_500_and_delivers_once(office):
 
 def test_it_fails_a_robot_that_answers_400_for_good_without_retrying(office):
     office.robot.script = [(400, {"error": "bad request"})]
-    result = run_json("send_reminders", "--as-of", AS_OF)
+    result = send_reminders("--as-of", AS_OF)
     refused = ReminderMessage.objects.get(key=office.robot.posts[0].key)
     assert refused.status == "failed" and refused.attempts == 1 and "HTTP 400" in refused.last_error
     assert result["sent"] == 2 + len(ROBOT_UNITS) - 1
@@ -199,14 +198,14 @@ def test_it_fails_a_robot_that_answers_400_for_good_without_retrying(office):
 def test_it_retries_the_wecom_rate_limit_errcode_and_fails_a_bad_key(office):
     # 企业微信 answers HTTP 200 with an errcode: 45009 is its rate limit (later), 93000 an invalid robot key (never).
     office.robot.script = [(200, {"errcode": 45009, "errmsg": "api freq out of limit"})]
-    run_json("send_reminders", "--as-of", AS_OF)
+    send_reminders("--as-of", AS_OF)
     limited = ReminderMessage.objects.get(key=office.robot.posts[0].key)
     assert limited.status == "pending" and "errcode 45009" in limited.last_error
     assert _deliver_due_after_backoff() == ["sent"]
     assert len(office.robot.accepted()) == len(ROBOT_UNITS)
 
     office.robot.script = [(200, {"errcode": 93000, "errmsg": "invalid webhook url"})]
-    run_json("send_reminders", "--as-of", OVERDUE)  # the next step: new rows
+    send_reminders("--as-of", OVERDUE)  # the next step: new rows
     bad_key = ReminderMessage.objects.get(key=office.robot.posts[len(ROBOT_UNITS) + 1].key)
     assert bad_key.status == "failed" and "errcode 93000" in bad_key.last_error
     assert _deliver_due_after_backoff() == []
@@ -217,7 +216,7 @@ def test_it_retries_a_robot_that_is_down_or_too_slow(office):
     traffic.webhook_url = f"http://127.0.0.1:{free_port()}/cgi-bin/webhook/send?key=nobody-listens"
     traffic.save()
     office.robot.script = [("sleep", 3)]  # longer than REMINDER_WEBHOOK_TIMEOUT (2 s): the first post times out
-    run_json("send_reminders", "--as-of", AS_OF)
+    send_reminders("--as-of", AS_OF)
     pending = office.rows(status="pending")
     errors = sorted(row.last_error for row in pending)
     assert len(pending) == 2, errors
@@ -249,18 +248,18 @@ def test_it_posts_the_overdue_summary_to_the_plans_office_robot(office):
     office.plan.office_webhook_url = office.robot.url("/cgi-bin/webhook/send?key=office-group")
     office.plan.office_webhook_kind = "wecom"
     office.plan.save()
-    result = run_json("send_reminders", "--as-of", OVERDUE)
+    result = send_reminders("--as-of", OVERDUE)
     summary = [post for post in office.robot.accepted() if post.path.endswith("office-group")]
     assert len(summary) == 1
     content = summary[0].body["text"]["content"]
     assert content.startswith("【逾期汇总】") and "市审计局(2项)" in content and "市交通运输局(2项)" in content
     assert next(w for w in result["webhooks"] if w["department"] is None)["kind"] == "summary"
-    run_json("send_reminders", "--as-of", OVERDUE)
+    send_reminders("--as-of", OVERDUE)
     assert len([post for post in office.robot.posts if post.path.endswith("office-group")]) == 1
 
 
 def test_it_shows_the_channel_on_the_console_outbox_page(office, client):
-    run_json("send_reminders", "--as-of", AS_OF)
+    send_reminders("--as-of", AS_OF)
     admin = make_user("office-admin", office="admin")
     client.login(username=admin.username, password=PASSWORD)
     page = client.get(reverse("console-outbox")).content.decode()
@@ -297,7 +296,7 @@ def test_it_saves_a_units_robot_in_the_console_and_refuses_a_bad_address(office,
     assert good.status_code == 302
     audit.refresh_from_db()
     assert audit.webhook_kind == "dingtalk" and audit.webhook_url.endswith("access_token=audit")
-    run_json("send_reminders", "--as-of", AS_OF)
+    send_reminders("--as-of", AS_OF)
     assert any(post.path.endswith("access_token=audit") for post in office.robot.accepted())
 
 
@@ -320,6 +319,6 @@ def test_it_keeps_the_robot_of_a_unit_merged_into_one_without(office):
     unit_merge(source=traffic, target=finance, user=admin)
     finance.refresh_from_db()
     assert finance.webhook_kind == "wecom" and finance.webhook_url.endswith("key=traffic-secret-key")
-    result = run_json("send_reminders", "--as-of", AS_OF)
+    result = send_reminders("--as-of", AS_OF)
     assert ("市财政局", "wecom") in {(w["department"], w["channel"]) for w in result["webhooks"]}
     assert next(w for w in result["webhooks"] if w["department"] == "市财政局")["items"] == 4

@@ -8,7 +8,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from tasks_app.reminders.service import reminders_run
+from tasks_app.reminders.service import RunResult, reminders_run
 
 
 class Command(BaseCommand):
@@ -27,12 +27,20 @@ class Command(BaseCommand):
         result = reminders_run(as_of=day, dry_run=dry_run)
         if json:
             self.stdout.write(_dumps(result.as_json()))
+            self._exit_if_undelivered(result)
             return
-        verb = "将发送" if dry_run else "已发送"
         posts = [post for post in result.webhooks if post["department"]]  # unit robot posts, not the summary
-        count = len(result.messages) + len(posts) if dry_run else result.sent
         robots = f",其中群机器人消息 {len(posts)} 条" if posts else ""
-        self.stdout.write(f"{day}:{verb} {count} 封单位提醒{robots},跳过 {result.skipped} 个(已发送过或无联系邮箱)")
+        if dry_run:
+            count = len(result.messages) + len(posts)
+            self.stdout.write(f"{day}:将发送 {count} 封单位提醒{robots},跳过 {result.skipped} 个(已发送过或无联系邮箱)")
+        else:
+            earlier = result.delivered - result.sent
+            resent = f"(其中补发此前未送达的 {earlier} 封)" if earlier else ""
+            self.stdout.write(
+                f"{day}:已发送 {result.delivered} 封单位提醒{resent}{robots},待重试 {result.pending} 封,"
+                f"发送失败 {result.failed} 封,跳过 {result.skipped} 个(已发送过或无联系邮箱)"
+            )
         for message in result.messages:
             self.stdout.write(
                 f"  {message['department']}  {message['cycle_year']}年度  {message['kind']} {message['days']}天  "
@@ -43,8 +51,16 @@ class Command(BaseCommand):
                 f"  {post['department'] or '规划办(汇总)'}  {post['cycle_year']}年度  {post['kind']} {post['days']}天  "
                 f"{post['items']}项 → 群机器人({post['channel']}) {', '.join(post['recipients'])}"
             )
-        if result.failed:
-            self.stdout.write(f"  发送失败 {result.failed} 封,见管理后台“提醒邮件”")
+        self._exit_if_undelivered(result)
+
+    def _exit_if_undelivered(self, result: RunResult) -> None:
+        """Exit non-zero when anything due is left pending or failed, so cron mails the operator."""
+        if result.undelivered:
+            raise CommandError(
+                f"有 {result.undelivered} 条到期提醒未送达(待重试 {result.pending},发送失败 {result.failed},"
+                "含规划办汇总);下次运行会重试待重试的提醒,失败的请在控制台“提醒发件箱”查看并重试",
+                returncode=1,
+            )
 
 
 def _dumps(data) -> str:
