@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 # Fixture modules shared by every test package (a plugin, not a star import, so ruff sees no unused names).
-pytest_plugins = ["tests.personas"]
+pytest_plugins = ["tests.personas", "tests.console.review_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = ROOT / "fixtures" / "documents"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from tasks_app import access
 from tasks_app.importing import document_import
@@ -167,3 +168,11 @@ def items_of(
             continue
         picked.append(item)
     return picked
+
+
+def web_client(p: Personas, persona: str) -> Client:
+    """A browser session logged in as one of the named personas ("anonymous": not logged in)."""
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(getattr(p, persona))
+    return client

@@ -11,9 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from tasks_app.models import AuditEntry, ReportingCycle
 from tasks_app.selectors.console import console_cycles, open_cycle_summaries
 from tasks_app.services.cycles import CycleError, cycle_set_due_date
-from tests.console.review_fixtures import Review, review_fixture, submitted_report  # noqa: F401
-from tests.console.test_review import client_for
-from tests.personas import Personas
+from tests.console.review_fixtures import Review, submitted_report
+from tests.personas import Personas, web_client
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +25,14 @@ def _cycle(p: Personas, year: int) -> ReportingCycle:
     ("persona", "expected"), [("admin", 200), ("leader", 200), ("owner", 404), ("outsider", 404), ("anonymous", 302)]
 )
 def test_it_gives_each_persona_the_expected_cycles_page(personas: Personas, persona: str, expected: int):
-    response = client_for(personas, persona).get("/console/cycles/")
+    response = web_client(personas, persona).get("/console/cycles/")
     assert response.status_code == expected
     if persona == "anonymous":
         assert response["Location"].startswith("/accounts/login/")
 
 
 def test_it_shows_every_cycle_and_the_units_of_the_open_one(review: Review):
-    page = client_for(review.p, "admin").get("/console/cycles/").content.decode()
+    page = web_client(review.p, "admin").get("/console/cycles/").content.decode()
     assert review.p.plan.title in page
     for year in range(2016, 2021):
         assert f"<b>{year}</b>年度" in page
@@ -42,13 +41,13 @@ def test_it_shows_every_cycle_and_the_units_of_the_open_one(review: Review):
 
 
 def test_it_shows_the_leader_no_cycle_buttons(personas: Personas):
-    page = client_for(personas, "leader").get("/console/cycles/").content.decode()
+    page = web_client(personas, "leader").get("/console/cycles/").content.decode()
     assert 'action="/console/cycles/' not in page and "只读" in page
 
 
 def test_it_opens_and_closes_a_cycle_and_audits_both(personas: Personas):
     p = personas
-    client = client_for(p, "admin")
+    client = web_client(p, "admin")
     old = _cycle(p, 2019)
     assert old.status == ReportingCycle.Status.CLOSED
     assert client.post(f"/console/cycles/{old.pk}/open/").status_code == 302
@@ -63,7 +62,7 @@ def test_it_opens_and_closes_a_cycle_and_audits_both(personas: Personas):
 
 def test_it_moves_the_due_date_and_refuses_a_bad_one(personas: Personas):
     p = personas
-    client = client_for(p, "admin")
+    client = web_client(p, "admin")
     assert client.post(f"/console/cycles/{p.cycle.pk}/due/", {"due_date": "2021-02-20"}).status_code == 302
     p.cycle.refresh_from_db()
     assert p.cycle.due_date == date(2021, 2, 20)
@@ -82,7 +81,7 @@ def test_it_moves_the_due_date_and_refuses_a_bad_one(personas: Personas):
 @pytest.mark.parametrize(("persona", "expected"), [("leader", 403), ("owner", 404), ("outsider", 404)])
 def test_it_refuses_cycle_changes_from_everyone_but_the_office(personas: Personas, persona: str, expected: int):
     p = personas
-    client = client_for(p, persona)
+    client = web_client(p, persona)
     audited = AuditEntry.objects.filter(object_type="cycle", object_id=p.cycle.pk)
     before = (p.cycle.status, p.cycle.due_date, audited.count())
     for action, data in (("close", {}), ("due", {"due_date": "2021-03-01"}), ("open", {})):

@@ -15,8 +15,8 @@ from tasks_app.models import IndicatorActual, Report, WorkItem
 from tasks_app.rules.indicators import indicator_status
 from tasks_app.selectors.console import cycle_dashboard
 from tasks_app.services.review import report_approve, report_return
-from tests.console.review_fixtures import Review, review_fixture, submitted_report  # noqa: F401
-from tests.console.test_review import client_for
+from tests.console.review_fixtures import Review, submitted_report
+from tests.personas import web_client
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +114,7 @@ def test_it_highlights_binding_indicators_off_track(season: Review):
     assert all(r.status == ("待定" if r.item_id in pending else "无统计") for r in others)
     assert any(r.status == "无统计" for r in others)
 
-    page = client_for(p, "leader").get(f"/console/dashboard/?cycle={p.cycle.pk}").content.decode()
+    page = web_client(p, "leader").get(f"/console/dashboard/?cycle={p.cycle.pk}").content.decode()
     assert page.count('class="off-track"') == 1 and "<svg" in page
 
 
@@ -141,7 +141,7 @@ def test_it_sorts_the_unit_ranking(season: Review):
     assert by_missing == sorted(by_missing, reverse=True)
     rates = [u.rate for u in cycle_dashboard(p.cycle, sort="bogus").units]
     assert rates == sorted(rates, reverse=True) and rates[0] > 0
-    page = client_for(p, "admin").get(f"/console/dashboard/?cycle={p.cycle.pk}&sort=-late").content.decode()
+    page = web_client(p, "admin").get(f"/console/dashboard/?cycle={p.cycle.pk}&sort=-late").content.decode()
     assert "逾期▼" in page
 
 
@@ -149,7 +149,7 @@ def test_it_sorts_the_unit_ranking(season: Review):
     ("persona", "expected"), [("admin", 200), ("leader", 200), ("owner", 404), ("outsider", 404), ("anonymous", 302)]
 )
 def test_it_gives_each_persona_the_expected_dashboard(season: Review, persona: str, expected: int):
-    response = client_for(season.p, persona).get(f"/console/dashboard/?cycle={season.p.cycle.pk}")
+    response = web_client(season.p, persona).get(f"/console/dashboard/?cycle={season.p.cycle.pk}")
     assert response.status_code == expected
     if expected == 200:
         page = response.content.decode()
@@ -157,13 +157,13 @@ def test_it_gives_each_persona_the_expected_dashboard(season: Review, persona: s
 
 
 def test_it_refuses_posts_to_the_dashboard(season: Review):
-    assert client_for(season.p, "leader").post("/console/dashboard/").status_code == 403
-    assert client_for(season.p, "owner").post("/console/dashboard/").status_code == 404
+    assert web_client(season.p, "leader").post("/console/dashboard/").status_code == 403
+    assert web_client(season.p, "owner").post("/console/dashboard/").status_code == 404
 
 
 def test_it_builds_the_dashboard_in_a_constant_number_of_queries(review: Review):
     p = review.p
-    client = client_for(p, "admin")
+    client = web_client(p, "admin")
     url = f"/console/dashboard/?cycle={p.cycle.pk}"
     client.get(url)  # warm caches (content types, sessions)
     with CaptureQueriesContext(connection) as few:

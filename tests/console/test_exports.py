@@ -18,8 +18,8 @@ from tasks_app.models import ExportJob
 from tasks_app.services import export_jobs
 from tasks_app.services.export_jobs import export_job_run, export_job_start
 from tasks_app.services.review import report_approve
-from tests.console.review_fixtures import Review, review_fixture  # noqa: F401
-from tests.personas import Personas, make_user
+from tests.console.review_fixtures import Review
+from tests.personas import Personas, make_user, web_client
 
 pytestmark = pytest.mark.django_db
 
@@ -29,22 +29,8 @@ WRITE = {"admin": 302, "leader": 403, "owner": 404, "outsider": 404, "anonymous"
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
-@pytest.fixture
-def eager(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = True
-
-
-def client_for(p: Personas, persona: str) -> Client:
-    client = Client()
-    if persona != "anonymous":
-        client.force_login(getattr(p, persona))
-    return client
+def _own_media(media: Path) -> Path:
+    return media
 
 
 def done_job(p: Personas, report: str = "progress") -> ExportJob:
@@ -67,7 +53,7 @@ def formula_cells(sheet) -> list[str]:
 def test_it_gives_each_persona_the_expected_status(review: Review, persona: str, eager, media):
     p = review.p
     job = done_job(p)
-    client = client_for(p, persona)
+    client = web_client(p, persona)
     form = {"plan": p.plan.pk, "report": "division", "year": ""}
     pages = [
         ("get", "/console/exports/", None, READ),
@@ -90,15 +76,15 @@ def test_it_gives_each_persona_the_expected_status(review: Review, persona: str,
 def test_it_shows_leadership_the_jobs_without_a_start_button(review: Review, eager):
     p = review.p
     job = done_job(p)
-    page = client_for(p, "leader").get("/console/exports/").content.decode()
+    page = web_client(p, "leader").get("/console/exports/").content.decode()
     assert "后台生成" not in page and "直接下载" in page
     assert f"/console/exports/{job.pk}/download/" in page
-    admin_page = client_for(p, "admin").get("/console/exports/").content.decode()
+    admin_page = web_client(p, "admin").get("/console/exports/").content.decode()
     assert "后台生成" in admin_page and "export_progress.js" in admin_page
 
 
 def test_it_answers_unknown_jobs_with_404(review: Review):
-    client = client_for(review.p, "admin")
+    client = web_client(review.p, "admin")
     for path in ("/console/exports/999999/", "/console/exports/999999/status/", "/console/exports/999999/download/"):
         assert client.get(path).status_code == 404
 
@@ -109,7 +95,7 @@ def test_it_answers_unknown_jobs_with_404(review: Review):
 def test_it_runs_a_progress_export_end_to_end(review: Review, eager, media, django_capture_on_commit_callbacks):
     p = review.p
     report_approve(report=review.report, user=p.admin, expected_version=review.report.version)
-    client = client_for(p, "admin")
+    client = web_client(p, "admin")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post("/console/exports/", {"plan": p.plan.pk, "report": "progress", "year": p.cycle.year})
     assert len(callbacks) == 1  # enqueued once, after the commit
@@ -149,14 +135,14 @@ def test_it_runs_a_progress_export_end_to_end(review: Review, eager, media, djan
 def test_it_records_a_failure_for_a_year_without_a_cycle(review: Review, eager, django_capture_on_commit_callbacks):
     p = review.p
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(p, "admin").post("/console/exports/", {"plan": p.plan.pk, "report": "progress", "year": 2035})
+        web_client(p, "admin").post("/console/exports/", {"plan": p.plan.pk, "report": "progress", "year": 2035})
     job = ExportJob.objects.get()
     assert job.status == "failed" and "没有 2035 年度的报送周期" in job.error
     assert not job.file and job.finished_at is not None
-    status = client_for(p, "leader").get(f"/console/exports/{job.pk}/status/").json()
+    status = web_client(p, "leader").get(f"/console/exports/{job.pk}/status/").json()
     assert status["status"] == "failed" and status["download_url"] is None and "2035" in status["error"]
-    assert client_for(p, "admin").get(f"/console/exports/{job.pk}/download/").status_code == 404
-    assert "2035" in client_for(p, "admin").get("/console/exports/").content.decode()
+    assert web_client(p, "admin").get(f"/console/exports/{job.pk}/download/").status_code == 404
+    assert "2035" in web_client(p, "admin").get("/console/exports/").content.decode()
 
 
 def test_it_writes_progress_while_the_rows_go_out(review: Review, monkeypatch):
@@ -205,7 +191,7 @@ def test_it_leaves_a_job_queued_until_a_worker_takes_it(
     queued: list[int] = []
     monkeypatch.setattr(tasks.run_export_job, "apply_async", lambda args, kwargs=None, **options: queued.extend(args))
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(review.p, "admin").post(
+        response = web_client(review.p, "admin").post(
             "/console/exports/", {"plan": review.p.plan.pk, "report": "units", "year": 2020}
         )
     job = ExportJob.objects.get()
@@ -218,7 +204,7 @@ def test_it_leaves_a_job_queued_until_a_worker_takes_it(
 
 
 def test_it_refuses_an_invalid_form_without_a_job(review: Review):
-    client = client_for(review.p, "admin")
+    client = web_client(review.p, "admin")
     response = client.post("/console/exports/", {"plan": review.p.plan.pk, "report": "everything", "year": "x"})
     assert response.status_code == 200 and ExportJob.objects.count() == 0
     assert "error" in response.content.decode()
@@ -230,7 +216,7 @@ def test_it_refuses_an_invalid_form_without_a_job(review: Review):
 def test_it_streams_a_small_plan_directly(review: Review):
     p = review.p
     for persona in ("admin", "leader"):
-        client = client_for(p, persona)
+        client = web_client(p, persona)
         if persona == "admin":
             response = client.post("/console/exports/", {"plan": p.plan.pk, "report": "division", "direct": "1"})
         else:
@@ -244,7 +230,7 @@ def test_it_streams_a_small_plan_directly(review: Review):
 
 def test_it_sends_large_plans_to_the_background(review: Review, monkeypatch):
     monkeypatch.setattr(export_jobs, "DIRECT_MAX_ITEMS", 10)
-    client = client_for(review.p, "leader")
+    client = web_client(review.p, "leader")
     response = client.get("/console/exports/direct/", {"plan": review.p.plan.pk, "report": "division"}, follow=True)
     assert "请使用“后台生成”" in response.content.decode()
     bad_year = client.get("/console/exports/direct/", {"plan": review.p.plan.pk, "report": "progress", "year": 2035})
@@ -256,7 +242,7 @@ def test_it_sends_large_plans_to_the_background(review: Review, monkeypatch):
 
 def test_it_lists_jobs_with_a_constant_number_of_queries(review: Review):
     p = review.p
-    client = client_for(p, "admin")
+    client = web_client(p, "admin")
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -274,5 +260,5 @@ def test_it_lists_jobs_with_a_constant_number_of_queries(review: Review):
 def test_it_keeps_unit_staff_out_of_a_status_they_guess(review: Review):
     job = export_job_start(plan=review.p.plan, report="division", year=None, user=review.p.admin)
     for persona in ("owner", "outsider"):
-        response = client_for(review.p, persona).get(f"/console/exports/{job.pk}/status/")
+        response = web_client(review.p, persona).get(f"/console/exports/{job.pk}/status/")
         assert response.status_code == 404 and b"progress" not in response.content

@@ -11,8 +11,8 @@ from tasks_app.exporters import DivisionExporter
 from tasks_app.models import ExportJob
 from tasks_app.services.export_jobs import export_job_run, export_job_start
 from tests.api.conftest import client_for
-from tests.console.review_fixtures import Review, review_fixture  # noqa: F401
-from tests.console.test_exports import eager, formula_cells, media, read_workbook  # noqa: F401
+from tests.console.review_fixtures import Review
+from tests.console.test_exports import formula_cells, read_workbook
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from tests.console.import_documents import (
     png_bytes,
     stored_files,
 )
-from tests.personas import Personas
+from tests.personas import Personas, web_client
 
 pytestmark = pytest.mark.django_db
 
@@ -35,22 +35,8 @@ WRITE = {"admin": 302, "leader": 403, "owner": 404, "outsider": 404, "anonymous"
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
-@pytest.fixture
-def eager(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = True
-
-
-def client_for(p: Personas, persona: str) -> Client:
-    client = Client()
-    if persona != "anonymous":
-        client.force_login(getattr(p, persona))
-    return client
+def _own_media(media: Path) -> Path:
+    return media
 
 
 def ready_job(p: Personas, data: bytes | None = None, name: str = "分工通知.txt") -> ImportJob:
@@ -70,7 +56,7 @@ def upload(client: Client, data: bytes, name: str, capture):
 def test_it_gives_each_persona_the_expected_status(personas: Personas, persona: str):
     p = personas
     job = ready_job(p)
-    client = client_for(p, persona)
+    client = web_client(p, persona)
     pages = [
         ("get", "/console/imports/", READ),
         ("get", f"/console/imports/{job.pk}/", READ),
@@ -94,11 +80,11 @@ def test_it_gives_each_persona_the_expected_status(personas: Personas, persona: 
 def test_it_shows_leadership_the_list_without_upload_or_confirm(personas: Personas):
     p = personas
     job = ready_job(p)
-    page = client_for(p, "leader").get("/console/imports/").content.decode()
+    page = web_client(p, "leader").get("/console/imports/").content.decode()
     assert "上传并解析" not in page and "只读账号" in page and f"/console/imports/{job.pk}/" in page
-    preview = client_for(p, "leader").get(f"/console/imports/{job.pk}/").content.decode()
+    preview = web_client(p, "leader").get(f"/console/imports/{job.pk}/").content.decode()
     assert "确认导入" not in preview and UNKNOWN_UNIT in preview and "disabled" in preview
-    admin = client_for(p, "admin").get("/console/imports/").content.decode()
+    admin = web_client(p, "admin").get("/console/imports/").content.decode()
     assert "上传并解析" in admin and 'href="/console/imports/"' in admin  # the navigation link
 
 
@@ -107,7 +93,7 @@ def test_it_shows_leadership_the_list_without_upload_or_confirm(personas: Person
 
 def test_it_uploads_parses_previews_and_confirms(personas: Personas, eager, media, django_capture_on_commit_callbacks):
     p = personas
-    client = client_for(p, "admin")
+    client = web_client(p, "admin")
     before = model_counts()
     response = upload(client, notice_txt(), "数字经济分工.txt", django_capture_on_commit_callbacks)
     job = ImportJob.objects.get()
@@ -175,7 +161,7 @@ def test_it_leaves_a_job_queued_until_a_worker_takes_it(
 
     queued: list[int] = []
     monkeypatch.setattr(tasks.run_import_job, "apply_async", lambda args, kwargs=None, **options: queued.extend(args))
-    client = client_for(personas, "admin")
+    client = web_client(personas, "admin")
     response = upload(client, notice_txt(), "a.txt", django_capture_on_commit_callbacks)
     job = ImportJob.objects.get()
     assert queued == [job.pk] and job.status == "queued" and job.preview is None
@@ -204,7 +190,7 @@ def test_it_marks_a_job_failed_when_the_queue_is_down(
         raise ConnectionError("broker unreachable")
 
     monkeypatch.setattr(tasks.run_import_job, "apply_async", broken)
-    upload(client_for(personas, "admin"), notice_txt(), "a.txt", django_capture_on_commit_callbacks)
+    upload(web_client(personas, "admin"), notice_txt(), "a.txt", django_capture_on_commit_callbacks)
     job = ImportJob.objects.get()
     assert job.status == "failed" and "无法加入后台队列" in job.error
 
@@ -213,7 +199,7 @@ def test_it_writes_nothing_when_discarded(personas: Personas, media):
     p = personas
     before = model_counts()
     job = ready_job(p)
-    response = client_for(p, "admin").post(f"/console/imports/{job.pk}/discard/")
+    response = web_client(p, "admin").post(f"/console/imports/{job.pk}/discard/")
     job.refresh_from_db()
     assert response.status_code == 302 and job.status == "discarded" and job.decided_by == p.admin
     assert model_counts() == before
@@ -232,7 +218,7 @@ def test_it_confirms_only_once(personas: Personas):
     with pytest.raises(jobs.ImportJobConflict, match="不能放弃"):
         jobs.import_job_discard(job_id=job.pk, user=p.admin)
     assert model_counts() == after_first
-    client = client_for(p, "admin")
+    client = web_client(p, "admin")
     response = client.post(f"/console/imports/{job.pk}/confirm/", follow=True)
     assert "不能重复确认" in response.content.decode()
 
@@ -282,7 +268,7 @@ def _zip_bytes() -> bytes:
 @pytest.mark.parametrize(("name", "data", "message"), BAD_UPLOADS, ids=[row[0] for row in BAD_UPLOADS])
 def test_it_refuses_a_bad_file_at_upload(personas: Personas, media, name: str, data: bytes | None, message: str):
     before = model_counts()
-    response = client_for(personas, "admin").post(
+    response = web_client(personas, "admin").post(
         "/console/imports/", {"file": SimpleUploadedFile(name, _zip_bytes() if data is None else data)}
     )
     page = response.content.decode()
@@ -292,7 +278,7 @@ def test_it_refuses_a_bad_file_at_upload(personas: Personas, media, name: str, d
 
 def test_it_refuses_an_oversize_file_before_reading_it(personas: Personas, settings, media):
     settings.IMPORT_MAX_BYTES = 1000
-    response = client_for(personas, "admin").post(
+    response = web_client(personas, "admin").post(
         "/console/imports/", {"file": SimpleUploadedFile("big.txt", notice_txt() * 10)}
     )
     assert response.status_code == 400 and "文件过大" in response.content.decode()
@@ -306,7 +292,7 @@ def test_it_fails_a_document_it_cannot_read_with_one_line(personas: Personas):
     assert job.status == "failed" and job.preview is None and job.finished_at is not None
     assert "\n" not in job.error and "找不到文件标题" in job.error
     assert model_counts() == before
-    page = client_for(p, "admin").get(f"/console/imports/{job.pk}/").content.decode()
+    page = web_client(p, "admin").get(f"/console/imports/{job.pk}/").content.decode()
     assert "找不到文件标题" in page and "没有写入任何数据" in page
 
 
@@ -353,7 +339,7 @@ def test_it_shows_what_a_new_version_changes(personas: Personas):
     assert lead["removed"] == ["市政府办公室"] and lead["added"] == ["市统计局"]
     assert diff["unchanged"] == 1
 
-    page = client_for(p, "admin").get(f"/console/imports/{second.pk}/").content.decode()
+    page = web_client(p, "admin").get(f"/console/imports/{second.pk}/").content.decode()
     for text in (
         "与已有规划的差异",
         "新增 1",
@@ -397,7 +383,7 @@ def test_it_cleans_files_and_previews_of_old_finished_jobs(personas: Personas, m
         kept.refresh_from_db()
         assert kept.file and kept.preview is not None and (media / kept.file.name).is_file()
     assert jobs.import_jobs_clean() == 0  # nothing left to clean
-    page = client_for(p, "admin").get(f"/console/imports/{old.pk}/").content.decode()
+    page = web_client(p, "admin").get(f"/console/imports/{old.pk}/").content.decode()
     assert "已按保留期限清理" in page
 
 
@@ -420,7 +406,7 @@ def test_it_runs_the_cleanup_daily_from_celery_beat():
 def test_it_maps_a_name_onto_a_unit_typed_from_the_pick_list(personas: Personas):
     p = personas
     job = ready_job(p)
-    client = client_for(p, "admin")
+    client = web_client(p, "admin")
     page = client.get(f"/console/imports/{job.pk}/").content.decode()
     assert '<datalist id="import-unit-names">' in page and '<option value="市科技局">' in page
     refused = client.post(
@@ -446,7 +432,7 @@ def test_it_pages_the_items_of_a_long_document(personas: Personas):
     p = personas
     tasks = tuple((f"({n})推进第{n}项数字化改造工程,到2025年底完成。", "市财政局", "市统计局") for n in range(1, 251))
     job = ready_job(p, data=notice_txt(tasks=tasks))
-    client = client_for(p, "admin")
+    client = web_client(p, "admin")
     first = client.get(f"/console/imports/{job.pk}/").content.decode()
     assert "事项与分工(250)" in first and "第 1 / 3 页" in first and "推进第100项" in first
     assert "推进第101项" not in first and "确认导入" in first

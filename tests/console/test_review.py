@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.test import Client
 
 from tasks_app import access
 from tasks_app.models import IndicatorActual, Report, ReportVersion, WorkItem
@@ -13,19 +12,12 @@ from tasks_app.services.cycles import cycle_open
 from tasks_app.services.errors import StaleEditError
 from tasks_app.services.reports import ReportDraft, ReportError, report_save, report_submit
 from tasks_app.services.review import report_approve, report_return, reports_bulk_approve
-from tests.console.review_fixtures import DONE, Review, review_fixture, submitted_report  # noqa: F401
-from tests.personas import Personas
+from tests.console.review_fixtures import DONE, Review, submitted_report
+from tests.personas import Personas, web_client
 
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ("admin", "leader", "owner", "outsider", "anonymous")
-
-
-def client_for(p: Personas, persona: str) -> Client:
-    client = Client()
-    if persona != "anonymous":
-        client.force_login(getattr(p, persona))
-    return client
 
 
 def _state(report: Report) -> tuple:
@@ -154,7 +146,7 @@ GET_EXPECTED = {"admin": 200, "leader": 200, "owner": 404, "outsider": 404}
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("page", ["home", "queue", "detail"])
 def test_it_gives_each_persona_the_expected_page(review: Review, persona: str, page: str):
-    response = client_for(review.p, persona).get(_urls(review)[page])
+    response = web_client(review.p, persona).get(_urls(review)[page])
     if persona == "anonymous":
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     elif page == "home" and GET_EXPECTED[persona] == 200:
@@ -174,7 +166,7 @@ def test_it_refuses_review_posts_from_everyone_but_the_office(review: Review, pe
         action, "/console/review/bulk-approve/"
     )
     before = _state(review.report)
-    response = client_for(review.p, persona).post(url, {"reason": "不行", "report": [pk]})
+    response = web_client(review.p, persona).post(url, {"reason": "不行", "report": [pk]})
     if persona == "anonymous":
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     else:
@@ -183,7 +175,7 @@ def test_it_refuses_review_posts_from_everyone_but_the_office(review: Review, pe
 
 
 def test_it_shows_the_leader_no_action_buttons(review: Review):
-    client = client_for(review.p, "leader")
+    client = web_client(review.p, "leader")
     detail = client.get(f"/console/review/{review.report.pk}/").content.decode()
     queue = client.get("/console/review/").content.decode()
     assert "/approve/" not in detail and 'name="reason"' not in detail
@@ -193,7 +185,7 @@ def test_it_shows_the_leader_no_action_buttons(review: Review):
 
 def test_it_refuses_a_return_without_a_reason_on_the_page(review: Review):
     before = _state(review.report)
-    response = client_for(review.p, "admin").post(f"/console/review/{review.report.pk}/return/", {"reason": "  "})
+    response = web_client(review.p, "admin").post(f"/console/review/{review.report.pk}/return/", {"reason": "  "})
     assert response.status_code == 400
     assert "退回必须填写理由" in response.content.decode()
     assert _state(review.report) == before
@@ -201,7 +193,7 @@ def test_it_refuses_a_return_without_a_reason_on_the_page(review: Review):
 
 def test_it_walks_a_report_through_return_and_approval_on_the_pages(review: Review):
     p = review.p
-    admin, owner = client_for(p, "admin"), client_for(p, "owner")
+    admin, owner = web_client(p, "admin"), web_client(p, "owner")
     pk = review.report.pk
     queue = admin.get(f"/console/review/?cycle={p.cycle.pk}").content.decode()
     assert f"/console/review/{pk}/" in queue
@@ -232,7 +224,7 @@ def test_it_walks_a_report_through_return_and_approval_on_the_pages(review: Revi
 def test_it_bulk_approves_from_the_queue(review: Review):
     p = review.p
     second = submitted_report(p, review.others[0])
-    response = client_for(p, "admin").post(
+    response = web_client(p, "admin").post(
         "/console/review/bulk-approve/",
         {"report": [review.report.pk, second.pk], "cycle": p.cycle.pk, "next": f"/console/review/?cycle={p.cycle.pk}"},
     )
@@ -244,7 +236,7 @@ def test_it_bulk_approves_from_the_queue(review: Review):
 
 def test_it_filters_the_queue_by_unit_chapter_and_status(review: Review):
     p = review.p
-    client = client_for(p, "admin")
+    client = web_client(p, "admin")
     url = f"/console/review/?cycle={p.cycle.pk}"
     assert review.item.title[:20] in client.get(f"{url}&unit={p.education.pk}").content.decode()
     assert review.item.title[:20] not in client.get(f"{url}&unit={p.forestry.pk}").content.decode()

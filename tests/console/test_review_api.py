@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tasks_app.models import Report
 from tests.api.conftest import client_for
-from tests.console.review_fixtures import Review, review_fixture, submitted_report  # noqa: F401
+from tests.console.review_fixtures import Review, submitted_report
 
 pytestmark = pytest.mark.django_db
 
