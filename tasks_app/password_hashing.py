@@ -1,0 +1,40 @@
+"""Hash many passwords with the project's (slow, strong) default hasher on every core.
+
+PBKDF2 at Django's default cost takes about a second per password on a busy two-core machine, so ~120 demo
+logins would take two minutes in one process. Workers are spawned, not forked (a forked child would share
+the parent's database socket and could close it on exit), and get the hasher class the parent resolved from
+PASSWORD_HASHERS, so they need no settings of their own and produce exactly what make_password would.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+
+from django.contrib.auth.hashers import get_hasher
+
+
+def _hash_with(hasher_path: str, password: str) -> str:
+    module, _, name = hasher_path.rpartition(".")
+    hasher = getattr(importlib.import_module(module), name)()
+    return hasher.encode(password, hasher.salt())
+
+
+def passwords_hash(passwords: list[str], *, workers: int | None = None) -> list[str]:
+    """Hashes in the same order; a pool is used only when one hash is slow enough to be worth it."""
+    if not passwords:
+        return []
+    default = get_hasher("default")
+    one = partial(_hash_with, f"{type(default).__module__}.{type(default).__qualname__}")
+    started = time.perf_counter()
+    first = one(passwords[0])
+    rest = passwords[1:]
+    count = workers or os.cpu_count() or 1
+    if not rest or count <= 1 or time.perf_counter() - started < 0.02:
+        return [first, *(one(p) for p in rest)]
+    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return [first, *pool.map(one, rest, chunksize=max(1, len(rest) // (count * 4)))]
