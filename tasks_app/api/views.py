@@ -294,7 +294,7 @@ class ReportViewSet(
         },
     )
     @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: str | None = None) -> Response:
+    def submit(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
         report = self.get_object()
         _own_unit_or_403(request.user, report.unit_id, REPORT_WRITE_FORBIDDEN)
         form = s.VersionSerializer(data=request.data)
