@@ -24,6 +24,8 @@ def _csp(nonce: str) -> str:
             "default-src 'self'",
             f"script-src 'self' 'nonce-{nonce}'",
             f"style-src 'self' 'nonce-{nonce}'",
+            # style="" attributes (progress bars, hidden toggles) cannot run code; <style> elements need the nonce.
+            "style-src-attr 'unsafe-inline'",
             "img-src 'self' data:",
             "font-src 'self'",
             "connect-src 'self'",

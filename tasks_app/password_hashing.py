@@ -1,9 +1,10 @@
 """Hash many passwords with the project's (slow, strong) default hasher on every core.
 
 PBKDF2 at Django's default cost takes about a second per password on a busy two-core machine, so ~120 demo
-logins would take two minutes in one process. Workers are spawned, not forked (a forked child would share
-the parent's database socket and could close it on exit), and get the hasher class the parent resolved from
-PASSWORD_HASHERS, so they need no settings of their own and produce exactly what make_password would.
+logins would take two minutes in one process. Workers are forked where the platform can (no re-import of
+Django; multiprocessing ends a forked worker with os._exit, so no finalizer closes the parent's database
+socket) and get the hasher class the parent resolved from PASSWORD_HASHERS, so they need no settings of their
+own and produce exactly what make_password would.
 """
 
 from __future__ import annotations
@@ -36,5 +37,6 @@ def passwords_hash(passwords: list[str], *, workers: int | None = None) -> list[
     count = workers or os.cpu_count() or 1
     if not rest or count <= 1 or time.perf_counter() - started < 0.02:
         return [first, *(one(p) for p in rest)]
-    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn")) as pool:
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context(method)) as pool:
         return [first, *pool.map(one, rest, chunksize=max(1, len(rest) // (count * 4)))]
