@@ -106,3 +106,25 @@ def test_it_lists_and_revokes_tokens_on_the_account_page(user):
     assert "已作废 1 个令牌" in response.content.decode()
     assert _with(key).get("/api/tasks/").status_code == 401
     assert Client().get("/accounts/tokens/").status_code == 302
+
+
+def test_it_changes_the_password_on_the_account_page_and_revokes_tokens(user):
+    key = _obtain()["token"]
+    client = Client()
+    client.force_login(user)
+    assert 'href="/accounts/password/"' in client.get("/accounts/tokens/").content.decode()
+    wrong = client.post(
+        "/accounts/password/",
+        {"old_password": "not-it", "new_password1": "brand-new-password-42", "new_password2": "brand-new-password-42"},
+    )
+    assert wrong.status_code == 200 and "error" in wrong.content.decode()
+    assert _with(key).get("/api/tasks/").status_code == 200, "a refused change revokes nothing"
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "brand-new-password-42", "new_password2": "brand-new-password-42"},
+        follow=True,
+    )
+    assert "密码已修改" in response.content.decode()
+    assert _with(key).get("/api/tasks/").status_code == 401
+    assert client.get("/").status_code == 200, "this session stays signed in"
+    assert Client().login(username="holder", password="brand-new-password-42")
