@@ -17,13 +17,19 @@ PERMISSIONS_POLICY = (
 )
 
 
-def _csp(nonce: str) -> str:
+# Swagger UI's bundle injects <style> elements at run time; on its page alone inline styles are allowed
+# (scripts stay as strict as everywhere).
+INLINE_STYLE_PATHS = ("/api/docs/",)
+
+
+def _csp(nonce: str, *, inline_styles: bool = False) -> str:
     # No inline script or style except what carries this response's nonce; nothing from another origin.
+    styles = "style-src 'self' 'unsafe-inline'" if inline_styles else f"style-src 'self' 'nonce-{nonce}'"
     return "; ".join(
         [
             "default-src 'self'",
             f"script-src 'self' 'nonce-{nonce}'",
-            f"style-src 'self' 'nonce-{nonce}'",
+            styles,
             # style="" attributes (progress bars, hidden toggles) cannot run code; <style> elements need the nonce.
             "style-src-attr 'unsafe-inline'",
             "img-src 'self' data:",
@@ -72,7 +78,8 @@ class SecurityHeadersMiddleware:
         request.csp_nonce = nonce  # type: ignore[attr-defined]
         response = self.get_response(request)
         if getattr(settings, "CONTENT_SECURITY_POLICY_ENABLED", True):
-            response.headers.setdefault("Content-Security-Policy", _csp(nonce))
+            inline_styles = request.path.startswith(INLINE_STYLE_PATHS)
+            response.headers.setdefault("Content-Security-Policy", _csp(nonce, inline_styles=inline_styles))
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if _private(request):
             response.headers["Cache-Control"] = "no-store"
