@@ -9,4 +9,7 @@ class TasksAppConfig(AppConfig):
     def ready(self) -> None:
         # Register the Celery tasks in every process (web, commands, tests), not only in workers: services
         # enqueue them by name, and a registered task runs eagerly where settings say so.
-        from tasks_app import tasks  # noqa: F401
+        from tasks_app import (
+            signals,  # noqa: F401  (connects the token revocation receivers)
+            tasks,  # noqa: F401
+        )

@@ -25,6 +25,14 @@ def run_json(*args: str) -> dict | list:
     return json.loads(out.getvalue())
 
 
+@pytest.fixture(autouse=True)
+def _login_throttle_reset():
+    """Every test starts with no login failures counted (the lockout itself stays on, as in production)."""
+    from tasks_app.login_throttle import throttle_reset
+
+    throttle_reset()
+
+
 _LOADED: list = []
 
 

@@ -123,8 +123,9 @@ def _module_personas(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def personas(_module_personas: dict[str, int], request: pytest.FixtureRequest) -> Personas:
-    request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+def personas(_module_personas: dict[str, int], db: None, request: pytest.FixtureRequest) -> Personas:
+    # ``db`` is declared (not looked up) so pytest-django sets up the test database for modules that name no
+    # marker; module-scoped fixtures are set up before it, and it is transactional where the test says so.
     if not _module_personas or not Plan.objects.filter(pk=_module_personas["plan"]).exists():
         # Emptied by a transactional test's flush: rebuild. In a transactional test the rebuilt data is
         # committed and serves the tests that follow; in an ordinary test it rolls back with the test.

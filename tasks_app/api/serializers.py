@@ -274,6 +274,14 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires = serializers.DateTimeField(help_text="令牌失效时间;之后请重新换取")
+
+
+class TokenRowSerializer(serializers.Serializer):
+    key_hint = serializers.CharField(help_text="令牌末四位")
+    created = serializers.DateTimeField()
+    expires = serializers.DateTimeField()
+    expired = serializers.BooleanField()
 
 
 class ErrorSerializer(serializers.Serializer):

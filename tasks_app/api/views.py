@@ -14,7 +14,6 @@ from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
@@ -49,6 +48,7 @@ from tasks_app.services.reports import (
     report_save,
     report_submit,
 )
+from tasks_app.services.tokens import token_expires_at, token_issue, token_revoke_all, tokens_of
 
 # --- token ---------------------------------------------------------------------------------------
 
@@ -56,6 +56,8 @@ from tasks_app.services.reports import (
 @extend_schema(
     tags=["auth"],
     summary="用用户名和密码换取令牌",
+    description="令牌在 expires 之前有效(过期后再次换取得到新令牌);修改密码或退出登录后作废。"
+    "同一用户名或来源地址连续输错密码会被暂时锁定(429,见 Retry-After)。",
     request=serializers.TokenRequestSerializer,
     responses={200: serializers.TokenResponseSerializer, 400: ERR_400},
     auth=[],
@@ -71,8 +73,20 @@ def token_obtain(request: Request) -> Response:
     )
     if user is None or not user.is_active:
         return Response({"detail": "用户名或密码错误,或账号已停用"}, status=status.HTTP_400_BAD_REQUEST)
-    token, _ = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key})
+    token = token_issue(user=user)
+    return Response({"token": token.key, "expires": token_expires_at(token)})
+
+
+@extend_schema(
+    tags=["auth"], summary="我的令牌(只显示末四位)", responses={200: serializers.TokenRowSerializer(many=True)}
+)
+@extend_schema(tags=["auth"], summary="作废我的全部令牌", request=None, responses={204: None}, methods=["DELETE"])
+@api_view(["GET", "DELETE"])
+def tokens_mine(request: Request) -> Response:
+    if request.method == "DELETE":
+        token_revoke_all(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+    return Response(serializers.TokenRowSerializer(tokens_of(user=request.user), many=True).data)
 
 
 # --- shared behaviour ----------------------------------------------------------------------------
@@ -280,7 +294,7 @@ class ReportViewSet(
         },
     )
     @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: str | None = None) -> Response:
+    def submit(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
         report = self.get_object()
         _own_unit_or_403(request.user, report.unit_id, REPORT_WRITE_FORBIDDEN)
         form = serializers.VersionSerializer(data=request.data)

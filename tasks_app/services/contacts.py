@@ -8,9 +8,7 @@ without evaluating formulas; size and row count are limited.
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, field
-from io import BytesIO
 from typing import Any
 
 from django.db import transaction
@@ -21,6 +19,7 @@ from tasks_app.importing import unit_registry
 from tasks_app.models import AuditEntry, Jurisdiction, Unit
 from tasks_app.rules.units import UnitNames
 from tasks_app.services.division import DivisionError, audit_record, emails_clean
+from tasks_app.spreadsheets import SheetLimits, SpreadsheetError, xlsx_rows
 
 CONTACTS_MAX_BYTES = 2 * 1024 * 1024
 CONTACTS_MAX_ROWS = 5000
@@ -63,28 +62,21 @@ def _header(cells: list[str]) -> dict[str, int] | None:
     return columns if "unit" in columns and "email" in columns else None
 
 
-def _rows(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+CONTACTS_LIMITS = SheetLimits(
+    max_bytes=CONTACTS_MAX_BYTES,
+    max_uncompressed_bytes=32 * 1024 * 1024,
+    max_row_cells=64,
+    max_sheet_cells=(CONTACTS_MAX_ROWS + HEADER_SEARCH_ROWS) * 16,
+    max_rows=CONTACTS_MAX_ROWS + HEADER_SEARCH_ROWS,
+)
 
-    if len(data) > CONTACTS_MAX_BYTES:
-        raise ContactsImportError(f"文件太大:上限 {CONTACTS_MAX_BYTES // 1024 // 1024} MB")
-    if not data.startswith(b"PK"):
-        raise ContactsImportError("不是 .xlsx 文件,请用 Excel 另存为 .xlsx 后上传")
+
+def _rows(data: bytes) -> list[list[str]]:
+    # Every guard (size, zip bomb, DTD, malformed XML, wide rows, forged dimensions) is in tasks_app.spreadsheets.
     try:
-        workbook = load_workbook(BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
-        raise ContactsImportError("无法读取该 .xlsx 文件,请确认文件未损坏") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows: list[list[str]] = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append([_text(value) for value in row])
-            if len(rows) > CONTACTS_MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise ContactsImportError(f"行数太多:上限 {CONTACTS_MAX_ROWS} 行")
-        return rows
-    finally:
-        workbook.close()
+        return [[_text(value) for value in row] for row in xlsx_rows(data, limits=CONTACTS_LIMITS)]
+    except SpreadsheetError as exc:
+        raise ContactsImportError(str(exc)) from exc
 
 
 class _Names:

@@ -26,6 +26,11 @@ from tasks_app.selectors import outbox as outbox_reads
 PAGE_SIZE = 50
 
 
+def _unit_id(value: str | None) -> int:
+    # Junk (?unit=abc) is a missing unit: 404, never a ValueError.
+    return int(value) if value and value.isascii() and value.isdigit() else 0
+
+
 def _as_of(value: str | None) -> date:
     return date_from_text(value) or timezone.localdate()
 
@@ -58,7 +63,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
 @requires(Capability.VIEW_CONSOLE)
 @require_GET
 def outbox_preview(request: HttpRequest) -> HttpResponse:
-    unit = get_object_or_404(Unit, pk=request.GET.get("unit") or 0)
+    unit = get_object_or_404(Unit, pk=_unit_id(request.GET.get("unit")))
     as_of = _as_of(request.GET.get("as_of"))
     planned = reminders_plan(as_of=as_of, unit_id=unit.id)
     previews = [
@@ -77,7 +82,7 @@ def outbox_preview(request: HttpRequest) -> HttpResponse:
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_OUTBOX)
 @require_POST
 def outbox_send_now(request: HttpRequest) -> HttpResponse:
-    unit = get_object_or_404(Unit, pk=request.POST.get("unit") or 0)
+    unit = get_object_or_404(Unit, pk=_unit_id(request.POST.get("unit")))
     result = reminders_run(as_of=timezone.localdate(), unit_id=unit.id)
     if result.sent:
         messages.success(request, f"已向{unit.name}发送 {result.sent} 封提醒。")

@@ -41,7 +41,10 @@ def test_it_refuses_anonymous_requests(personas):
 
 
 def test_it_publishes_a_schema_with_the_tasks_and_reports_paths(personas):
-    response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert APIClient().get("/api/schema/").status_code == 401, "the API map is for signed-in users"
+    client = APIClient()
+    client.force_authenticate(personas.owner)
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     schema = response.json()
     assert schema["openapi"].startswith("3.")
@@ -51,7 +54,9 @@ def test_it_publishes_a_schema_with_the_tasks_and_reports_paths(personas):
 
 
 def test_it_serves_swagger_ui_from_local_assets(personas):
-    html = APIClient().get("/api/docs/").content.decode()
+    client = APIClient()
+    client.force_authenticate(personas.owner)
+    html = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
     # shipped as a static file (collectstatic copies it; whitenoise serves it)

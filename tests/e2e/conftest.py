@@ -52,17 +52,26 @@ def browser():
 
 @pytest.fixture
 def page_factory(browser):
+    """Pages of fresh contexts; every journey fails on a Content-Security-Policy violation Chromium reports."""
     contexts = []
+    violations: list[str] = []
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
 
     def make(viewport: dict = DESKTOP):
         context = browser.new_context(viewport=viewport, locale="zh-CN")
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", on_console)
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not violations, "\n".join(violations)
 
 
 def screenshot(page, name: str) -> Path:

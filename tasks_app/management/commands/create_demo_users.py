@@ -1,4 +1,6 @@
-"""python manage.py create_demo_users [--json]: demo logins only, never for production data."""
+"""python manage.py create_demo_users [--json]: demo logins only, never for production data.
+
+Each run gives every demo login a new random password and prints it once; nothing keeps it in clear."""
 
 from __future__ import annotations
 
@@ -21,13 +23,13 @@ class Command(BaseCommand):
             self.stdout.write(_dumps(rows))
             return
         admin = rows[0]
+        self.stdout.write("每次运行都会为每个演示账号设置新的随机密码(旧密码和令牌随即作废),密码只显示这一次:")
         self.stdout.write(f"规划办管理员:用户名 {admin['username']}  密码 {admin['password']}")
         staff = rows[1:]
         if staff:
-            self.stdout.write(f"单位填报账号 {len(staff)} 个,密码均为 {staff[0]['password']},例如:")
-            for row in staff[:5]:
-                self.stdout.write(f"  {row['username']}  {row['department']}")
-            self.stdout.write("完整列表:python manage.py create_demo_users --json")
+            self.stdout.write(f"单位填报账号 {len(staff)} 个(每个账号的密码各不相同):")
+            for row in staff:
+                self.stdout.write(f"  {row['username']}  {row['password']}  {row['department']}")
 
 
 def _dumps(data) -> str:
