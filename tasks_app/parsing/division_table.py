@@ -138,13 +138,17 @@ def find_header(rows: list[list[str]]) -> tuple[int, dict[str, int], int] | None
     return None
 
 
+_NOTE = re.compile(r"^(备注|注|说明)\s*\d*\s*[:：]")
+
+
 def title_above(rows: list[list[str]], header_index: int) -> str:
     """The title row(s) of a sheet: a single filled cell (or a merged row) above the header."""
     singles = []
     for row in rows[:header_index]:
         cells = list(dict.fromkeys(cell for cell in row if cell))
         if len(cells) == 1 and not re.fullmatch(r"附[件表]\s*\d*", cells[0]):
-            singles.append(re.sub(r"\s+", "", cells[0]))
+            # "附件:XX市2024年…分工表" — the attachment label is not part of the title.
+            singles.append(re.sub(r"^附[件表]\s*\d*\s*[:：]", "", re.sub(r"\s+", "", cells[0])))
     for text in singles:
         if re.search(r"规划|纲要|分工|任务|方案|通知|分解", text):
             return text
@@ -244,6 +248,8 @@ class TableBuilder:
         units = {role: self.cell(row, role) for role in UNIT_ROLES}
         units = {role: text for role, text in units.items() if text}
         text = self.cell(row, TEXT)
+        if text and not units and not self.cell(row, NUMBER) and _NOTE.match(text):
+            return  # "备注:…" under the table is no task (a reporting rule in it is read from the lines)
         if not text or text == self.last_text:
             # No task text (or the same text again: the task cell is merged down): more units for the item above.
             self.continue_item(units, line)
