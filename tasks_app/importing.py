@@ -147,7 +147,7 @@ class _UnitResolver:
             unit = known.get(res.name) or known.get(unit_key(res.name))
             if unit is None:
                 # A unit the registry does not know keeps the document's spelling: "各县(市、区)人民政府".
-                name = res.name if res.known else clean_unit_name(raw)[:120]
+                name = res.name if res.known or res.rule == "common" else clean_unit_name(raw)[:120]
                 unit = _create_unit(jurisdiction, name, res.kind, known=res.known, registry=self.registry)
                 known[unit.name] = known[unit_key(unit.name)] = unit
                 self._cache[key] = unit

@@ -14,7 +14,7 @@ def build_preview(doc: ParsedDocument, registry: UnitRegistry) -> dict[str, Any]
     def canonical(raw: str) -> str:
         resolution = registry.resolve(raw, doc.jurisdiction)
         # A unit the registry does not know keeps the document's own spelling as its name.
-        name = resolution.name if resolution.known else clean_unit_name(raw)
+        name = resolution.name if resolution.known or resolution.rule == "common" else clean_unit_name(raw)
         entry = seen.setdefault(resolution.name, {"name": name, "aliases_seen": [], "known": resolution.known})
         if raw not in entry["aliases_seen"]:
             entry["aliases_seen"].append(raw)

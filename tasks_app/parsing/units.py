@@ -230,7 +230,9 @@ class Resolution:
     """Outcome of resolving one raw unit name in a document's jurisdiction.
 
     ``rule`` says how the name was found, for reviewers: "name", "alias", "prefix", "parenthesis",
-    "parent:<rule>" (a unit of an enclosing jurisdiction) or "unknown".
+    "parent:<rule>" (a unit of an enclosing jurisdiction), "common" (a city the registry does not list, whose
+    name is a short form the registry's cities share: ``name`` is then the common canonical form, still unknown)
+    or "unknown".
     """
 
     name: str
@@ -264,6 +266,7 @@ class UnitRegistry:
             index = self._index[unit["jurisdiction"]]
             for key in (unit["name"], *unit["aliases"]):
                 index[key] = position
+        self._common = _common_city_forms(jurisdictions, units)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> UnitRegistry:
@@ -340,6 +343,12 @@ class UnitRegistry:
                     rule = f"parent:{found.rule}"
                     return Resolution(found.name, True, found.kind, found.jurisdiction, rule)
             current = parent
+        place = self._jurisdictions.get(jurisdiction)
+        common = self._common.get(name) if place is None or place.self_prefix == "市" else None
+        if common is not None:
+            # A city the registry does not list yet writes 市发改委 and 市发展改革委: one unit, named as the
+            # registry's cities name it (still a new unit of this city, for the office to confirm).
+            return Resolution(common, False, guess_unit_kind(common), jurisdiction, "common")
         return Resolution(name, False, guess_unit_kind(name), jurisdiction, "unknown")
 
     # -- internals ---------------------------------------------------------------------------------
@@ -396,6 +405,24 @@ def _clean_unit(entry: dict[str, Any], jurisdictions: dict[str, Jurisdiction]) -
         "aliases": aliases,
         "members": [member for member in members if member],
     }
+
+
+def _common_city_forms(jurisdictions: dict[str, Jurisdiction], units: list[dict[str, Any]]) -> dict[str, str]:
+    """ "市…" spellings → the canonical "市…" name, from every city of the registry (the common short forms:
+    市发改委 = 市发展和改革委员会 = 市发展改革委). A spelling two cities resolve differently is left out."""
+    forms: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for unit in units:
+        place = jurisdictions.get(unit["jurisdiction"])
+        name = unit["name"]
+        if place is None or place.self_prefix != "市" or not name.startswith("市"):
+            continue
+        for key in (name, *unit["aliases"]):
+            if not key.startswith("市") or len(key) < 3:
+                continue
+            if forms.setdefault(key, name) != name:
+                ambiguous.add(key)
+    return {key: name for key, name in forms.items() if key not in ambiguous}
 
 
 def _prefix_variants(name: str, place: Jurisdiction) -> list[str]:
