@@ -112,6 +112,8 @@ def test_it_reads_gb18030_text(tmp_path):
         ("noise.txt", "今天天气很好。\n我们去公园散步。\n".encode(), ""),
         ("fake.xlsx", b"PK\x03\x04not really a zip", ""),
         ("picture.png", b"\x89PNG\r\n\x1a\n....", "PNG 图片,不是文档"),
+        # a NUL past the first 64 KiB (the old check looked no further; PostgreSQL then failed with a traceback)
+        ("late-nul.txt", YINGKOU.read_bytes()[:70_000] + b"\x00" + YINGKOU.read_bytes()[70_000:90_000], "二进制内容"),
     ],
 )
 def test_it_refuses_bad_input_with_exit_2_and_writes_nothing(tmp_path, name, content, message):
