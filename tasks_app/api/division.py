@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -19,6 +19,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tasks_app import access
 from tasks_app.api.common import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, Pagination, pk_from, query_params
 from tasks_app.api.errors import conflict_shape
 from tasks_app.api.serializers import ItemRefSerializer, id_field
@@ -139,8 +140,8 @@ def _plan(request: Request, pk: Any) -> Plan:
     return plan
 
 
-def _get(model: type[_M], pk: Any, message: str, joins: tuple[str, ...] = ()) -> _M:
-    row = model._default_manager.filter(pk=pk_from(pk, message=message)).select_related(*joins).first()
+def _one(rows: QuerySet[_M], pk: Any, message: str) -> _M:
+    row = rows.filter(pk=pk_from(pk, message=message)).first()
     if row is None:
         raise Http404(message)
     return row
@@ -235,7 +236,7 @@ def suggestions_accept_above_api(request: Request) -> Response:
 @requires(Capability.VIEW_CONSOLE, write=Capability.EDIT_DIVISION)
 @api_view(["POST"])
 def suggestion_accept_api(request: Request, pk: str) -> Response:
-    suggestion = _get(SuggestedAssignment, pk, "分工建议不存在")
+    suggestion = _one(access.visible_suggestions(request.user), pk, "分工建议不存在")
     form = AcceptSerializer(data=request.data)
     form.is_valid(raise_exception=True)
     unit = None
@@ -255,7 +256,7 @@ def suggestion_accept_api(request: Request, pk: str) -> Response:
 @requires(Capability.VIEW_CONSOLE, write=Capability.EDIT_DIVISION)
 @api_view(["POST"])
 def suggestion_reject_api(request: Request, pk: str) -> Response:
-    suggestion = _get(SuggestedAssignment, pk, "分工建议不存在")
+    suggestion = _one(access.visible_suggestions(request.user), pk, "分工建议不存在")
     suggestion = suggestion_reject(suggestion=suggestion, user=request.user)
     return Response(SuggestionSerializer(suggestion).data)
 
@@ -272,7 +273,7 @@ def suggestion_reject_api(request: Request, pk: str) -> Response:
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_UNITS)
 @api_view(["POST"])
 def unit_merge_api(request: Request, pk: str) -> Response:
-    source = _get(Unit, pk, "单位不存在")
+    source = access.unit_or_404(request.user, pk_from(pk, message="单位不存在"))
     form = MergeSerializer(data=request.data)
     form.is_valid(raise_exception=True)
     target = division_reads.unit_by_id(form.validated_data["target"])
@@ -298,7 +299,7 @@ def unit_merge_api(request: Request, pk: str) -> Response:
 @requires(Capability.VIEW_CONSOLE, write=Capability.EDIT_DIVISION)
 @api_view(["GET", "PUT"])
 def item_assignments_api(request: Request, pk: str) -> Response:
-    item = _get(WorkItem, pk, "事项不存在", joins=("plan__jurisdiction",))
+    item = access.console_item_or_404(request.user, pk_from(pk, message="事项不存在"))
     if request.method == "GET":
         return Response(_item_units(item))
     form = ItemUnitsUpdateSerializer(data=request.data)

@@ -46,10 +46,11 @@ def units_by_role(item: WorkItem) -> dict[str, list[Assignment]]:
 
 
 def unit_directory(
-    *, jurisdiction_id: int | None = None, needs_review: bool | None = None, q: str = ""
+    user: access.AnyUser, *, jurisdiction_id: int | None = None, needs_review: bool | None = None, q: str = ""
 ) -> QuerySet[Unit]:
     units = (
-        Unit.objects.select_related("jurisdiction")
+        access.visible_units(user)
+        .select_related("jurisdiction")
         .annotate(
             lead_count=Count("assignments", filter=Q(assignments__role=Assignment.Role.LEAD)),
             cooperating_count=Count("assignments", filter=Q(assignments__role=Assignment.Role.COOPERATING)),
@@ -159,10 +160,6 @@ def suggestion_rows(
 
 def console_plan(user: access.AnyUser, plan_id: int) -> Plan | None:
     return access.visible_plans(user).select_related("jurisdiction").filter(pk=plan_id).first()
-
-
-def division_item(item_id: int) -> WorkItem | None:
-    return WorkItem.objects.select_related("plan__jurisdiction", "section").filter(pk=item_id).first()
 
 
 def item_with_units(item_id: int) -> WorkItem:

@@ -111,13 +111,6 @@ def division(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _item_or_404(item_id: int) -> WorkItem:
-    item = division_reads.division_item(item_id)
-    if item is None:
-        raise Http404("事项不存在")
-    return item
-
-
 def _item_initial(item: WorkItem) -> dict[str, Any]:
     initial: dict[str, Any] = {
         "title": item.title,
@@ -143,7 +136,7 @@ def _item_units(item: WorkItem) -> list[Unit]:
 
 @requires(Capability.VIEW_CONSOLE, write=Capability.EDIT_DIVISION)
 def division_item(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_or_404(item_id)
+    item = access.console_item_or_404(request.user, item_id)
     units = _item_units(item)
     status = 200
     if request.method == "POST":
@@ -199,7 +192,9 @@ def units(request: HttpRequest) -> HttpResponse:
     jurisdiction_id = _int(request.GET.get("jurisdiction"))
     review = {"1": True, "0": False}.get(request.GET.get("needs_review", ""))
     q = request.GET.get("q", "").strip()[:100]
-    page_obj = _page(request, division_reads.unit_directory(jurisdiction_id=jurisdiction_id, needs_review=review, q=q))
+    page_obj = _page(
+        request, division_reads.unit_directory(request.user, jurisdiction_id=jurisdiction_id, needs_review=review, q=q)
+    )
     context = _context(
         request,
         console_section="units",
@@ -213,8 +208,8 @@ def units(request: HttpRequest) -> HttpResponse:
     return render(request, TEMPLATES + "units.html", context)
 
 
-def _unit_or_404(unit_id: int) -> Unit:
-    unit = division_reads.unit_directory().filter(pk=unit_id).first()
+def _unit_or_404(request: HttpRequest, unit_id: int) -> Unit:
+    unit = division_reads.unit_directory(request.user).filter(pk=unit_id).first()
     if unit is None:
         raise Http404("单位不存在")
     return unit
@@ -222,7 +217,7 @@ def _unit_or_404(unit_id: int) -> Unit:
 
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_UNITS)
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = _unit_or_404(unit_id)
+    unit = _unit_or_404(request, unit_id)
     targets = list(division_reads.merge_targets(unit))
     status = 200
     form = UnitForm(
@@ -300,7 +295,9 @@ def units_review(request: HttpRequest) -> HttpResponse:
             messages.error(request, "请选择要合并到的单位")
         return redirect(reverse("console-units-review") + (f"?{request.GET.urlencode()}" if request.GET else ""))
     jurisdiction_id = _int(request.GET.get("jurisdiction"))
-    page_obj = _page(request, division_reads.unit_directory(jurisdiction_id=jurisdiction_id, needs_review=True))
+    page_obj = _page(
+        request, division_reads.unit_directory(request.user, jurisdiction_id=jurisdiction_id, needs_review=True)
+    )
     places = {unit.jurisdiction_id for unit in page_obj}
     targets: dict[int, list[Unit]] = {place: [] for place in places}
     for unit in division_reads.units_in(places):
