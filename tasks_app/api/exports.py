@@ -88,7 +88,9 @@ class ExportStartSerializer(serializers.Serializer):
         self.fields["year"].help_text = f"报送周期年度。{export_year_help()}"
 
     def validate_plan(self, value: int) -> Plan:
-        plan = Plan.objects.filter(pk=value).first()
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        plan = access.visible_plans(user).filter(pk=value).first() if user is not None else None
         if plan is None:
             raise serializers.ValidationError("规划不存在")
         return plan
@@ -123,7 +125,7 @@ def export_jobs(request: Request) -> Response:
             request,
         )
         return paginator.get_paginated_response(ExportJobSerializer(page, many=True).data)
-    form = ExportStartSerializer(data=request.data)
+    form = ExportStartSerializer(data=request.data, context={"request": request})
     form.is_valid(raise_exception=True)
     data = form.validated_data
     job = jobs.export_job_start(plan=data["plan"], report=data["report"], year=data.get("year"), user=request.user)

@@ -88,7 +88,7 @@ def test_it_offers_and_builds_a_registered_report_in_the_console(
 def test_it_offers_and_builds_a_registered_report_through_the_api(
     personas: Personas, throwaway_exporter, django_capture_on_commit_callbacks
 ):
-    schema = api_client(None).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    schema = api_client(personas.admin).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     assert report_enum(schema)[-1] == "throwaway"
     client = api_client(personas.admin)
     with django_capture_on_commit_callbacks(execute=True):
