@@ -22,7 +22,6 @@ import logging
 import tempfile
 from datetime import datetime, timedelta
 
-from celery import current_app
 from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import transaction
@@ -40,6 +39,7 @@ from tasks_app.services.exports import (
     export_label,
     export_request_check,
 )
+from tasks_app.services.queue import job_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -52,15 +52,10 @@ def export_direct_allowed(*, plan: Plan) -> bool:
     return WorkItem.objects.filter(plan=plan, is_active=True).count() <= DIRECT_MAX_ITEMS
 
 
-def _enqueue(job_id: int) -> None:
-    try:
-        # By name: a worker runs it; where tasks.py is loaded (a worker, eager tests) Celery calls it directly.
-        current_app.signature(RUN_TASK, args=(job_id,)).apply_async()
-    except Exception as exc:  # the broker is down: say so on the job rather than leave it queued forever
-        logger.exception("export job %s could not be queued", job_id)
-        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-            status=ExportJob.Status.FAILED, error=f"无法加入后台队列:{exc}", finished_at=timezone.now()
-        )
+def _fail_queued(job_id: int, message: str) -> None:
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+        status=ExportJob.Status.FAILED, error=message[:2000], finished_at=timezone.now()
+    )
 
 
 def export_job_start(*, plan: Plan, report: str, year: int | None, user: AnyUser) -> ExportJob:
@@ -74,7 +69,7 @@ def export_job_start(*, plan: Plan, report: str, year: int | None, user: AnyUser
         created_by=user if isinstance(user, User) else None,  # anonymous: nobody to name
         total=checked.exporter.estimate_rows(plan=checked.plan),
     )
-    transaction.on_commit(lambda: _enqueue(job.pk))
+    transaction.on_commit(lambda: job_enqueue(task_name=RUN_TASK, job_id=job.pk, on_failure=_fail_queued))
     return job
 
 

@@ -23,7 +23,6 @@ from datetime import datetime, timedelta
 from pathlib import PurePath
 from typing import Any
 
-from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import transaction
@@ -38,6 +37,7 @@ from tasks_app.parsing.sniff import detect_format
 from tasks_app.parsing.types import ParseError
 from tasks_app.services.division import unit_confirm
 from tasks_app.services.documents import document_load, document_preview, document_save
+from tasks_app.services.queue import job_enqueue
 
 RUN_TASK = "tasks_app.tasks.run_import_job"
 logger = logging.getLogger(__name__)
@@ -103,17 +103,8 @@ def import_job_create(*, upload: File, user: Any) -> ImportJob:
     with transaction.atomic():
         job.file.save(f"{uuid.uuid4().hex}{suffix}", ContentFile(data), save=False)
         job.save()
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        transaction.on_commit(lambda: job_enqueue(task_name=RUN_TASK, job_id=job.pk, on_failure=_fail))
     return job
-
-
-def _enqueue(job_id: int) -> None:
-    try:
-        # By name, as export jobs do: services never import tasks_app.tasks (which imports the services).
-        current_app.signature(RUN_TASK, args=(job_id,)).apply_async()
-    except Exception as exc:  # the broker is down: say so on the job rather than leave it queued forever
-        logger.exception("import job %s could not be queued", job_id)
-        _fail(job_id, f"无法加入后台队列:{exc}")
 
 
 # --- parsing (the Celery task's body) ------------------------------------------------------------
