@@ -12,6 +12,7 @@ import zipfile
 import zlib
 from functools import cache
 from io import BytesIO
+from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -380,3 +381,58 @@ def government_page(*, charset: str = "utf-8") -> bytes:
 </body></html>"""
     encoding = "gb18030" if charset.lower() in ("gbk", "gb2312") else charset
     return page.encode(encoding)
+
+
+CHROMIUM_TITLE = "辽阳市2024年政府工作报告重点任务分工方案"
+_CHROMIUM_UNITS = ["市发展改革委", "市工业和信息化局", "市财政局", "市商务局", "市自然资源局", "市生态环境局"]
+
+
+def chromium_html(groups: int = 3, per_group: int = 9) -> str:
+    """A division table as a government web page lays it out: a centred title in a larger font, an indented
+    paragraph, a two-row 责任单位 header with rowspan/colspan and merged category rows."""
+    rows = []
+    number = 0
+    for group in range(groups):
+        rows.append(f'<tr><td colspan="5">{"一二三四五六七八九"[group]}、第{group + 1}方面重点工作</td></tr>')
+        for _ in range(per_group):
+            number += 1
+            lead = _CHROMIUM_UNITS[number % 6]
+            cooperating = "、".join(_CHROMIUM_UNITS[(number + k) % 6] for k in (1, 2))
+            month = number % 12 + 1
+            rows.append(
+                f"<tr><td>{number}</td><td>实施第{number}项重点工程,推进产业链延链补链强链,全年完成固定资产投资增长"
+                f"{number % 9 + 3}%以上,力争2024年{month}月底前取得阶段性成果。</td><td>{lead}</td>"
+                f"<td>{cooperating}</td><td>2024年{month}月底前</td></tr>"
+            )
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><style>body{font-family:"Noto Serif CJK SC",serif;'
+        "font-size:14px}table{border-collapse:collapse;width:100%}td,th{border:1px solid #000;padding:4px}"
+        f'</style></head><body><h2 style="text-align:center">{CHROMIUM_TITLE}</h2>'
+        "<p>\u3000\u3000为确保《政府工作报告》确定的各项目标任务落到实处,现将重点工作任务分工如下。</p>"
+        '<table><thead><tr><th rowspan="2">序号</th><th rowspan="2">工作任务</th><th colspan="2">责任单位</th>'
+        '<th rowspan="2">完成时限</th></tr><tr><th>牵头单位</th><th>配合单位</th></tr></thead><tbody>'
+        + "".join(rows)
+        + "</tbody></table><p>\u3000\u3000各牵头单位于每季度末月20日前将工作进展情况报送市政府督查室。</p></body></html>"
+    )
+
+
+@cache
+def chromium_pdf() -> bytes:
+    """The page above printed to PDF by headless Chromium (Skia's PDF writer: another producer than LibreOffice,
+    with its own glyph-to-Unicode maps and table rules drawn as filled rectangles)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary is None:
+        raise AssertionError("Debian chromium is not installed (CI installs it through .ci/system.sh)")
+    with tempfile.TemporaryDirectory() as scratch:
+        page, out = Path(scratch) / "page.html", Path(scratch) / "page.pdf"
+        page.write_text(chromium_html(), encoding="utf-8")
+        subprocess.run(
+            [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+             f"--user-data-dir={scratch}/profile", f"--print-to-pdf={out}", page.as_uri()],
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+        return out.read_bytes()

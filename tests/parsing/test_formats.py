@@ -192,3 +192,25 @@ def test_it_joins_a_table_row_a_page_break_cut_in_two():
     assert second.text.startswith("改造老旧小区50个,完善配套设施") and second.source_lines == (4, 5)
     assert second.units[COOPERATING] == ["市财政局", "市自然资源局"]
     assert second.deadline.isoformat() == "2022-10-31"
+
+
+def test_it_reads_a_pdf_printed_by_another_producer():
+    """Chromium's PDFs map some glyphs to Kangxi radicals ("⼯" for "工") and draw table rules as filled
+    rectangles; the centred title in a larger font must not be joined to the paragraph below it."""
+    extracted = extract(builders.chromium_pdf(), filename="page.pdf")
+    assert extracted.lines[0] == builders.CHROMIUM_TITLE
+    assert not any("\u2f00" <= char <= "\u2fdf" for line in extracted.lines for char in line)
+    rows = extracted.tables[0].rows
+    assert rows[0] == ["序号", "工作任务", "责任单位", "", "完成时限"]
+    assert rows[1][2:4] == ["牵头单位", "配合单位"]
+    assert rows[2][0] == "一、第1方面重点工作"
+    doc = parse_bytes(builders.chromium_pdf(), filename="page.pdf")
+    assert doc.title == builders.CHROMIUM_TITLE
+    assert len(doc.items) == 27
+    first = doc.items[0]
+    assert first.units == {"lead": ["市工业和信息化局"], "cooperating": ["市财政局", "市商务局"]}
+    assert first.deadline.isoformat() == "2024-02-29"
+
+
+def test_it_reads_radicals_as_the_ideographs_they_stand_for():
+    assert tidy("重点\u2f2f作 \u2f45案") == "重点工作方案"
