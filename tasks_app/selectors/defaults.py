@@ -32,6 +32,8 @@ def _defaults(user: access.AnyUser) -> tuple[Plan | None, ReportingCycle | None]
 
 
 def _compute(user: access.AnyUser) -> tuple[Plan | None, ReportingCycle | None]:
+    if not access.sees_everything(user):  # console choosers only: unit staff have none
+        return None, None
     cycles = access.visible_cycles(user).select_related("plan", "plan__jurisdiction")
     cycle = work_cycle(cycles.filter(plan__in=divided_plans(user))) or work_cycle(cycles)
     if cycle is not None:
