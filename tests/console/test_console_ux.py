@@ -177,6 +177,8 @@ def test_it_preselects_the_default_everywhere_a_cycle_or_plan_is_chosen(personas
         assert f'<optgroup label="营口市 · {p.plan.title}">' in page, url  # full names, grouped by plan
     form = client.get("/console/exports/").content.decode()
     assert f'<option value="{p.plan.pk}" selected>' in form and 'name="year" id="id_year" value="2020"' in form
+    division = client.get("/console/division/").content.decode()
+    assert f'<option value="{p.plan.pk}" selected>' in division
     everything = client.get("/console/review/?cycle=").content.decode()
     assert '<option value="" selected>' in everything or 'value="">全部周期' in everything
 
