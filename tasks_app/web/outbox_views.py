@@ -40,7 +40,8 @@ def _as_of(value: str | None) -> date:
 def _cycle_filter(request: HttpRequest) -> int | None:
     """The cycle chosen (empty: every cycle); none chosen: the cycle the office works on (selectors.defaults)."""
     if "cycle" in request.GET:
-        return _unit_id(request.GET.get("cycle")) or None
+        chosen = _unit_id(request.GET.get("cycle"))
+        return chosen if 0 < chosen < 2**31 else None  # junk or out of range: every cycle
     default = default_cycle_for(request.user)
     return default.pk if default else None
 
