@@ -118,7 +118,7 @@ STORAGES = {
 }
 
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/start/"  # tasks_app.web.landing_views.landing routes by role
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # Uploads: documents to import and evidence files.

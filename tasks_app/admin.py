@@ -1,4 +1,9 @@
-"""Django admin: lets the planning office inspect every imported record and where it came from."""
+"""Django admin (系统管理, superusers only: planner/urls.py): inspect every imported record and where it came from.
+
+What the console's services own (plans and their cycles, reports, export jobs, the outbox, the audit log) is
+read-only here: opening a cycle, approving a report or starting an export must go through the service that
+checks, locks and audits it (tasks_app.services), never around it.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +48,27 @@ class _AssignmentCount(TypedDict):
     n: int
 
 
+class ServiceOwned:
+    """Read-only: these rows change only through tasks_app.services (the console and the API)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:  # obj: the signature inlines are called with
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ServiceOwnedAdmin(ServiceOwned, admin.ModelAdmin):
+    pass
+
+
+class ServiceOwnedInline(ServiceOwned, admin.TabularInline):
+    pass
+
+
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(admin.ModelAdmin):
     list_display = ["name", "level", "parent"]
@@ -79,14 +105,14 @@ class SourceDocumentAdmin(admin.ModelAdmin):
     readonly_fields = ["sha256", "imported_at"]
 
 
-class CycleInline(admin.TabularInline):
+class CycleInline(ServiceOwnedInline):
     model = ReportingCycle
     extra = 0
     fields = ["year", "due_date", "status"]
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ServiceOwnedAdmin):
     list_display = ["title", "jurisdiction", "kind", "period_start", "period_end", "reporting_rule"]
     list_filter = ["kind", "jurisdiction"]
     search_fields = ["title"]
@@ -179,7 +205,7 @@ class EvaluationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportingCycle)
-class ReportingCycleAdmin(admin.ModelAdmin):
+class ReportingCycleAdmin(ServiceOwnedAdmin):
     list_display = ["plan", "year", "due_date", "status"]
     list_filter = ["status", "plan"]
 
@@ -199,7 +225,7 @@ class OfficeRoleAdmin(admin.ModelAdmin):
 _VERSION_FIELDS = ("number", "action", "status", "actor", "reason", "created_at")
 
 
-class ReportVersionInline(admin.TabularInline):
+class ReportVersionInline(ServiceOwnedInline):
     model = ReportVersion
     extra = 0
     fields = _VERSION_FIELDS
@@ -208,7 +234,7 @@ class ReportVersionInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ServiceOwnedAdmin):
     list_display = ["item", "unit", "cycle", "status", "progress_status", "version", "submitted_at"]
     list_filter = ["status", "progress_status", "cycle__plan", "cycle__year"]
     search_fields = ["item__title", "unit__name", "progress"]
@@ -235,7 +261,7 @@ class EvidenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderMessage)
-class ReminderMessageAdmin(admin.ModelAdmin):
+class ReminderMessageAdmin(ServiceOwnedAdmin):
     list_display = ["subject", "unit", "kind", "days", "channel", "status", "attempts", "sent_at", "created_at"]
     list_filter = ["status", "kind", "channel", "cycle__plan"]
     search_fields = ["unit__name", "subject", "key"]
@@ -244,7 +270,7 @@ class ReminderMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ServiceOwnedAdmin):
     list_display = ["at", "actor", "action", "summary", "plan"]
     list_filter = ["action", "plan"]
     search_fields = ["summary"]
@@ -252,7 +278,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(ServiceOwnedAdmin):
     list_display = ["plan", "report", "year", "status", "progress", "total", "created_by", "created_at"]
     list_filter = ["status", "report"]
 

@@ -80,6 +80,11 @@ def capabilities_for(role: str | None, *, has_units: bool) -> frozenset[Capabili
     return held | UNIT_STAFF if has_units else held
 
 
+def lands_on_console(held: Iterable[Capability]) -> bool:
+    """Where a user starts after signing in: the console for whoever may open it, else 我的任务."""
+    return Capability.VIEW_CONSOLE in frozenset(held)
+
+
 def is_read_only(held: Iterable[Capability]) -> bool:
     """Opens the console but may change nothing there (leadership)."""
     held = frozenset(held)

@@ -21,6 +21,7 @@ from tasks_app.models import (
     Unit,
     WorkItem,
 )
+from tasks_app.rules.cycles import CycleState
 
 MAX_ID = 2**31 - 1  # larger ids cannot exist; refusing them early keeps SQLite from overflowing
 
@@ -56,10 +57,17 @@ class ItemRefSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "title", "kind"]
 
 
-class CycleRefSerializer(serializers.ModelSerializer):
+class CycleStateFields(serializers.ModelSerializer):
+    """``state`` / ``state_label``: 未开启 / 填报中 / 已截止 / 已关闭 by rules.cycles (``status`` stays the stored value)."""
+
+    state = serializers.ChoiceField(choices=[(s.value, s.label) for s in CycleState], read_only=True)
+    state_label = serializers.CharField(source="state.label", read_only=True)
+
+
+class CycleRefSerializer(CycleStateFields):
     class Meta:
         model = ReportingCycle
-        fields = ["id", "year", "status", "due_date"]
+        fields = ["id", "year", "status", "due_date", "state", "state_label"]
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -157,12 +165,12 @@ class TaskSerializer(serializers.ModelSerializer):
 # --- cycles --------------------------------------------------------------------------------------
 
 
-class CycleSerializer(serializers.ModelSerializer):
+class CycleSerializer(CycleStateFields):
     plan = PlanRefSerializer(read_only=True)
 
     class Meta:
         model = ReportingCycle
-        fields = ["id", "plan", "year", "due_date", "status", "opened_at"]
+        fields = ["id", "plan", "year", "due_date", "status", "opened_at", "state", "state_label"]
 
 
 # --- reports -------------------------------------------------------------------------------------

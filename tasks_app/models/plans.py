@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from tasks_app.rules import reporting
+from tasks_app.rules.cycles import CycleState, state_of
 
 from .channels import robot_kind_field, robot_url_field
 from .org import Jurisdiction, Unit
@@ -311,3 +312,8 @@ class ReportingCycle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} · {self.year}年度"
+
+    @property
+    def state(self) -> CycleState:
+        """未开启 / 填报中 / 已截止 / 已关闭 (rules.cycles.cycle_state, the one rule)."""
+        return state_of(self)

@@ -1,15 +1,73 @@
-"""Which reporting cycle a read or a report is about when the user names none."""
+"""Reporting cycles: what state a cycle is in, and which cycle a read or a report is about when the user
+names none."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from tasks_app.models import ReportingCycle
+from django.db.models import QuerySet
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from tasks_app.models import ReportingCycle
+
+# ReportingCycle.Status values (strings: this module is imported by the model itself).
+OPEN = "open"
+CLOSED = "closed"
+
+
+class CycleState(StrEnum):
+    """What a cycle is, as the office and the units see it. The value is the CSS/API key."""
+
+    NOT_OPENED = "not_opened"
+    OPEN = "open"
+    PAST_DUE = "past_due"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {
+    CycleState.NOT_OPENED: "未开启",
+    CycleState.OPEN: "填报中",
+    CycleState.PAST_DUE: "已截止",
+    CycleState.CLOSED: "已关闭",
+}
+
+
+def cycle_state(*, status: str, opened_at: datetime | None, due_date: date, today: date | None = None) -> CycleState:
+    """The one rule for a cycle's state.
+
+    - 未开启: never opened. A cycle created closed because it was already past when its plan was imported
+      (importing history never sends mail) was never opened either: it is 未开启, not 已关闭.
+    - 填报中: open and the due date not passed (the due date itself still counts).
+    - 已截止: still open (late reports are accepted, the overdue reminders run) but past its due date.
+    - 已关闭: closed after it had been opened.
+    """
+    today = today or timezone.localdate()
+    if status == OPEN:
+        return CycleState.PAST_DUE if due_date < today else CycleState.OPEN
+    if status == CLOSED and opened_at is not None:
+        return CycleState.CLOSED
+    return CycleState.NOT_OPENED
+
+
+def state_of(cycle: ReportingCycle, today: date | None = None) -> CycleState:
+    return cycle_state(status=cycle.status, opened_at=cycle.opened_at, due_date=cycle.due_date, today=today)
+
+
+def past_due(due_date: date, today: date | None = None) -> bool:
+    """Opening a cycle whose due date has passed: the office is told and offered to move the date."""
+    return due_date < (today or timezone.localdate())
 
 
 def open_cycles(cycles: QuerySet[ReportingCycle]) -> QuerySet[ReportingCycle]:
     """The open ones among ``cycles``, latest first: units report into the first one of their item's plan."""
-    return cycles.filter(status=ReportingCycle.Status.OPEN).order_by("-year", "-pk")
+    return cycles.filter(status=OPEN).order_by("-year", "-pk")
 
 
 def default_cycle(cycles: QuerySet[ReportingCycle]) -> ReportingCycle | None:
@@ -17,3 +75,13 @@ def default_cycle(cycles: QuerySet[ReportingCycle]) -> ReportingCycle | None:
     holds reports; else the latest one. Latest = highest year, then the newest row."""
     newest = cycles.order_by("-year", "-pk")
     return open_cycles(cycles).first() or newest.exclude(reports=None).first() or newest.first()
+
+
+def work_cycle(cycles: QuerySet[ReportingCycle], today: date | None = None) -> ReportingCycle | None:
+    """The cycle the office works on now, among ``cycles``: the open one due soonest (an open cycle past its due
+    date first: it is the one being chased); else the next one due that is not open yet; else
+    ``default_cycle``. Two or three queries whatever the number of cycles."""
+    today = today or timezone.localdate()
+    current = cycles.filter(status=OPEN).order_by("due_date", "-year", "-pk").first()
+    upcoming = cycles.exclude(status=OPEN).filter(due_date__gte=today, opened_at__isnull=True)
+    return current or upcoming.order_by("due_date", "year", "pk").first() or default_cycle(cycles)

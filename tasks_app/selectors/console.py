@@ -35,7 +35,6 @@ from tasks_app.models import (
     Section,
     WorkItem,
 )
-from tasks_app.rules.cycles import default_cycle
 from tasks_app.rules.indicators import MET, NO_DATA, NOT_MET, UNDECIDED, IndicatorFacts
 from tasks_app.selectors.indicators import indicator_judge, official_actuals, with_reported_actual
 
@@ -155,11 +154,6 @@ def console_cycle(user: access.AnyUser, cycle_id: int | None) -> ReportingCycle 
     if cycle_id is None:
         return None
     return access.visible_cycles(user).select_related("plan").filter(pk=cycle_id).first()
-
-
-def dashboard_default_cycle(user: access.AnyUser) -> ReportingCycle | None:
-    """The cycle the dashboard shows when none is asked for (rules.cycles.default_cycle)."""
-    return default_cycle(access.visible_cycles(user).select_related("plan"))
 
 
 def console_cycles(user: access.AnyUser) -> list[ReportingCycle]:

@@ -27,7 +27,6 @@ from tasks_app.models import (
     Unit,
     WorkItem,
 )
-from tasks_app.rules.cycles import default_cycle
 from tasks_app.rules.indicators import IndicatorFacts
 from tasks_app.rules.reporting import reporting_role
 from tasks_app.selectors.indicators import Judged, indicator_judge, official_actuals, with_reported_actual
@@ -280,12 +279,6 @@ def export_plans(user: access.AnyUser) -> QuerySet[Plan]:
 def export_years(user: access.AnyUser) -> list[int]:
     years = ReportingCycle.objects.filter(plan__in=access.visible_plans(user)).values_list("year", flat=True)
     return sorted(set(years), reverse=True)
-
-
-def export_default_year(user: access.AnyUser) -> int | None:
-    """The year the export form starts with: the default cycle's (rules.cycles) among the visible plans."""
-    cycle = default_cycle(ReportingCycle.objects.filter(plan__in=access.visible_plans(user)))
-    return cycle.year if cycle else None
 
 
 def export_job(job_id: int) -> ExportJob | None:

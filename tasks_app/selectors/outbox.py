@@ -9,10 +9,18 @@ from tasks_app.models import Channel, ReminderMessage, ReportingCycle
 
 
 def outbox_rows(
-    user: access.AnyUser, *, status: str = "", kind: str = "", channel: str = "", unit_name: str = ""
+    user: access.AnyUser,
+    *,
+    status: str = "",
+    kind: str = "",
+    channel: str = "",
+    unit_name: str = "",
+    cycle: int | None = None,
 ) -> QuerySet[ReminderMessage]:
-    """Newest first; unknown ``status`` / ``kind`` / ``channel`` values filter nothing."""
+    """Newest first; unknown ``status`` / ``kind`` / ``channel`` values filter nothing; ``cycle`` None: every cycle."""
     rows = access.visible_reminders(user).select_related("unit", "cycle", "cycle__plan").order_by("-created_at", "-id")
+    if cycle:
+        rows = rows.filter(cycle_id=cycle)
     if status in ReminderMessage.Status.values:
         rows = rows.filter(status=status)
     if kind in ReminderMessage.Kind.values:
@@ -24,8 +32,11 @@ def outbox_rows(
     return rows
 
 
-def outbox_counts(user: access.AnyUser) -> dict[str, int]:
-    return dict(access.visible_reminders(user).values_list("status").annotate(n=Count("id")).order_by())
+def outbox_counts(user: access.AnyUser, *, cycle: int | None = None) -> dict[str, int]:
+    rows = access.visible_reminders(user)
+    if cycle:
+        rows = rows.filter(cycle_id=cycle)
+    return dict(rows.values_list("status").annotate(n=Count("id")).order_by())
 
 
 def open_cycles(user: access.AnyUser) -> QuerySet[ReportingCycle]:

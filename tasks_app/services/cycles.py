@@ -19,8 +19,11 @@ class CycleError(ServiceError):
     pass
 
 
-def cycle_open(*, plan: Plan, year: int, user: Any = None) -> ReportingCycle:
-    """Open the cycle that reports on ``year`` (creating it when the plan period does not cover it)."""
+def cycle_open(*, plan: Plan, year: int, user: Any = None, due_date: date | None = None) -> ReportingCycle:
+    """Open the cycle that reports on ``year`` (creating it when the plan period does not cover it).
+
+    ``due_date``: move the due date first, in the same transaction (the console offers it when the cycle
+    being opened is already past its due date); both changes are audited."""
     access.require(user, Capability.MANAGE_CYCLES)
     if not plan.period_start - 1 <= year <= plan.period_end + 1:
         raise CycleError(f"{year} 年不在规划期 {plan.period_start}—{plan.period_end} 年内")
@@ -28,6 +31,8 @@ def cycle_open(*, plan: Plan, year: int, user: Any = None) -> ReportingCycle:
         cycle, _ = ReportingCycle.objects.select_for_update().get_or_create(
             plan=plan, year=year, defaults={"due_date": cycle_due_date(plan, year)}
         )
+        if due_date is not None:
+            cycle_set_due_date(cycle=cycle, due_date=due_date, user=user)
         if cycle.status != ReportingCycle.Status.OPEN:
             before = cycle.status
             cycle.status = ReportingCycle.Status.OPEN
@@ -51,7 +56,8 @@ def cycle_close(*, cycle: ReportingCycle, user: Any = None) -> ReportingCycle:
 def cycle_set_due_date(*, cycle: ReportingCycle, due_date: date, user: Any = None) -> ReportingCycle:
     """Move a cycle's due date (the reminder steps follow it); the change is audited."""
     access.require(user, Capability.MANAGE_CYCLES)
-    if not cycle.year <= due_date.year <= cycle.year + 1:
+    first, last = cycle_due_date_range(cycle)
+    if not first <= due_date <= last:
         raise CycleError(f"截止日期应在 {cycle.year} 年或 {cycle.year + 1} 年内")
     before = cycle.due_date
     if before == due_date:
@@ -66,6 +72,11 @@ def cycle_set_due_date(*, cycle: ReportingCycle, due_date: date, user: Any = Non
         {"due_date": due_date.isoformat()},
     )
     return cycle
+
+
+def cycle_due_date_range(cycle: ReportingCycle) -> tuple[date, date]:
+    """The due dates ``cycle_set_due_date`` accepts for ``cycle``: within its year or the next one."""
+    return date(cycle.year, 1, 1), date(cycle.year + 1, 12, 31)
 
 
 def _audit(cycle: ReportingCycle, user: Any, summary: str, before: dict, after: dict) -> None:

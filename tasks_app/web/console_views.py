@@ -7,6 +7,7 @@ any POST; admins and reviewers → everything. State changes go through tasks_ap
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,15 +16,25 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tasks_app import access
 from tasks_app.capabilities import Capability
-from tasks_app.models import Report, ReportingCycle
+from tasks_app.models import Plan, Report, ReportingCycle
 from tasks_app.permissions import requires
+from tasks_app.rules.cycles import CycleState, past_due
 from tasks_app.rules.text import date_from_text
 from tasks_app.selectors import console as console_reads
-from tasks_app.services.cycles import CycleError, cycle_close, cycle_open, cycle_set_due_date
+from tasks_app.selectors.defaults import default_cycle_for
+from tasks_app.selectors.plan_board import PlanFilters, plan_board
+from tasks_app.services.cycles import (
+    CycleError,
+    cycle_close,
+    cycle_due_date_range,
+    cycle_open,
+    cycle_set_due_date,
+)
 from tasks_app.services.reports import ReportError, StaleEditError
 from tasks_app.services.review import report_approve, report_return, reports_bulk_approve
 
@@ -52,7 +63,7 @@ def _cycle_or_404(request: HttpRequest, cycle_id: int) -> ReportingCycle:
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next", "")
+    target = request.POST.get("next") or request.GET.get("next", "")
     return target if target.startswith("/console/") else fallback
 
 
@@ -65,33 +76,72 @@ def console_home(request: HttpRequest) -> HttpResponse:
     return redirect("console-cycles")
 
 
+PLANS_PER_PAGE = 20
+PAST_DUE_GRACE = timedelta(days=14)  # the new due date the console offers for a cycle opened late
+
+
+def _plan_filters(request: HttpRequest) -> PlanFilters:
+    kind = request.GET.get("kind", "")
+    state = request.GET.get("state", "")
+    return PlanFilters(
+        jurisdiction=_int(request.GET.get("jurisdiction")),
+        kind=kind if kind in Plan.Kind.values else "",
+        state=state if state in CycleState.__members__.values() else "",
+        q=request.GET.get("q", "").strip()[:100],
+    )
+
+
 @requires(Capability.VIEW_CONSOLE)
 @require_GET
 def cycles(request: HttpRequest) -> HttpResponse:
-    rows = console_reads.console_cycles(request.user)
-    summaries = console_reads.open_cycle_summaries(rows)
-    plans: dict[int, dict[str, Any]] = {}
-    for cycle in rows:
-        group = plans.setdefault(cycle.plan_id, {"plan": cycle.plan, "cycles": []})
-        cycle.summary = summaries.get(cycle.pk)  # type: ignore[attr-defined]  # for the template only, not a field
-        group["cycles"].append(cycle)
+    filters = _plan_filters(request)
+    board = plan_board(request.user, filters)
+    page = Paginator(board.cards, PLANS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
-        "plans": list(plans.values()),
-        "open_count": len(summaries),
+        "board": board,
+        "filters": filters,
+        "page_obj": page,
+        "plans": list(page.object_list),
+        "open_count": board.open_count,
+        "query": query.urlencode(),
+        "here": request.get_full_path(),
+        "today": timezone.localdate(),
     }
     return render(request, "tasks_app/console/cycles.html", context)
 
 
+def _offered_due_date(cycle: ReportingCycle) -> date | None:
+    """For a cycle opened after its due date: a date two weeks ahead, if the cycle may be moved that far."""
+    first, last = cycle_due_date_range(cycle)
+    offered = max(timezone.localdate() + PAST_DUE_GRACE, first)
+    return min(offered, last) if last >= timezone.localdate() else None
+
+
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cycle_open_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """开启. A cycle already past its due date is not opened blindly: the office is told, offered a new due
+    date (moved and opened in one service call, both audited) or may keep the old one knowingly."""
     cycle = _cycle_or_404(request, cycle_id)
+    late = past_due(cycle.due_date) and cycle.status != ReportingCycle.Status.OPEN
+    due = None
+    if request.method == "POST" and request.POST.get("move_due"):
+        due = date_from_text(request.POST.get("due_date", ""))
+        if due is None:
+            messages.error(request, "请填写有效的截止日期(年-月-日)")
+            return redirect("console-cycle-open", cycle_id=cycle.pk)
+    elif request.method == "GET" or (late and not request.POST.get("keep_due")):
+        context = {"cycle": cycle, "late": late, "offered": _offered_due_date(cycle), "next": _back(request, "")}
+        return render(request, "tasks_app/console/cycle_open.html", context)
     try:
-        cycle_open(plan=cycle.plan, year=cycle.year, user=request.user)
+        opened = cycle_open(plan=cycle.plan, year=cycle.year, user=request.user, due_date=due)
     except CycleError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, f"已开启{cycle.year}年度报送周期:{cycle.plan.title}")
+        return redirect("console-cycle-open", cycle_id=cycle.pk) if due else redirect(reverse("console-cycles"))
+    moved = f",截止日期改为 {opened.due_date:%Y-%m-%d}" if due else ""
+    messages.success(request, f"已开启{cycle.year}年度报送周期{moved}:{cycle.plan.title}")
     return redirect(_back(request, reverse("console-cycles")))
 
 
@@ -127,8 +177,13 @@ def cycle_due_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def _queue_filters(request: HttpRequest) -> console_reads.QueueFilters:
     status = request.GET.get("status", "submitted")
     allowed = {value for value, _ in QUEUE_STATUSES}
+    if "cycle" in request.GET:  # chosen, possibly 全部周期 (empty)
+        cycle = _int(request.GET.get("cycle"))
+    else:  # the queue opens on the cycle the office works on (selectors.defaults)
+        default = default_cycle_for(request.user)
+        cycle = default.pk if default else None
     return console_reads.QueueFilters(
-        cycle=_int(request.GET.get("cycle")),
+        cycle=cycle,
         unit=_int(request.GET.get("unit")),
         section=_int(request.GET.get("section")),
         status=status if status in allowed else "submitted",
@@ -266,7 +321,7 @@ SORT_COLUMNS = [
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     cycle_id = _int(request.GET.get("cycle"))
-    cycle = _cycle_or_404(request, cycle_id) if cycle_id else console_reads.dashboard_default_cycle(request.user)
+    cycle = _cycle_or_404(request, cycle_id) if cycle_id else default_cycle_for(request.user)
     board = console_reads.cycle_dashboard(cycle, sort=request.GET.get("sort")) if cycle else None
     sort = board.sort if board else console_reads.DEFAULT_SORT
     columns = []

@@ -23,6 +23,7 @@ from tasks_app.models import AuditEntry, Plan, SuggestedAssignment, Unit, WorkIt
 from tasks_app.permissions import requires
 from tasks_app.rules.units import UnitNames
 from tasks_app.selectors import division as division_reads
+from tasks_app.selectors.defaults import default_plan_for
 from tasks_app.services.contacts import contacts_import_xlsx
 from tasks_app.services.division import (
     DivisionError,
@@ -90,7 +91,8 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 @requires(Capability.VIEW_CONSOLE)
 def division(request: HttpRequest) -> HttpResponse:
     plans = list(division_reads.plans_for_console(request.user))
-    plan = _plan(request) or (plans[0] if plans else None)
+    work = default_plan_for(request.user)  # selectors.defaults: the plan the office works on
+    plan = _plan(request) or next((p for p in plans if work and p.pk == work.pk), plans[0] if plans else None)
     q = request.GET.get("q", "").strip()[:100]
     undivided = request.GET.get("undivided") == "1"
     page_obj = _page(request, division_reads.division_items(plan=plan, q=q, undivided=undivided)) if plan else None

@@ -25,6 +25,7 @@ from tasks_app.exporters import registry
 from tasks_app.models import ExportJob, Plan
 from tasks_app.permissions import requires
 from tasks_app.selectors import exports as export_reads
+from tasks_app.selectors.defaults import default_cycle_for, default_plan_for
 from tasks_app.services import export_jobs as jobs
 from tasks_app.services.exports import (
     MAX_YEAR,
@@ -50,6 +51,13 @@ class ExportForm(forms.Form):
         self.fields["year"].help_text = export_year_help()
 
 
+def _form_defaults(user: access.AnyUser) -> dict[str, Any]:
+    """The plan and year the office works on (selectors.defaults): a progress report that exports."""
+    cycle = default_cycle_for(user)
+    plan = default_plan_for(user)
+    return {"plan": plan.pk if plan else None, "report": "progress", "year": cycle.year if cycle else None}
+
+
 def _job_view(job: ExportJob) -> ExportJob:
     """Decorate a job with what the templates show."""
     # Display-only attributes the templates read (setattr: they are not fields of the model).
@@ -57,6 +65,14 @@ def _job_view(job: ExportJob) -> ExportJob:
     setattr(job, "percent", jobs.export_job_percent(job))  # noqa: B010
     setattr(job, "finished", job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED))  # noqa: B010
     return job
+
+
+BANNERS = {
+    ExportJob.Status.QUEUED: "已加入后台队列,等待生成。",
+    ExportJob.Status.RUNNING: "正在生成…",
+    ExportJob.Status.DONE: "已生成,可以下载。",
+    ExportJob.Status.FAILED: "生成失败,未生成文件。",
+}
 
 
 def _status(job: ExportJob) -> dict[str, Any]:
@@ -89,12 +105,10 @@ def exports(request: HttpRequest) -> HttpResponseBase:
             except ExportError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"已开始生成:{data['plan'].title} · {jobs.export_job_label(job)}")
+                # no flash message: the job page's banner tells its state as it goes (a failed job is no "已开始")
                 return redirect("console-export-job", job_id=job.pk)
     else:
-        form = ExportForm(
-            initial={"report": "progress", "year": export_reads.export_default_year(request.user)}, user=request.user
-        )
+        form = ExportForm(initial=_form_defaults(request.user), user=request.user)
     context = {
         "form": form,
         "jobs": [_job_view(job) for job in jobs.export_jobs_recent()],
@@ -142,7 +156,7 @@ def export_direct(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_view(access.export_job_or_404(request.user, job_id))
-    context = {"job": job, "status": _status(job)}
+    context = {"job": job, "status": _status(job), "banner": BANNERS[ExportJob.Status(job.status)], "banners": BANNERS}
     return render(request, "tasks_app/console/exports_job.html", context)
 
 

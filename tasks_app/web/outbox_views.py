@@ -22,17 +22,28 @@ from tasks_app.reminders.service import reminders_run
 from tasks_app.reminders.transports import transport_for
 from tasks_app.rules.text import date_from_text
 from tasks_app.selectors import outbox as outbox_reads
+from tasks_app.selectors.console import console_cycles
+from tasks_app.selectors.defaults import default_cycle_for
 
 PAGE_SIZE = 50
 
 
 def _unit_id(value: str | None) -> int:
-    # Junk (?unit=abc) is a missing unit: 404, never a ValueError.
+    # Junk (?unit=abc) is a missing unit: 404, never a ValueError (and no cycle for ?cycle=abc).
     return int(value) if value and value.isascii() and value.isdigit() else 0
 
 
 def _as_of(value: str | None) -> date:
     return date_from_text(value) or timezone.localdate()
+
+
+def _cycle_filter(request: HttpRequest) -> int | None:
+    """The cycle chosen (empty: every cycle); none chosen: the cycle the office works on (selectors.defaults)."""
+    if "cycle" in request.GET:
+        chosen = _unit_id(request.GET.get("cycle"))
+        return chosen if 0 < chosen < 2**31 else None  # junk or out of range: every cycle
+    default = default_cycle_for(request.user)
+    return default.pk if default else None
 
 
 @requires(Capability.VIEW_CONSOLE)
@@ -42,8 +53,11 @@ def outbox(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     channel = request.GET.get("channel", "")
     query = request.GET.get("q", "").strip()
-    rows = outbox_reads.outbox_rows(request.user, status=status, kind=kind, channel=channel, unit_name=query)
-    counts = outbox_reads.outbox_counts(request.user)
+    cycle = _cycle_filter(request)
+    rows = outbox_reads.outbox_rows(
+        request.user, status=status, kind=kind, channel=channel, unit_name=query, cycle=cycle
+    )
+    counts = outbox_reads.outbox_counts(request.user, cycle=cycle)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -56,6 +70,8 @@ def outbox(request: HttpRequest) -> HttpResponse:
         "q": query,
         "today": timezone.localdate().isoformat(),
         "open_cycles": outbox_reads.open_cycles(request.user),
+        "cycles": console_cycles(request.user),
+        "cycle": cycle,
     }
     return render(request, "tasks_app/console/outbox.html", context)
 

@@ -13,7 +13,11 @@
     var count = box.querySelector(".export-count");
     var error = box.querySelector(".export-error");
     var link = box.querySelector(".export-download");
+    var banner = box.querySelector(".export-banner");
     if (state) { state.textContent = data.status_label; }
+    // the banner tells the job's state as it goes (texts from the page: data-banner-<status>)
+    var text = banner && banner.getAttribute("data-banner-" + data.status);
+    if (text) { banner.textContent = text; banner.className = "export-banner banner-" + data.status; }
     if (bar) { bar.value = data.percent; bar.textContent = data.percent + "%"; }
     if (count) { count.textContent = data.progress + " / " + data.total + " 行"; }
     if (error) { error.textContent = data.error || ""; show(error, !!data.error); }
