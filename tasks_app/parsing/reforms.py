@@ -43,7 +43,7 @@ def core_name(name: str, jurisdiction: str = "") -> str:
     name = (name or "").strip()
     if jurisdiction and name.startswith(jurisdiction) and len(name) > len(jurisdiction):
         return name[len(jurisdiction) :]
-    if len(name) > 2 and name[0] in _PREFIXES and not name.startswith(("市场", "市政府", "区政府", "县政府")):
+    if len(name) > 2 and name[0] in _PREFIXES and not name.startswith("市场"):
         return name[1:]
     return name
 

@@ -20,11 +20,11 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from tasks_app import access
 from tasks_app.capabilities import Capability
+from tasks_app.importing import unit_registry
 from tasks_app.models import Assignment, AuditEntry, Jurisdiction, Unit, UnitAlias, UnitSuccession
 from tasks_app.parsing.reforms import ReformTable, core_name, reform_table
 from tasks_app.services.division import DivisionError, audit_record
@@ -225,6 +225,7 @@ def successions_load(*, table: ReformTable | None = None, jurisdictions: Iterabl
     created = 0
     with transaction.atomic():
         for jurisdiction in jurisdictions if jurisdictions is not None else Jurisdiction.objects.all():
+            _registry_predecessors(jurisdiction, table)
             units = list(Unit.objects.filter(jurisdiction=jurisdiction, kind=Unit.Kind.DEPARTMENT))
             index = _spellings_index(units, jurisdiction)
             level = "district" if jurisdiction.level in ("district", "county") else jurisdiction.level
@@ -263,10 +264,16 @@ def successions_load(*, table: ReformTable | None = None, jurisdictions: Iterabl
     return created
 
 
-def successions_of(unit_ids: Iterable[int]) -> dict[int, list[UnitSuccession]]:
-    """Predecessor id → its successions (one query), for pages that show a unit's history."""
-    found: dict[int, list[UnitSuccession]] = defaultdict(list)
-    rows = UnitSuccession.objects.filter(Q(predecessor_id__in=list(unit_ids))).select_related("successor")
-    for row in rows:
-        found[row.predecessor_id].append(row)
-    return found
+def _registry_predecessors(jurisdiction: Jurisdiction, table: ReformTable) -> None:
+    """Registry departments of the jurisdiction that a reform retired, created when missing, so a later
+    document naming them (市应急办 in a 2020 notice) finds their succession."""
+    have = set(Unit.objects.filter(jurisdiction=jurisdiction).values_list("name", flat=True))
+    for entry in unit_registry().units_for(jurisdiction.name):
+        if entry["kind"] != Unit.Kind.DEPARTMENT or entry["name"] in have:
+            continue
+        if table.rules_for(core_name(entry["name"], jurisdiction.name)):
+            unit = Unit.objects.create(jurisdiction=jurisdiction, name=entry["name"])
+            UnitAlias.objects.bulk_create(
+                [UnitAlias(unit=unit, jurisdiction=jurisdiction, name=alias) for alias in entry.get("aliases", [])],
+                ignore_conflicts=True,
+            )
