@@ -67,7 +67,7 @@ class ReformTable:
             if entry.get("reform") not in reforms or not entry.get("from") or not entry.get("to"):
                 raise ReformTableError(f"successions[{position}]: reform, from and to are required")
             new = tuple(entry["to"]) if isinstance(entry["to"], list) else (entry["to"],)
-            district = entry.get("to_district", new)
+            district = entry.get("to_district", list(new))
             district = tuple(district) if isinstance(district, list) else (district,)
             rules.append(
                 Rule(
@@ -91,6 +91,14 @@ class ReformTable:
         """The rules that retire a unit of this name (core or full), in the order of the table."""
         core = core_name(name)
         return list(self._by_old.get(core, ())) or list(self._by_old.get(name, ()))
+
+    def spellings_of(self, core: str, level: str) -> tuple[str, ...]:
+        """A successor's name and the local variants the table lists for it (自然资源局, 自然资源和规划局…)."""
+        found: list[str] = [core]
+        for rule in self.rules:
+            if core in rule.successors(level) or core in rule.new:
+                found.extend(name for name in (*rule.successors(level), *rule.aliases) if name not in found)
+        return tuple(found)
 
     def retired_on(self, name: str, *, jurisdiction: str, level: str) -> date | None:
         """The earliest date from which a unit of this name is succeeded in ``jurisdiction``, or None."""
