@@ -76,12 +76,15 @@ def training_examples_load(*, plan_ids: Iterable[int] | None = None) -> list[Tra
     examples: list[TrainingExample] = []
     for item in items:
         by_role: dict[str, list[str]] = {role: [] for role in Assignment.Role.values}
-        for assignment in item.assignments.all():
+        # the division as the document made it: a successor's row is learnt through the mapping to the
+        # plan's date instead (what 市卫计委 did counts for 市卫生健康委 there)
+        written = [a for a in item.assignments.all() if a.origin != Assignment.Origin.SUCCESSION]
+        for assignment in written:
             key = unit_key_make(unit=assignment.unit)
             if key not in by_role[assignment.role]:
                 by_role[assignment.role].append(key)
         # the reporting units are the example's lead (rules.reporting); everyone else named contributes
-        role = reporting_role(item.assignments.all())
+        role = reporting_role((a.unit_id, a.role) for a in written)
         lead = by_role[role]
         if not lead:
             continue
