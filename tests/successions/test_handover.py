@@ -225,3 +225,20 @@ def test_it_keeps_the_reminder_plan_queries_constant_with_successions(personas: 
         reminders_plan(as_of=as_of)
     assert len(after) == len(before)
     make_user("spare")  # personas stay usable after the load
+
+
+def test_it_shows_the_successor_in_the_api_and_keeps_history_through_a_division_edit(personas: Personas):
+    from tasks_app.services.division import assignments_set
+
+    p = personas
+    old, new = _unit(p, "市卫计委"), _new_unit(p, "市卫生健康委")
+    succession_record(user=p.admin, predecessor=old, successors=[new], effective_on=REFORM_DAY)
+    row = Assignment.objects.filter(unit=new, role="lead").select_related("item").first()
+    assert row is not None
+    task = web_client(p, "admin").get(f"/api/tasks/{row.item_id}/").json()
+    assert "市卫生健康委" in task["lead"] + task["responsible"] and "市卫计委" not in task["lead"]
+    current = [a for a in Assignment.objects.current().filter(item=row.item, role="cooperating")]
+    assignments_set(
+        item=row.item, user=p.admin, lead=[new.pk], cooperating=[a.unit_id for a in current], responsible=[]
+    )
+    assert Assignment.objects.filter(item=row.item, unit=old, handed_over_on=REFORM_DAY).exists()
