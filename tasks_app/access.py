@@ -168,12 +168,12 @@ def item_or_404(user: AnyUser, item_id: int) -> WorkItem:
 
 def reporting_unit_ids(item: WorkItem) -> list[int]:
     """The units that report on the item (rules.reporting: the leads, else the responsible units)."""
-    return reporting.reporting_units(item.assignments.values_list("unit_id", "role"))
+    return reporting.reporting_units(item.assignments.values_list("unit_id", "role", "handed_over_on"))
 
 
 def cooperating_unit_ids(item: WorkItem) -> list[int]:
     """The units named on the item that contribute rather than report (rules.reporting)."""
-    return reporting.contributing_units(item.assignments.values_list("unit_id", "role"))
+    return reporting.contributing_units(item.assignments.values_list("unit_id", "role", "handed_over_on"))
 
 
 def my_reporting_units(user: AnyUser, item: WorkItem) -> list[int]:

@@ -147,7 +147,7 @@ class TaskSerializer(serializers.ModelSerializer):
         return {"file": item.plan.source.file_name, "lines": [item.line_start, item.line_end]}
 
     def _names(self, item: WorkItem, role: str) -> list[str]:
-        return [a.unit.name for a in item.assignments.all() if a.role == role]
+        return [a.unit.name for a in item.assignments.all() if a.role == role and a.handed_over_on is None]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_lead(self, item: WorkItem) -> list[str]:

@@ -17,6 +17,7 @@ from .plans import (
 )
 from .reminders import ReminderMessage
 from .reports import Contribution, Evidence, Report, ReportVersion
+from .successions import UnitSuccession
 from .suggestions import SuggestedAssignment
 
 __all__ = [
@@ -44,5 +45,6 @@ __all__ = [
     "SuggestedAssignment",
     "Unit",
     "UnitAlias",
+    "UnitSuccession",
     "WorkItem",
 ]

@@ -249,6 +249,10 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
         ``item`` (e.g. ``OuterRef("pk")``) ties them to an outer item query."""
         return self.filter(reporting.reporting_condition(self.model, item))
 
+    def current(self) -> AssignmentQuerySet:
+        """The rows that answer for their item today (rules.reporting.CURRENT: not handed over)."""
+        return self.filter(reporting.CURRENT)
+
 
 class Assignment(models.Model):
     class Role(models.TextChoices):
@@ -260,6 +264,7 @@ class Assignment(models.Model):
         IMPORTED = "imported", "文件导入"
         MANUAL = "manual", "手工调整"
         SUGGESTED = "suggested", "分工建议采纳"
+        SUCCESSION = "succession", "机构改革承接"
 
     item = models.ForeignKey(WorkItem, verbose_name="事项", on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="assignments")
@@ -277,6 +282,12 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     accepted_at = models.DateTimeField("采纳时间", null=True, blank=True)
+    # Institutional reform (models.successions): the row stays as history from the day its unit handed the
+    # item to a successor; the successor's row points back at it (and so at the name as written).
+    handed_over_on = models.DateField("移交日期", null=True, blank=True)
+    succeeds = models.ForeignKey(
+        "self", verbose_name="承接自", null=True, blank=True, on_delete=models.SET_NULL, related_name="successors"
+    )
 
     objects = AssignmentQuerySet.as_manager()
 

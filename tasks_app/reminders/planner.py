@@ -54,10 +54,18 @@ def reminders_plan(*, as_of: date, unit_id: int | None = None, cycle_id: int | N
         plan_cycles[cycle.plan_id].append(cycle.id)
 
     rows = Assignment.objects.filter(item__plan_id__in=plan_cycles, item__is_active=True).values_list(
-        "item_id", "item__plan_id", "unit_id", "role", "item__number", "item__title", "item__deadline", "item__order"
+        "item_id",
+        "item__plan_id",
+        "unit_id",
+        "role",
+        "item__number",
+        "item__title",
+        "item__deadline",
+        "item__order",
+        "handed_over_on",
     )
     by_item: dict[int, dict[str, Any]] = {}
-    for item_id, plan_id, unit, role, number, title, deadline, order in rows:
+    for item_id, plan_id, unit, role, number, title, deadline, order, handed_over_on in rows:
         entry = by_item.setdefault(
             item_id,
             {
@@ -69,7 +77,7 @@ def reminders_plan(*, as_of: date, unit_id: int | None = None, cycle_id: int | N
                 "order": order,
             },
         )
-        entry["roles"][role].append(unit)
+        entry["roles"][role].append((unit, handed_over_on))
     done_reports = set(
         Report.objects.filter(cycle_id__in=due, status__in=Report.DONE_STATUSES).values_list(
             "cycle_id", "item_id", "unit_id"
@@ -84,7 +92,7 @@ def reminders_plan(*, as_of: date, unit_id: int | None = None, cycle_id: int | N
     pending: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)  # (cycle, unit) -> items
     for item_id, entry in sorted(by_item.items(), key=lambda kv: kv[1]["order"]):
         roles = entry["roles"]
-        pairs = [(unit, role) for role, units in roles.items() for unit in units]
+        pairs = [(unit, role, handed_over_on) for role, units in roles.items() for unit, handed_over_on in units]
         reporting = reporting_units(pairs)
         for cid in plan_cycles[entry["plan"]]:
             cycle = due[cid][0]

@@ -21,6 +21,7 @@ from tasks_app.models.channels import recipients_shown
 from tasks_app.reminders.digest import Digest
 from tasks_app.reminders.outbox import outbox_deliver, outbox_release_stale
 from tasks_app.reminders.planner import reminders_plan, reminders_write
+from tasks_app.services.successions import successions_apply
 
 
 @dataclass
@@ -74,6 +75,8 @@ def reminders_run(
     Inline, the run also delivers the outbox's earlier pending rows (of ``unit_id`` only, when given) and counts
     what is left undelivered; queued, the sweeper does that.
     """
+    if not dry_run:  # successions that came due since the last run hand their items over first
+        successions_apply(as_of=as_of)
     planned = reminders_plan(as_of=as_of, unit_id=unit_id)
     result = RunResult(as_of=as_of, skipped=len(planned.no_address))
     if dry_run:

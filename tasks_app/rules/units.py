@@ -50,3 +50,13 @@ class UnitNames:
             if name in self.by_name:
                 return self.by_name[name]
         return None
+
+
+def unit_display(name: str, *, written: str = "", succeeded: bool = False) -> str:
+    """How a reader sees a unit on an item: its name, and for a successor through institutional reform
+    the name the document wrote, "市卫生健康委(原市卫计委)". ``written`` is the row's raw name (a successor's
+    row keeps its predecessor's), ``succeeded`` whether the row took the item over (Assignment.succeeds)."""
+    written = (written or "").strip()
+    if succeeded and written and written != name:
+        return f"{name}(原{written})"
+    return name

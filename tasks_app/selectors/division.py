@@ -38,10 +38,12 @@ def division_items(*, plan: Plan, q: str = "", undivided: bool = False) -> Query
 
 
 def units_by_role(item: WorkItem) -> dict[str, list[Assignment]]:
-    """From prefetched assignments: role → rows in order."""
+    """From prefetched assignments: role → current rows in order (rows handed over to a successor are
+    history, shown on the item page, not edited here)."""
     out: dict[str, list[Assignment]] = {role: [] for role in ROLE_ORDER}
     for assignment in sorted(item.assignments.all(), key=lambda a: (a.role, a.order, a.pk)):
-        out[assignment.role].append(assignment)
+        if assignment.handed_over_on is None:
+            out[assignment.role].append(assignment)
     return out
 
 

@@ -29,6 +29,7 @@ from tasks_app.models import (
 )
 from tasks_app.rules.indicators import IndicatorFacts
 from tasks_app.rules.reporting import reporting_role
+from tasks_app.rules.units import unit_display
 from tasks_app.selectors.indicators import Judged, indicator_judge, official_actuals, with_reported_actual
 
 CHUNK_SIZE = 2000
@@ -99,12 +100,14 @@ _ITEM_FIELDS = (
 def _assignments(item_ids: list[int]) -> dict[int, dict[str, list[tuple[str, bool]]]]:
     found: dict[int, dict[str, list[tuple[str, bool]]]] = defaultdict(dict)
     rows = (
-        Assignment.objects.filter(item_id__in=item_ids)
+        Assignment.objects.current()
+        .filter(item_id__in=item_ids)
         .order_by("item_id", "role", "order", "id")
-        .values_list("item_id", "role", "unit__name", "and_others")
+        .values_list("item_id", "role", "unit__name", "and_others", "raw_name", "succeeds_id")
     )
-    for item_id, role, name, others in rows:
-        found[item_id].setdefault(role, []).append((name, others))
+    for item_id, role, name, others, written, succeeds in rows:
+        label = unit_display(name, written=written, succeeded=succeeds is not None)
+        found[item_id].setdefault(role, []).append((label, others))
     return found
 
 

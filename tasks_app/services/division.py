@@ -237,7 +237,8 @@ def assignments_set(
                     row.order = order
                     row.save(update_fields=["order"])
                 keep.add(row.pk)
-        current.assignments.exclude(pk__in=keep).delete()
+        # rows handed over to a successor (institutional reform) are history: an edit never deletes them
+        current.assignments.exclude(pk__in=keep).filter(handed_over_on__isnull=True).delete()
         after = item_snapshot(current)
         if after != before:
             current.updated_at = now

@@ -15,6 +15,12 @@ from tasks_app.parsing.convert import doc_to_docx
 from tasks_app.parsing.document import extract, parse_extracted
 from tasks_app.parsing.preview import build_preview
 from tasks_app.parsing.types import ParsedDocument, ParseError
+from tasks_app.services.successions_dated import (
+    dated_successors,
+    document_date,
+    preview_with_successors,
+    successor_choices,
+)
 
 # What the office may bring in; the content decides the format, these only name it in messages.
 ALLOWED_SUFFIXES = (".txt", ".docx", ".doc", ".pdf", ".html", ".htm", ".xlsx", ".xls")
@@ -53,11 +59,13 @@ def document_load_path(*, path: Path) -> LoadedDocument:
 
 
 def document_preview(*, loaded: LoadedDocument) -> dict[str, Any]:
-    return build_preview(loaded.parsed, unit_registry())
+    preview = build_preview(loaded.parsed, unit_registry())
+    successors = dated_successors(loaded.parsed)
+    return preview_with_successors(preview, successors, on=document_date(loaded.parsed)) if successors else preview
 
 
 def document_save(*, loaded: LoadedDocument, unit_choices: Mapping[str, Unit] | None = None) -> ImportResult:
-    """Write the document; ``unit_choices`` maps raw names the registry does not know onto existing units."""
-    return document_import(
-        parsed=loaded.parsed, file_name=loaded.file_name, text=loaded.text, unit_choices=unit_choices
-    )
+    """Write the document; ``unit_choices`` maps raw names the registry does not know onto existing units.
+    A name of a unit succeeded before the document's date goes to its successor (the raw name is kept)."""
+    choices = {**successor_choices(loaded.parsed, unit_registry()), **(unit_choices or {})}
+    return document_import(parsed=loaded.parsed, file_name=loaded.file_name, text=loaded.text, unit_choices=choices)

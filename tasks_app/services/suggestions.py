@@ -14,7 +14,6 @@ The algorithm lives in ``tasks_app.suggesting`` and never sees the database. Thi
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from django.db.models import Prefetch
 from tasks_app.models import Assignment, Jurisdiction, Plan, Unit, WorkItem
 from tasks_app.parsing.units import guess_unit_kind
 from tasks_app.rules.reporting import reporting_role
+from tasks_app.services.suggestion_dates import ValidNames, plan_date
 from tasks_app.suggesting.concepts import (
     concept_key,
     function_words,
@@ -33,7 +33,6 @@ from tasks_app.suggesting.concepts import (
     level_prefix,
     lower_governments_name,
 )
-from tasks_app.suggesting.evaluation import leave_one_out_evaluate, transfer_evaluate
 from tasks_app.suggesting.suggester import (
     DivisionSuggester,
     SuggesterSettings,
@@ -77,12 +76,15 @@ def training_examples_load(*, plan_ids: Iterable[int] | None = None) -> list[Tra
     examples: list[TrainingExample] = []
     for item in items:
         by_role: dict[str, list[str]] = {role: [] for role in Assignment.Role.values}
-        for assignment in item.assignments.all():
+        # the division as the document made it: a successor's row is learnt through the mapping to the
+        # plan's date instead (what 市卫计委 did counts for 市卫生健康委 there)
+        written = [a for a in item.assignments.all() if a.origin != Assignment.Origin.SUCCESSION]
+        for assignment in written:
             key = unit_key_make(unit=assignment.unit)
             if key not in by_role[assignment.role]:
                 by_role[assignment.role].append(key)
         # the reporting units are the example's lead (rules.reporting); everyone else named contributes
-        role = reporting_role(item.assignments.all())
+        role = reporting_role((a.unit_id, a.role) for a in written)
         lead = by_role[role]
         if not lead:
             continue
@@ -120,9 +122,14 @@ def _unit_order(unit: Unit, labels: tuple[str, ...]) -> tuple[int, int, int]:
 
 
 def target_units_build(
-    *, jurisdiction: Jurisdiction, keys: Iterable[str], examples: Sequence[TrainingExample]
+    *,
+    jurisdiction: Jurisdiction,
+    keys: Iterable[str],
+    examples: Sequence[TrainingExample],
+    valid: ValidNames | None = None,
 ) -> TargetUnits:
-    """Map every key onto a unit name of ``jurisdiction`` (existing or proposed); local keys elsewhere → None."""
+    """Map every key onto a unit name of ``jurisdiction`` (existing or proposed); local keys elsewhere → None.
+    With ``valid``, a name not valid on the plan's date becomes the unit carrying its duties then."""
     place = jurisdiction.name
     units = list(Unit.objects.filter(jurisdiction=jurisdiction).prefetch_related("aliases"))
     exact: dict[str, str] = {}
@@ -156,6 +163,11 @@ def target_units_build(
             spelling = spelled.get(labels, key) if labels else key
             prefix = "" if spelling.startswith(("各", "有关", "相关")) else level_prefix(level=jurisdiction.level)
             mapping[key] = prefix + spelling
+    if valid is not None:
+        for key, mapped in mapping.items():
+            now = valid.current(mapped) if mapped else mapped
+            if now and now != mapped:  # an existing unit of that name or alias, else the successor's spelling
+                mapping[key] = exact.get(concept_key(name=now, jurisdiction=place), now)
     return TargetUnits(jurisdiction, mapping, {unit.name for unit in units})
 
 
@@ -187,14 +199,16 @@ def suggester_build(
     jurisdiction: Jurisdiction,
     examples: Sequence[TrainingExample],
     settings: SuggesterSettings | None = None,
+    valid: ValidNames | None = None,
 ) -> tuple[DivisionSuggester, TargetUnits]:
-    """A suggester for items of ``jurisdiction``: every key seen, plus the jurisdiction's own units."""
+    """A suggester for items of ``jurisdiction``: every key seen, plus the jurisdiction's own units, named
+    as they are on the plan's date when ``valid`` is given."""
     keys: list[str] = []
     for example in examples:
         keys.extend(key for key in (*example.lead, *example.cooperating) if key not in keys)
     own = Unit.objects.filter(jurisdiction=jurisdiction).select_related("jurisdiction")
     keys.extend(key for key in (unit_key_make(unit=unit) for unit in own) if key not in keys)
-    target = target_units_build(jurisdiction=jurisdiction, keys=keys, examples=examples)
+    target = target_units_build(jurisdiction=jurisdiction, keys=keys, examples=examples, valid=valid)
     # Function words once per target unit, so a unit reached by several keys is not counted twice.
     words: dict[str, tuple[str, ...]] = {}
     taken: set[str] = set()
@@ -238,7 +252,8 @@ def suggestion_payload(*, item: WorkItem, suggestion: Suggestion, target: Target
 def plan_suggestions_build(*, plan: Plan, limit: int | None = None) -> dict[str, Any]:
     """Suggestions for every active item of ``plan``; an item never learns from itself. Writes nothing."""
     examples = training_examples_load()
-    suggester, target = suggester_build(jurisdiction=plan.jurisdiction, examples=examples)
+    valid = ValidNames.load(jurisdiction=plan.jurisdiction, on=plan_date(plan))
+    suggester, target = suggester_build(jurisdiction=plan.jurisdiction, examples=examples, valid=valid)
     positions = {example.item_id: position for position, example in enumerate(examples)}
     items = _items_query().filter(plan=plan).order_by("order")
     if limit is not None:
@@ -268,75 +283,6 @@ def proposed_units_create(*, plan: Plan, names: Iterable[str]) -> list[Unit]:
     return created
 
 
-def timed_plan_suggestions(*, plan: Plan) -> tuple[dict[str, Any], float]:
-    started = time.perf_counter()
-    payload = plan_suggestions_build(plan=plan)
-    return payload, time.perf_counter() - started
-
-
 def plan_by_file(*, prefix: str) -> Plan:
     """The plan imported from the seed file whose name starts with ``prefix`` ("002", "000"…)."""
     return Plan.objects.select_related("jurisdiction").get(source__file_name__startswith=prefix)
-
-
-def suggester_evaluate(
-    *,
-    city: str = "002",
-    district: str = "000",
-    timed: str | None = "004",
-    settings: SuggesterSettings | None = None,
-) -> dict[str, Any]:
-    """The measured figures of docs/division-assistant.md: LOO per plan, cross-level transfer, timing."""
-    city_plan, district_plan = plan_by_file(prefix=city), plan_by_file(prefix=district)
-    everything = training_examples_load()
-    by_plan = {
-        plan.id: [example for example in everything if example.plan == str(plan.id)]
-        for plan in (city_plan, district_plan)
-    }
-    results = []
-    for plan in (city_plan, district_plan):
-        own = by_plan[plan.id]
-        suggester, target = suggester_build(jurisdiction=plan.jurisdiction, examples=own, settings=settings)
-        results.append(
-            leave_one_out_evaluate(
-                name=f"loo {plan.id} ({plan.jurisdiction.name}), trained on its own plan",
-                suggester=suggester,
-                positions=range(len(own)),
-                unit_map=target,
-            )
-        )
-    for plan in (city_plan, district_plan):
-        suggester, target = suggester_build(jurisdiction=plan.jurisdiction, examples=everything, settings=settings)
-        positions = [i for i, example in enumerate(everything) if example.plan == str(plan.id)]
-        results.append(
-            leave_one_out_evaluate(
-                name=f"loo {plan.id} ({plan.jurisdiction.name}), trained on all divided plans",
-                suggester=suggester,
-                positions=positions,
-                unit_map=target,
-            )
-        )
-    for source, test in ((city_plan, district_plan), (district_plan, city_plan)):
-        suggester, target = suggester_build(
-            jurisdiction=test.jurisdiction, examples=by_plan[source.id], settings=settings
-        )
-        gold = target_units_build(
-            jurisdiction=test.jurisdiction,
-            keys={key for example in by_plan[test.id] for key in (*example.lead, *example.cooperating)},
-            examples=by_plan[test.id],
-        )
-        results.append(
-            transfer_evaluate(
-                name=f"{source.id} ({source.jurisdiction.name}) → {test.id} ({test.jurisdiction.name})",
-                suggester=suggester,
-                tests=by_plan[test.id],
-                unit_map=target,
-                gold_map=gold,
-            )
-        )
-    report: dict[str, Any] = {"results": [result.as_dict() for result in results], "timing": None}
-    if timed:
-        timed_plan = plan_by_file(prefix=timed)
-        payload, seconds = timed_plan_suggestions(plan=timed_plan)
-        report["timing"] = {"plan_id": timed_plan.id, "items": len(payload["items"]), "seconds": round(seconds, 3)}
-    return report

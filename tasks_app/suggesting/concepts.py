@@ -14,9 +14,12 @@ Pure Python, no Django. Two deterministic steps, no fuzzy matching:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 _LEVEL_CHARACTERS = "省市区县旗"
 # After the level character: 委 of the party committee (市委宣传部), 政府 of the government (市政府金融办).
@@ -178,13 +181,25 @@ def functions_of(*, key: str) -> tuple[str, ...]:
     return tuple(function.label for function, pattern in _COMPILED if pattern.search(key))
 
 
+KEYWORDS_FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "function_keywords.json"
+
+
+@lru_cache(maxsize=1)
+def keyword_table() -> dict[str, tuple[str, ...]]:
+    """Function label → further item keywords, checked into fixtures/function_keywords.json."""
+    data = json.loads(KEYWORDS_FIXTURE.read_text(encoding="utf-8"))
+    return {label: tuple(words) for label, words in data.get("keywords", {}).items()}
+
+
 def function_words(*, labels: Iterable[str]) -> tuple[str, ...]:
-    """The item words of the given functions (the registry's knowledge of what the unit does)."""
+    """The item words of the given functions (the registry's knowledge of what the unit does): the words
+    of ``FUNCTIONS`` and of the keyword table."""
     wanted = set(labels)
     words: list[str] = []
+    extra = keyword_table()
     for function in FUNCTIONS:
         if function.label in wanted:
-            words.extend(word for word in function.words if word not in words)
+            words.extend(word for word in (*function.words, *extra.get(function.label, ())) if word not in words)
     return tuple(words)
 
 

@@ -35,6 +35,8 @@ class EvaluationResult:
     top3: int = 0
     cooperating_gold: int = 0
     cooperating_found: int = 0
+    proposals: int = 0  # units proposed (first five lead and five cooperating per item)
+    invalid_proposals: int = 0  # of them, units not valid on the plan's date
     seconds: float = 0.0
     misses: list[Miss] = field(default_factory=list)
 
@@ -59,6 +61,8 @@ class EvaluationResult:
             "lead_top3": round(self.top3_accuracy, 3),
             "cooperating_recall_at5": None if recall is None else round(recall, 3),
             "cooperating_gold": self.cooperating_gold,
+            "proposals": self.proposals,
+            "invalid_date_share": round(self.invalid_proposals / self.proposals, 4) if self.proposals else 0.0,
             "seconds": round(self.seconds, 3),
             "worst_misses": [
                 {
@@ -85,8 +89,10 @@ def suggestion_score(
     suggestion: Suggestion,
     gold_lead: Sequence[str],
     gold_cooperating: Sequence[str],
+    invalid: Callable[[str], bool] | None = None,
 ) -> None:
-    """Add one test item's outcome to ``result``."""
+    """Add one test item's outcome to ``result``; ``invalid`` says whether a proposed unit is not valid on
+    the plan's date."""
     ranked = [score.unit for score in suggestion.lead]
     gold = set(gold_lead)
     ranks = [position + 1 for position, unit in enumerate(ranked) if unit in gold]
@@ -102,6 +108,10 @@ def suggestion_score(
     found = {score.unit for score in suggestion.cooperating[:5]}
     result.cooperating_gold += len(coop_gold)
     result.cooperating_found += len(coop_gold & found)
+    proposed = [score.unit for score in (*suggestion.lead[:5], *suggestion.cooperating[:5])]
+    result.proposals += len(proposed)
+    if invalid is not None:
+        result.invalid_proposals += sum(1 for unit in proposed if invalid(unit))
 
 
 def _mapped(units: Sequence[str], mapper: Callable[[str], str | None]) -> list[str]:
@@ -119,6 +129,7 @@ def leave_one_out_evaluate(
     suggester: DivisionSuggester,
     positions: Sequence[int],
     unit_map: Callable[[str], str | None],
+    invalid: Callable[[str], bool] | None = None,
 ) -> EvaluationResult:
     """Hold out each example at ``positions`` in turn; gold units pass through the same ``unit_map``."""
     result = EvaluationResult(name)
@@ -132,6 +143,7 @@ def leave_one_out_evaluate(
             suggestion=suggestion,
             gold_lead=_mapped(example.lead, unit_map),
             gold_cooperating=_mapped(example.cooperating, unit_map),
+            invalid=invalid,
         )
     result.seconds = time.perf_counter() - started
     return result
@@ -144,6 +156,7 @@ def transfer_evaluate(
     tests: Sequence[TrainingExample],
     unit_map: UnitMap,
     gold_map: Callable[[str], str | None],
+    invalid: Callable[[str], bool] | None = None,
 ) -> EvaluationResult:
     """Suggest for ``tests`` (never in the suggester's examples); gold passes through ``gold_map``."""
     result = EvaluationResult(name)
@@ -156,6 +169,7 @@ def transfer_evaluate(
             suggestion=suggestion,
             gold_lead=_mapped(example.lead, gold_map),
             gold_cooperating=_mapped(example.cooperating, gold_map),
+            invalid=invalid,
         )
     result.seconds = time.perf_counter() - started
     return result

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .textvec import TfidfIndex, shared_terms_find
+from .words import words_cut
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class SuggesterSettings:
     lead_as_cooperating: float = 0.3  # a unit leading similar items often cooperates on this one
     top: int = 5
     shown_neighbours: int = 5
+    words: bool = True  # jieba words beside the character n-grams (suggesting.words)
 
 
 @dataclass
@@ -103,7 +105,9 @@ class DivisionSuggester:
         self.examples = list(examples)
         self.settings = settings or SuggesterSettings()
         self.unit_words = {unit: tuple(words) for unit, words in (unit_words or {}).items() if words}
-        self.index = TfidfIndex(documents=[example.text for example in self.examples])
+        self.index = TfidfIndex(
+            documents=[example.text for example in self.examples], words=words_cut if self.settings.words else None
+        )
         self._lead_counts: Counter[str] = Counter(unit for ex in self.examples for unit in ex.lead)
         word_owners: Counter[str] = Counter(word for words in self.unit_words.values() for word in words)
         self._word_share = {word: 1.0 / owners for word, owners in word_owners.items()}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 _RUNS = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]{2,}")
 GRAM_SIZES = (2, 3)
@@ -21,9 +21,16 @@ GRAM_SIZES = (2, 3)
 Vector = dict[str, float]
 
 
-def grams_count(*, text: str, sizes: Sequence[int] = GRAM_SIZES) -> Counter[str]:
-    """Character n-grams of every Han or Latin run of ``text``, with their counts."""
+Words = Callable[[str], list[str]]
+
+
+def grams_count(*, text: str, sizes: Sequence[int] = GRAM_SIZES, words: Words | None = None) -> Counter[str]:
+    """Character n-grams of every Han or Latin run of ``text``, with their counts; with ``words`` (a
+    tokenizer, ``suggesting.words.words_cut``) also its words of three or more characters, as "w:…"
+    features (two-character words already are 2-grams)."""
     counts: Counter[str] = Counter()
+    if words is not None:
+        counts.update(f"w:{word}" for word in words(text) if len(word) >= 3)
     for run in _RUNS.findall(text):
         run = run.upper()
         for size in sizes:
@@ -35,9 +42,12 @@ def grams_count(*, text: str, sizes: Sequence[int] = GRAM_SIZES) -> Counter[str]
 class TfidfIndex:
     """TF-IDF vectors of a fixed list of documents and an inverted index to find the nearest ones."""
 
-    def __init__(self, *, documents: Sequence[str], sizes: Sequence[int] = GRAM_SIZES) -> None:
+    def __init__(
+        self, *, documents: Sequence[str], sizes: Sequence[int] = GRAM_SIZES, words: Words | None = None
+    ) -> None:
         self.sizes = tuple(sizes)
-        counts = [grams_count(text=document, sizes=self.sizes) for document in documents]
+        self.words = words
+        counts = [grams_count(text=document, sizes=self.sizes, words=words) for document in documents]
         frequency: Counter[str] = Counter()
         for document_counts in counts:
             frequency.update(document_counts.keys())
@@ -53,7 +63,7 @@ class TfidfIndex:
 
     def vector_for(self, *, text: str) -> Vector:
         """The vector of a new text; n-grams never seen in the documents carry no weight."""
-        return self._weigh(grams_count(text=text, sizes=self.sizes))
+        return self._weigh(grams_count(text=text, sizes=self.sizes, words=self.words))
 
     def nearest_find(self, *, vector: Vector, limit: int, exclude: Iterable[int] = ()) -> list[tuple[int, float]]:
         """Up to ``limit`` (document position, cosine similarity) pairs, most similar first, sim > 0."""

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from tasks_app.web import division_views as views
+from tasks_app.web import succession_views
 
 urlpatterns = [
     path("division/", views.division, name="console-division"),
@@ -10,6 +11,8 @@ urlpatterns = [
     path("units/", views.units, name="console-units"),
     path("units/review/", views.units_review, name="console-units-review"),
     path("units/contacts/", views.units_contacts, name="console-units-contacts"),
+    path("units/successions/", succession_views.unit_successions, name="console-units-successions"),
+    path("units/successions/pick/", succession_views.unit_succession_pick, name="console-units-succession-pick"),
     path("units/<int:unit_id>/", views.unit_detail, name="console-unit"),
     path("suggestions/", views.suggestions, name="console-suggestions"),
     path("audit/", views.audit, name="console-audit"),

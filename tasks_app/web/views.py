@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tasks_app import access
 from tasks_app.models import Assignment
 from tasks_app.rules.reporting import reporting_role
+from tasks_app.rules.units import unit_display
 from tasks_app.selectors import console as console_reads
 from tasks_app.selectors import workspace
 from tasks_app.services.reports import ReportError, evidence_remove, open_cycle_for
@@ -43,9 +44,11 @@ def _decorate(rows: list, scope: frozenset[int] | None) -> None:
         roles = {a.role for a in assignments if scope and a.unit_id in scope}
         row.my_roles = [label for role, label in workspace.ROLE_LABELS.items() if role in roles]
         role = reporting_role(assignments)
-        reporting = [a for a in assignments if a.role == role]
+        reporting = [a for a in assignments if a.role == role and a.handed_over_on is None]
         row.reporting_role = workspace.ROLE_LABELS[role]
-        row.reporting_names = [a.unit.name for a in reporting]
+        row.reporting_names = [
+            unit_display(a.unit.name, written=a.raw_name, succeeded=a.succeeds_id is not None) for a in reporting
+        ]
         row.reporting_more = any(a.and_others for a in reporting)
         row.state_label = workspace.REPORT_STATE_LABELS.get(row.report_state, "未开启填报")
 
@@ -96,7 +99,13 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     item = access.item_or_404(user, item_id)
     cycle = open_cycle_for(item)
     assignments = workspace.item_assignments(item)
-    by_role = {role: [a for a in assignments if a.role == role] for role in Assignment.Role.values}
+    labels = {
+        a.pk: unit_display(a.unit.name, written=a.raw_name, succeeded=a.succeeds_id is not None) for a in assignments
+    }
+    for a in assignments:
+        a.label = labels[a.pk]  # type: ignore[attr-defined]  # shown by the template
+    current = [a for a in assignments if a.handed_over_on is None]
+    by_role = {role: [a for a in current if a.role == role] for role in Assignment.Role.values}
     source = item.plan.source
     reporting = set(access.reporting_unit_ids(item))
     context = {
@@ -107,7 +116,8 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "milestones": list(item.milestones.all()),
         "indicator": workspace.item_indicator(item),
         "by_role": [(Assignment.Role(role).label, rows) for role, rows in by_role.items() if rows],
-        "reporting_names": [a.unit.name for a in assignments if a.unit_id in reporting],
+        "handed_over": [a for a in assignments if a.handed_over_on is not None],
+        "reporting_names": [labels[a.pk] for a in current if a.unit_id in reporting],
         "cycle": cycle,
         "reports": workspace.cycle_reports(item, cycle),
         "contributions": workspace.cycle_contributions(item, cycle),

@@ -97,3 +97,23 @@ def test_it_builds_character_ngrams_and_unit_length_vectors():
 def test_it_finds_the_longest_shared_terms():
     terms = shared_terms_find(text="城镇棚户区住房改造", other="加快棚户区改造", idf={})
     assert "棚户区" in terms and "改造" in terms
+
+
+def test_it_cuts_registry_names_and_domain_words_as_one_word_and_caches_outside_the_repo():
+    import tempfile
+    from pathlib import Path
+
+    from tasks_app.suggesting import words
+
+    cut = words.words_cut("市卫生健康委推进分级诊疗,万元地区生产总值用水量下降")
+    assert {"卫生健康委", "分级诊疗", "用水量"} <= set(cut)
+    tokenizer = words._tokenizer()
+    assert Path(tokenizer.tmp_dir) == Path(tempfile.gettempdir())
+    assert not (Path(words.FIXTURES).parent / tokenizer.cache_file).exists()
+
+
+def test_it_adds_the_keyword_table_to_the_function_words():
+    from tasks_app.suggesting.concepts import function_words, keyword_table
+
+    assert "用水量" in keyword_table()["水利"]
+    assert {"水库", "用水量"} <= set(function_words(labels=["水利"]))

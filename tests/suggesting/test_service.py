@@ -69,3 +69,45 @@ def test_it_creates_proposed_units_for_review_once(plans):
     assert [unit.name for unit in created] == ["市发展改革委"]
     assert created[0].needs_review and created[0].jurisdiction.name == "葫芦岛市"
     assert proposed_units_create(plan=plans["004"], names=["市发展改革委"]) == []
+
+
+@pytest.mark.django_db
+def test_it_names_no_unit_of_004_that_a_reform_retired_before_2021(plans):
+    from datetime import date
+
+    from tasks_app.parsing.reforms import reform_table
+    from tasks_app.services.suggestion_dates import plan_date
+
+    payload = plan_suggestions_build(plan=plans["004"])
+    named = {unit["unit"] for row in payload["items"] for unit in (*row["lead"], *row["cooperating"])}
+    table = reform_table()
+    retired = {
+        name
+        for name in named
+        if (on := table.retired_on(name, jurisdiction="葫芦岛市", level="city")) and on < date(2021, 1, 1)
+    }
+    assert plan_date(plans["004"]).year == 2021
+    assert not retired, retired
+    assert {"市卫生健康委", "市生态环境局", "市农业农村局"} <= named  # what 市卫计委/市环保局/市农委 learnt counts
+    assert not {"市卫计委", "市环保局", "市国土资源局", "市农委", "市工商局"} & named
+
+
+@pytest.mark.django_db
+def test_it_keeps_2016_names_for_the_2016_notice(plans):
+    from tasks_app.services.suggestion_dates import ValidNames, plan_date
+
+    valid = ValidNames.load(jurisdiction=plans["002"].jurisdiction, on=plan_date(plans["002"]))
+    assert valid.current("市卫计委") == "市卫计委"
+    assert valid.current("市卫生健康委") == "市卫计委"  # not created until 2019
+    assert valid.current("市自然资源局") == "市国土资源局"
+
+
+@pytest.mark.django_db
+def test_it_reports_every_direction_with_the_invalid_date_share(plans):
+    from tasks_app.services.suggestion_evaluation import suggester_evaluate
+
+    report = suggester_evaluate(timed=None)
+    names = [row["name"] for row in report["results"]]
+    assert len(names) == 7 and "60 hand-labelled" in names[-1]
+    assert all(row["invalid_date_share"] == 0 for row in report["results"])
+    assert report["results"][-1]["lead_top3"] >= 0.9

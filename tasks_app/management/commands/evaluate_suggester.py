@@ -6,11 +6,13 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from tasks_app.services.suggestions import suggester_evaluate
+from tasks_app.services.suggestion_evaluation import suggester_evaluate
 
 
 class Command(BaseCommand):
-    help = "评估分工建议:各规划留一法、跨层级迁移(002→000、000→002)的牵头单位准确率与配合单位召回率,及 004 用时"
+    help = (
+        "评估分工建议:留一法、跨层级迁移(002→000、000→002、002→004 人工标注样本)的牵头准确率、配合召回率与失效单位占比"
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--misses", type=int, default=5, help="每项评估列出的最差未命中数")
@@ -23,17 +25,19 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_dumps(report))
             return
-        self.stdout.write(f"{'evaluation':58} {'items':>5} {'top1':>6} {'top3':>6} {'coop@5':>7}")
+        self.stdout.write(f"{'evaluation':58} {'items':>5} {'top1':>6} {'top3':>6} {'coop@5':>7} {'invalid':>7}")
         for result in report["results"]:
             recall = result["cooperating_recall_at5"]
             self.stdout.write(
                 f"{result['name']:58} {result['items']:>5} {result['lead_top1']:>6.3f} "
-                f"{result['lead_top3']:>6.3f} {'-' if recall is None else f'{recall:.3f}':>7}"
+                f"{result['lead_top3']:>6.3f} {'-' if recall is None else f'{recall:.3f}':>7} "
+                f"{result['invalid_date_share']:>7.3f}"
             )
         timing = report["timing"]
         if timing:
             self.stdout.write(
-                f"suggest_division plan {timing['plan_id']}: {timing['items']} items, {timing['seconds']:.2f} s"
+                f"suggest_division plan {timing['plan_id']}: {timing['items']} items, {timing['seconds']:.2f} s, "
+                f"{timing['invalid_date_proposals']} of {timing['proposals']} proposals not valid on {timing['plan_date']}"
             )
         for result in report["results"]:
             if not result["worst_misses"]:
