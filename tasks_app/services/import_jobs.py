@@ -224,6 +224,8 @@ def import_job_confirm(*, job_id: int, user: Any, unit_choices: Mapping[str, Any
         except ParseError as exc:
             raise ImportJobError(one_line(exc)) from None
         result = document_save(loaded=loaded, unit_choices=chosen)
+        if not access.covers(user, result.plan.jurisdiction_id):  # rolls the whole import back
+            raise ImportJobError(f"该文件属于{result.plan.jurisdiction.name},不在您的管理范围内,不能导入")
         _remember_choices(chosen)
         new_names = [name for name, value in choices.items() if value == NEW_UNIT]
         jurisdiction = result.plan.jurisdiction
@@ -301,5 +303,7 @@ def import_job_state(job: ImportJob) -> dict[str, Any]:
     }
 
 
-def import_jobs_recent(*, limit: int = 50):
-    return ImportJob.objects.select_related("uploaded_by", "plan").order_by("-created_at", "-pk")[:limit]
+def import_jobs_recent(*, user: Any, limit: int = 50):
+    """The latest jobs the user's office may see (access.visible_import_jobs)."""
+    rows = access.visible_import_jobs(user).select_related("uploaded_by", "plan")
+    return rows.order_by("-created_at", "-pk")[:limit]
