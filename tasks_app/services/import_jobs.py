@@ -32,7 +32,7 @@ from tasks_app import access
 from tasks_app.capabilities import Capability
 from tasks_app.import_diff import import_diff
 from tasks_app.import_units import jurisdiction_chain
-from tasks_app.models import ImportJob, Unit, UnitAlias
+from tasks_app.models import ImportJob, Jurisdiction, Unit, UnitAlias
 from tasks_app.parsing.sniff import detect_format
 from tasks_app.parsing.types import ParseError
 from tasks_app.services.division import unit_confirm
@@ -130,6 +130,15 @@ def _read(job: ImportJob) -> bytes:
         raise ImportJobError("上传的文件已不存在,请重新上传") from None
 
 
+def _scope_check(job: ImportJob, jurisdiction_name: str) -> None:
+    """A document of a jurisdiction the uploader's office does not cover fails here, before its preview (or
+    the re-import diff against that jurisdiction's plan) is shown; a jurisdiction that does not exist yet is
+    checked again when the import is confirmed."""
+    place = Jurisdiction.objects.filter(name=jurisdiction_name).first()
+    if place is not None and job.uploaded_by is not None and not access.covers(job.uploaded_by, place.pk):
+        raise ImportJobError(f"该文件属于{place.name},不在您的管理范围内,不能导入")
+
+
 def import_job_parse(*, job_id: int) -> ImportJob | None:
     """queued → parsing → ready (preview and diff kept on the job) or failed (one line). Idempotent."""
     job = ImportJob.objects.filter(pk=job_id).first()
@@ -142,6 +151,7 @@ def import_job_parse(*, job_id: int) -> ImportJob | None:
         loaded = document_load(data=data, file_name=job.original_name)
         _progress(job.pk, 70)
         preview = document_preview(loaded=loaded)
+        _scope_check(job, loaded.parsed.jurisdiction)
         _progress(job.pk, 85)
         diff = import_diff(parsed=loaded.parsed, text=loaded.text)
     except (ParseError, ImportJobError) as exc:
