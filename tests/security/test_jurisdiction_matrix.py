@@ -105,6 +105,13 @@ class Side:
     jurisdiction: int
     ids: dict[str, int] = field(default_factory=dict)
 
+    def forms(self) -> list[dict[str, object]]:
+        """What a write may post: every value naming these objects, and the same without the plan and cycle
+        (which some views look up first, so the ids alone reach the service)."""
+        full = self.form()
+        bare = {key: value for key, value in full.items() if key not in ("plan", "cycle")}
+        return [{**data, "action": action} for data in (full, bare) for action in ("merge", "confirm")]
+
     def form(self) -> dict[str, object]:
         """Values a list filter or a form could name these objects by."""
         ids = self.ids
@@ -197,15 +204,6 @@ def _gate_refuses(user, route: Route, method: str) -> bool:
 
 # --- the matrix ------------------------------------------------------------------------------------
 
-# persona → the sides whose objects it must never read or change
-HIDDEN = {
-    "district_admin": ("city",),
-    "district_reviewer": ("city",),
-    "district_leader": ("city",),
-    "sibling_admin": ("city", "district"),
-    "city_admin": (),
-    "whole_admin": (),
-}
 USERS = {
     "district_admin": lambda p, d: d.admin,
     "district_reviewer": lambda p, d: d.reviewer,
@@ -214,6 +212,22 @@ USERS = {
     "city_admin": lambda p, d: d.city_admin,
     "whole_admin": lambda p, d: p.admin,
 }
+# (persona, the jurisdiction whose objects it must never read or change)
+HIDDEN = [
+    ("district_admin", "city"),  # a district does not see its city
+    ("district_reviewer", "city"),
+    ("district_leader", "city"),
+    ("sibling_admin", "city"),  # another city sees neither
+    ("sibling_admin", "district"),
+]
+# (persona, the jurisdictions whose objects it opens)
+SHOWN = [
+    ("district_admin", ("district",)),
+    ("district_reviewer", ("district",)),
+    ("district_leader", ("district",)),
+    ("city_admin", ("city", "district")),  # a city also sees its districts
+    ("whole_admin", ("city", "district")),
+]
 # Detail pages an office opens for an object of its own scope (the positive half of the matrix).
 DETAIL_PAGES = (
     "/console/review/{report}/", "/console/division/items/{item}/", "/console/units/{unit}/",
@@ -224,68 +238,79 @@ DETAIL_PAGES = (
 LIST_PAGES = ("/plans/", "/console/audit/", "/console/outbox/", "/console/imports/", "/api/console/exports/")
 
 
-def _post(client: Client, route: Route, url: str, data: dict):
+def _post(client: Client, url: str, data: dict):
     if url.startswith("/api/"):
         return client.post(url, json.dumps(data), content_type="application/json")
     return client.post(url, data)
 
 
-@pytest.mark.parametrize("persona", list(HIDDEN))
-def test_it_keeps_every_route_within_the_offices_jurisdictions(personas: Personas, district: District, persona):
-    sides = _sides(personas, district)
-    user = USERS[persona](personas, district)
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    hidden = [sides[name] for name in HIDDEN[persona]]
-    shown = [side for name, side in sides.items() if name not in HIDDEN[persona]]
-    leaks: list[str] = []
+class Walk:
+    """One persona's requests against one jurisdiction's objects, collecting every leak."""
 
-    def check(method: str, url: str, response, *, by_id: bool, route: Route) -> None:
-        body = _text(response)
-        for side in hidden:
-            if side.marker in body:
-                leaks.append(f"{method} {url} shows {side.marker}")
-        if by_id and response.status_code not in (404, 405):
-            if not (response.status_code == 403 and _gate_refuses(user, route, method)):
-                leaks.append(f"{method} {url} answered {response.status_code}, not 404")
+    def __init__(self, p: Personas, d: District, persona: str, side: str) -> None:
+        self.side = _sides(p, d)[side]
+        self.user = USERS[persona](p, d)
+        self.client = Client(raise_request_exception=False)
+        self.client.force_login(self.user)
+        self.leaks: list[str] = []
+        self.requests = 0
 
+    def check(self, method: str, url: str, response, *, route: Route) -> None:
+        self.requests += 1
+        if self.side.marker in _text(response):
+            self.leaks.append(f"{method} {url} shows {self.side.marker}")
+        if route.kinds() and response.status_code not in (404, 405):
+            if not (response.status_code == 403 and _gate_refuses(self.user, route, method)):
+                self.leaks.append(f"{method} {url} answered {response.status_code}, not 404")
+
+    def forms(self, url: str) -> list[dict[str, object]]:
+        forms = self.side.forms()
+        return forms if url.startswith("/console/units/") else [data for data in forms if data["action"] == "merge"]
+
+
+@pytest.mark.parametrize(("persona", "side"), HIDDEN)
+def test_it_hides_another_jurisdictions_objects_on_every_read(personas: Personas, district: District, persona, side):
+    walk = Walk(personas, district, persona, side)
     before = tables_hash()
-    requests = 0
-    for side in hidden:
-        for route in ID_ROUTES:
-            url = route.url(side.ids)
-            check("GET", url, client.get(url), by_id=True, route=route)
-            for action in ("merge", "confirm"):
-                check(
-                    "POST", url, _post(client, route, url, {**side.form(), "action": action}), by_id=True, route=route
-                )
-            requests += 3
-        for route in LIST_ROUTES:
-            url = route.url({})
-            check("GET", url, client.get(url), by_id=False, route=route)
-            query = {key: value for key, value in side.form().items() if not isinstance(value, list)}
-            check("GET", url, client.get(url, query), by_id=False, route=route)
-            requests += 2
-            if url in SKIP_POST:
-                continue
-            for action in ("merge", "confirm"):
-                check(
-                    "POST", url, _post(client, route, url, {**side.form(), "action": action}), by_id=False, route=route
-                )
-                requests += 1
-    after = tables_hash()
-    changed = [name for name in before if before[name] != after[name]]
-    assert not leaks, "\n".join(leaks[:40])
-    assert not changed, f"{persona} changed {changed} through another jurisdiction's objects"
+    query = {key: value for key, value in walk.side.form().items() if not isinstance(value, list)}
+    for route in ID_ROUTES:
+        url = route.url(walk.side.ids)
+        walk.check("GET", url, walk.client.get(url), route=route)
+    for route in LIST_ROUTES:
+        url = route.url({})
+        walk.check("GET", url, walk.client.get(url), route=route)
+        walk.check("GET", url, walk.client.get(url, query), route=route)  # filtered by the other's ids
+    assert not walk.leaks, "\n".join(walk.leaks[:40])
+    assert tables_hash() == before
+    print(f"{persona} on {side}: {walk.requests} reads")
 
-    # The positive half: the objects of the office's own scope open, and its lists show them.
-    for side in shown:
+
+@pytest.mark.parametrize(("persona", "side"), HIDDEN)
+def test_it_refuses_every_write_on_another_jurisdictions_objects(personas: Personas, district: District, persona, side):
+    walk = Walk(personas, district, persona, side)
+    before = tables_hash()
+    for route in ROUTES:
+        url = route.url(walk.side.ids)
+        if url in SKIP_POST:
+            continue
+        for data in walk.forms(url):
+            walk.check("POST", url, _post(walk.client, url, data), route=route)
+    changed = [name for name, digest in tables_hash().items() if before[name] != digest]
+    assert not walk.leaks, "\n".join(walk.leaks[:40])
+    assert not changed, f"{persona} changed {changed} through {side}'s objects"
+    assert walk.client.get("/").status_code == 200, "still signed in at the end"
+    print(f"{persona} on {side}: {walk.requests} writes")
+
+
+@pytest.mark.parametrize(("persona", "sides"), SHOWN)
+def test_it_opens_the_objects_of_the_offices_own_scope(personas: Personas, district: District, persona, sides):
+    every = _sides(personas, district)
+    client = Client(raise_request_exception=False)
+    client.force_login(USERS[persona](personas, district))
+    for name in sides:
+        side = every[name]
         for template in DETAIL_PAGES:
             url = template.format(**side.ids)
-            status = client.get(url).status_code
-            assert status == 200, (persona, url, status)
+            assert client.get(url).status_code == 200, (persona, url)
         for url in LIST_PAGES:
             assert side.marker in _text(client.get(url)), (persona, url)
-        requests += len(DETAIL_PAGES) + len(LIST_PAGES)
-    print(f"{persona}: {requests} requests")
-    assert client.get("/").status_code == 200, "still signed in at the end"
