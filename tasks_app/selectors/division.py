@@ -72,9 +72,10 @@ def unit_directory(
     return units
 
 
-def unit_items(unit: Unit, limit: int = 50) -> list[Assignment]:
+def unit_items(user: access.AnyUser, unit: Unit, limit: int = 50) -> list[Assignment]:
+    """The unit's assignments on the items the user sees (a unit may be named in another jurisdiction's plan)."""
     return list(
-        Assignment.objects.filter(unit=unit, item__is_active=True)
+        Assignment.objects.filter(unit=unit, item__in=access.visible_items(user))
         .select_related("item__plan")
         .order_by("item__plan_id", "item__order")[:limit]
     )

@@ -263,7 +263,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         unit=unit,
         form=form,
         merge_form=merge_form,
-        items=division_reads.unit_items(unit),
+        items=division_reads.unit_items(request.user, unit),
         history=division_reads.object_history(request.user, "unit", unit.pk),
     )
     return render(request, TEMPLATES + "unit.html", context, status=status)
