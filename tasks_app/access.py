@@ -5,7 +5,8 @@ Do: a user's capabilities (tasks_app.capabilities names them and holds the role 
 services call ``require``.
 
 See: planning-office users see every plan of their jurisdictions (``visible_jurisdictions``: the office
-role's jurisdiction and those below it, or the whole install when it names none); every console read starts from ``visible_plans(user)`` or one of the roots below it.
+role's jurisdiction and those below it, or the whole install when it names none); every console read
+starts from ``visible_plans(user)`` or one of the roots below it.
 Unit staff see the items where one of their units is lead, responsible or cooperating. Objects outside
 a user's scope are reported as missing (404), never as forbidden.
 """
@@ -166,26 +167,21 @@ def visible_jurisdiction_ids(user: AnyUser) -> frozenset[int] | None:
     return _per_user(user, "jurisdiction_ids", lambda: jurisdiction_subtree(root))
 
 
-def is_whole_install(user: AnyUser) -> bool:
-    """An office user whose scope is every jurisdiction (rows that name no jurisdiction are theirs alone)."""
-    return sees_everything(user) and visible_jurisdiction_ids(user) is None
-
-
 def covers(user: AnyUser | None, jurisdiction_id: int | None) -> bool:
     """Whether this jurisdiction is in the user's scope (``user=None``: the system, which covers all)."""
     if user is None:
         return True
-    ids = visible_jurisdiction_ids(user)
     if not sees_everything(user):
         return False
+    ids = visible_jurisdiction_ids(user)
     return ids is None or jurisdiction_id in ids
 
 
 def _in_scope(rows: QuerySet, user: AnyUser, path: str) -> QuerySet:
     """Rows whose ``path`` jurisdiction is in an office user's scope (all of them for the whole install)."""
-    ids = visible_jurisdiction_ids(user)
     if not sees_everything(user):
         return rows.none()
+    ids = visible_jurisdiction_ids(user)
     return rows if ids is None else rows.filter(**{f"{path}__in": sorted(ids)})
 
 
@@ -376,9 +372,9 @@ def visible_import_jobs(user: AnyUser) -> QuerySet[ImportJob]:
     """Uploaded documents: office work. A confirmed job belongs to its plan's jurisdiction; before that, to
     the uploader's office (an upload by a whole-install office is seen by whole-install offices only)."""
     jobs = ImportJob.objects.all()
-    ids = visible_jurisdiction_ids(user)
     if not sees_everything(user):
         return jobs.none()
+    ids = visible_jurisdiction_ids(user)
     if ids is None:
         return jobs
     scope = sorted(ids)
