@@ -4,16 +4,17 @@ Do: a user's capabilities (tasks_app.capabilities names them and holds the role 
 ``capabilities(user)``; faces gate requests with ``request_refusal`` (through tasks_app.permissions),
 services call ``require``.
 
-See: planning-office users see every plan of their jurisdictions (``visible_jurisdictions``: today the
-whole install); every console read starts from ``visible_plans(user)`` or one of the roots below it.
+See: planning-office users see every plan of their jurisdictions (``visible_jurisdictions``: the office
+role's jurisdiction and those below it, or the whole install when it names none); every console read
+starts from ``visible_plans(user)`` or one of the roots below it.
 Unit staff see the items where one of their units is lead, responsible or cooperating. Objects outside
 a user's scope are reported as missing (404), never as forbidden.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -54,14 +55,22 @@ def _per_user(user: AnyUser, key: str, compute: Callable[[], T]) -> T:
     return store[key]
 
 
+def _office_row(user: AnyUser) -> tuple[str, int | None] | None:
+    """(role, jurisdiction id) of the user's office role, read once per request."""
+    return _per_user(
+        user,
+        "office_row",
+        lambda: OfficeRole.objects.filter(user_id=cast(int, user.pk)).values_list("role", "jurisdiction_id").first(),
+    )
+
+
 def office_role(user: AnyUser) -> str | None:
     if not user.is_authenticated:
         return None
     if getattr(user, "is_superuser", False):
         return OfficeRole.Role.ADMIN
-    return _per_user(
-        user, "office_role", lambda: OfficeRole.objects.filter(user_id=user.pk).values_list("role", flat=True).first()
-    )
+    row = _office_row(user)
+    return row[0] if row else None
 
 
 def sees_everything(user: AnyUser) -> bool:
@@ -120,15 +129,91 @@ def is_read_only(user: AnyUser) -> bool:
 # --- scope: what a user may see ------------------------------------------------------------------
 
 
-def visible_jurisdictions(user: AnyUser) -> QuerySet[Jurisdiction]:
-    """The jurisdictions an office user works for: today every office role covers the whole install.
+def _jurisdiction_parents() -> dict[int, int | None]:
+    """Every jurisdiction's parent (one small query: a province holds a few hundred jurisdictions)."""
+    return dict(Jurisdiction.objects.values_list("pk", "parent_id"))
 
-    Scoping office users to their jurisdiction (and a city's districts) is a change here and only here:
-    every plan, unit and console row below is derived from it.
+
+def jurisdiction_subtree(root_id: int, parents: dict[int, int | None] | None = None) -> frozenset[int]:
+    """The jurisdiction and every one below it (a city and its districts; a province and everything in it)."""
+    parents = _jurisdiction_parents() if parents is None else parents
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in parents.items():
+        children.setdefault(parent, []).append(pk)
+    found: set[int] = set()
+    todo = [root_id]
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.add(pk)
+            todo.extend(children.get(pk, []))
+    return frozenset(found)
+
+
+def visible_jurisdiction_ids(user: AnyUser) -> frozenset[int] | None:
+    """The ids of the jurisdictions an office user works for; None: the whole install (and no office: empty).
+
+    An office role names its jurisdiction (null: the whole install, like a superuser); its scope is that
+    jurisdiction and every one below it, so a city office also sees its districts' plans.
     """
     if not sees_everything(user):
-        return Jurisdiction.objects.none()
-    return Jurisdiction.objects.all()
+        return frozenset()
+    if getattr(user, "is_superuser", False):
+        return None
+    row = _office_row(user)
+    root = row[1] if row else None
+    if root is None:
+        return None
+    return _per_user(user, "jurisdiction_ids", lambda: jurisdiction_subtree(root))
+
+
+def covers(user: AnyUser | None, jurisdiction_id: int | None) -> bool:
+    """Whether this jurisdiction is in the user's scope (``user=None``: the system, which covers all)."""
+    if user is None:
+        return True
+    if not sees_everything(user):
+        return False
+    ids = visible_jurisdiction_ids(user)
+    return ids is None or jurisdiction_id in ids
+
+
+def _in_scope(rows: QuerySet, user: AnyUser, path: str) -> QuerySet:
+    """Rows whose ``path`` jurisdiction is in an office user's scope (all of them for the whole install)."""
+    if not sees_everything(user):
+        return rows.none()
+    ids = visible_jurisdiction_ids(user)
+    return rows if ids is None else rows.filter(**{f"{path}__in": sorted(ids)})
+
+
+def visible_jurisdictions(user: AnyUser) -> QuerySet[Jurisdiction]:
+    """The jurisdictions an office user works for: with ``visible_jurisdiction_ids`` (its id form, which the
+    roots filter on) the one place every office read is scoped from.
+
+    Every plan, unit, job, reminder and audit row an office sees is derived from it (through
+    ``visible_plans``, ``visible_units`` and the roots below them); unit staff and other users have none.
+    """
+    return _in_scope(Jurisdiction.objects.all(), user, "pk")
+
+
+def office_emails_covering(jurisdiction_ids_wanted: Iterable[int]) -> dict[int, list[str]]:
+    """For each jurisdiction, the emails of the active office admins and reviewers whose scope covers it
+    (the overdue summary of a plan goes to its offices only). Two queries whatever the number asked."""
+    wanted = set(jurisdiction_ids_wanted)
+    roles = OfficeRole.objects.filter(
+        role__in=(OfficeRole.Role.ADMIN, OfficeRole.Role.REVIEWER), user__is_active=True
+    ).values_list("jurisdiction_id", "user__email", "user__is_superuser")
+    parents = _jurisdiction_parents() if wanted else {}
+    subtrees: dict[int, frozenset[int]] = {}
+    found: dict[int, set[str]] = {pk: set() for pk in wanted}
+    for root, email, superuser in roles:
+        if not email:
+            continue
+        if root is not None and not superuser and root not in subtrees:
+            subtrees[root] = jurisdiction_subtree(root, parents)
+        for pk in wanted:
+            if root is None or superuser or pk in subtrees[root]:
+                found[pk].add(email)
+    return {pk: sorted(emails) for pk, emails in found.items()}
 
 
 def visible_plans(user: AnyUser) -> QuerySet[Plan]:
@@ -139,7 +224,7 @@ def visible_plans(user: AnyUser) -> QuerySet[Plan]:
     """
     plans = Plan.objects.all()
     if sees_everything(user):
-        return plans.filter(jurisdiction__in=visible_jurisdictions(user))
+        return _in_scope(plans, user, "jurisdiction_id")
     if not user.is_authenticated:
         return plans.none()
     mine = Assignment.objects.filter(item__plan=OuterRef("pk"), item__is_active=True, unit_id__in=unit_ids(user))
@@ -264,9 +349,7 @@ def console_item_or_404(user: AnyUser, item_id: int) -> WorkItem:
 
 def visible_units(user: AnyUser) -> QuerySet[Unit]:
     """The unit directory: the units of the office's jurisdictions (with or without a plan)."""
-    if not sees_everything(user):
-        return Unit.objects.none()
-    return Unit.objects.filter(jurisdiction__in=visible_jurisdictions(user))
+    return _in_scope(Unit.objects.all(), user, "jurisdiction_id")
 
 
 def unit_or_404(user: AnyUser, unit_id: int) -> Unit:
@@ -286,9 +369,18 @@ def export_job_or_404(user: AnyUser, job_id: int) -> ExportJob:
 
 
 def visible_import_jobs(user: AnyUser) -> QuerySet[ImportJob]:
-    """Uploaded documents: office work. A job names its plan only once confirmed, so until offices are scoped
-    to a jurisdiction (issue 12: filter on the uploader's jurisdiction here) every office user sees them."""
-    return ImportJob.objects.all() if sees_everything(user) else ImportJob.objects.none()
+    """Uploaded documents: office work. A confirmed job belongs to its plan's jurisdiction; before that, to
+    the uploader's office (an upload by a whole-install office is seen by whole-install offices only)."""
+    jobs = ImportJob.objects.all()
+    if not sees_everything(user):
+        return jobs.none()
+    ids = visible_jurisdiction_ids(user)
+    if ids is None:
+        return jobs
+    scope = sorted(ids)
+    return jobs.filter(
+        Q(plan__jurisdiction_id__in=scope) | Q(plan__isnull=True, uploaded_by__office_role__jurisdiction_id__in=scope)
+    )
 
 
 def import_job_or_404(user: AnyUser, job_id: int) -> ImportJob:
@@ -301,10 +393,14 @@ def visible_reminders(user: AnyUser) -> QuerySet[ReminderMessage]:
 
 
 def visible_audit_entries(user: AnyUser) -> QuerySet[AuditEntry]:
-    """Audit rows of the office's plans, plus the rows that name no plan (unit edits, merges, contacts).
+    """Audit rows of the office's jurisdictions (each row records the jurisdiction it concerns: the unit's or
+    the plan's); rows naming none are read by whole-install offices only."""
+    return _in_scope(AuditEntry.objects.all(), user, "jurisdiction_id")
 
-    Those plan-less rows carry no jurisdiction yet: scoping offices (issue 12) must record one on them.
-    """
-    if not sees_everything(user):
-        return AuditEntry.objects.none()
-    return AuditEntry.objects.filter(Q(plan__in=visible_plans(user)) | Q(plan__isnull=True))
+
+def may_merge_units(user: AnyUser | None, source: Unit, target: Unit) -> bool:
+    """Units merge within one jurisdiction, or across two when the user's scope covers both (a city office
+    folding a district's copy of a city unit into it); the system itself merges within one only."""
+    if source.jurisdiction_id == target.jurisdiction_id:
+        return covers(user, source.jurisdiction_id)
+    return user is not None and covers(user, source.jurisdiction_id) and covers(user, target.jurisdiction_id)

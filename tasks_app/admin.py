@@ -219,7 +219,8 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(OfficeRole)
 class OfficeRoleAdmin(admin.ModelAdmin):
-    list_display = ["user", "role"]
+    list_display = ["user", "role", "jurisdiction"]
+    list_filter = ["role", "jurisdiction"]
 
 
 _VERSION_FIELDS = ("number", "action", "status", "actor", "reason", "created_at")

@@ -6,7 +6,12 @@
 - cooperator: staff of 市科技局, cooperating on items that 市教育局 leads (when such items exist)
 - admin: planning-office admin (sees and reviews everything)
 - leader: leadership, read-only everywhere
+(admin and leader are whole-install offices: their office role names no jurisdiction.)
 Anonymous is simply the unauthenticated client.
+
+Offices scoped to a jurisdiction come with the ``district`` fixture (``District``): 站前区, a district of 营口市
+with its own plan, its office (admin, reviewer, leadership), 营口市's office (which also sees 站前区) and the
+office of another city (葫芦岛市) that sees neither.
 """
 
 from __future__ import annotations
@@ -19,7 +24,17 @@ from django.test import Client
 
 from tasks_app import access
 from tasks_app.importing import document_import
-from tasks_app.models import Assignment, Membership, OfficeRole, Plan, ReportingCycle, Unit, WorkItem
+from tasks_app.models import (
+    Assignment,
+    Jurisdiction,
+    Membership,
+    OfficeRole,
+    Plan,
+    Report,
+    ReportingCycle,
+    Unit,
+    WorkItem,
+)
 from tasks_app.parsing.document import parse_text
 from tasks_app.services.cycles import cycle_open
 from tests.conftest import YINGKOU, analyze_if_postgres
@@ -53,12 +68,15 @@ def import_yingkou() -> Plan:
     return plan
 
 
-def make_user(username: str, *, unit: Unit | None = None, office: str | None = None):
+def make_user(
+    username: str, *, unit: Unit | None = None, office: str | None = None, jurisdiction: Jurisdiction | None = None
+):
+    """A user with a unit membership and/or an office role (of ``jurisdiction``; None: the whole install)."""
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, first_name=username)
     if unit is not None:
         Membership.objects.create(user=user, unit=unit)
     if office is not None:
-        OfficeRole.objects.create(user=user, role=office)
+        OfficeRole.objects.create(user=user, role=office, jurisdiction=jurisdiction)
     return user
 
 
@@ -94,6 +112,80 @@ def _personas_load(ids: dict[str, int]) -> Personas:
 
 
 PEOPLE = ("owner", "colleague", "outsider", "admin", "leader")
+
+
+@dataclass
+class District:
+    """A second jurisdiction beside the personas' 营口市: 站前区 (one of its districts) with its own plan."""
+
+    plan: Plan
+    cycle: ReportingCycle  # the open cycle of 站前区's plan
+    unit: Unit  # a 站前区 unit that reports on ``item``
+    item: WorkItem  # an item ``unit`` reports on
+    staff: object  # staff of ``unit``
+    admin: object  # 站前区's office admin: sees 站前区 only
+    reviewer: object  # 站前区's office reviewer
+    leader: object  # 站前区's leadership (read-only)
+    city_admin: object  # 营口市's office admin: sees 营口市 and 站前区
+    sibling_admin: object  # 葫芦岛市's office admin: sees neither
+
+
+DISTRICT_OPEN_YEAR = 2021
+
+
+def import_zhanqian() -> Plan:
+    from tests.conftest import ZHANQIAN
+
+    text = ZHANQIAN.read_text(encoding="utf-8")
+    if "zhanqian" not in _PARSED:
+        _PARSED["zhanqian"] = parse_text(text, filename=ZHANQIAN.name)
+    plan = document_import(parsed=_PARSED["zhanqian"], file_name=ZHANQIAN.name, text=text).plan
+    analyze_if_postgres()
+    return plan
+
+
+def district_build(p: Personas) -> District:
+    """站前区's plan and offices, inside the calling test's transaction (needs the personas' 营口市 first)."""
+    plan = import_zhanqian()
+    assert plan.jurisdiction.parent_id == p.plan.jurisdiction_id, "站前区 is a district of 营口市"
+    cycle = cycle_open(plan=plan, year=DISTRICT_OPEN_YEAR)
+    assignment = (
+        Assignment.objects.filter(item__plan=plan, item__is_active=True, role=Assignment.Role.RESPONSIBLE)
+        .select_related("item", "unit")
+        .order_by("item__order", "pk")
+        .first()
+    )
+    assert assignment is not None
+    province = p.plan.jurisdiction.parent
+    sibling, _ = Jurisdiction.objects.get_or_create(name="葫芦岛市", defaults={"level": "city", "parent": province})
+    office = OfficeRole.Role
+    return District(
+        plan=plan,
+        cycle=cycle,
+        unit=assignment.unit,
+        item=assignment.item,
+        staff=make_user("district-staff", unit=assignment.unit),
+        admin=make_user("district-admin", office=office.ADMIN, jurisdiction=plan.jurisdiction),
+        reviewer=make_user("district-reviewer", office=office.REVIEWER, jurisdiction=plan.jurisdiction),
+        leader=make_user("district-leader", office=office.LEADERSHIP, jurisdiction=plan.jurisdiction),
+        city_admin=make_user("city-admin", office=office.ADMIN, jurisdiction=p.plan.jurisdiction),
+        sibling_admin=make_user("sibling-admin", office=office.ADMIN, jurisdiction=sibling),
+    )
+
+
+def district_submitted_report(d: District, *, progress: str = "全年完成既定任务") -> Report:
+    """``d.unit``'s report on ``d.item`` in the open cycle, submitted to the office."""
+    from tasks_app.services.reports import ReportDraft, report_get_or_start, report_save, report_submit
+
+    report = report_get_or_start(user=d.staff, item=d.item, unit_id=d.unit.pk, cycle=d.cycle)
+    draft = ReportDraft(progress_status=Report.Progress.ON_TRACK, progress=progress)
+    report = report_save(report=report, user=d.staff, data=draft, expected_version=report.version)
+    return report_submit(report=report, user=d.staff, expected_version=report.version)
+
+
+@pytest.fixture
+def district(personas: Personas) -> District:
+    return district_build(personas)
 
 
 def _is_transactional(request: pytest.FixtureRequest) -> bool:

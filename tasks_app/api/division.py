@@ -180,6 +180,7 @@ def _current_item_units(request: Request, item: WorkItem) -> dict[str, Any]:
 def suggestions_list(request: Request) -> Response:
     params = query_params(SuggestionFilterSerializer, request)
     rows = division_reads.suggestion_rows(
+        request.user,
         plan_id=params["plan"],
         status=request.query_params.get("status", "proposed"),
         item_id=params.get("item"),
@@ -241,7 +242,7 @@ def suggestion_accept_api(request: Request, pk: str) -> Response:
     form.is_valid(raise_exception=True)
     unit = None
     if "unit" in form.validated_data:
-        unit = division_reads.unit_by_id(form.validated_data["unit"])
+        unit = division_reads.plan_unit_by_id(suggestion.item.plan, form.validated_data["unit"])
         if unit is None:
             raise serializers.ValidationError({"unit": ["单位不存在"]})
     assignment = suggestion_accept(
@@ -276,7 +277,7 @@ def unit_merge_api(request: Request, pk: str) -> Response:
     source = access.unit_or_404(request.user, pk_from(pk, message="单位不存在"))
     form = MergeSerializer(data=request.data)
     form.is_valid(raise_exception=True)
-    target = division_reads.unit_by_id(form.validated_data["target"])
+    target = division_reads.unit_by_id(request.user, form.validated_data["target"])
     if target is None:
         raise serializers.ValidationError({"target": ["目标单位不存在"]})
     target = unit_merge(source=source, target=target, user=request.user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from .org import Jurisdiction
 from .plans import Plan
 
 
@@ -26,6 +27,10 @@ class AuditEntry(models.Model):
     at = models.DateTimeField("时间", auto_now_add=True)
     action = models.CharField("操作", max_length=30, choices=Action.choices)
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries")
+    # Whose record this is (the plan's, the unit's): offices read the rows of their jurisdictions only.
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name="行政区划", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     object_type = models.CharField("对象类型", max_length=30)
     object_id = models.PositiveBigIntegerField("对象ID")
     summary = models.CharField("摘要", max_length=500)

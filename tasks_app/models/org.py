@@ -90,12 +90,23 @@ class OfficeRole(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="office_role")
     role = models.CharField("角色", max_length=20, choices=Role.choices)
+    # The office's scope: this jurisdiction and the ones below it (tasks_app.access.visible_jurisdictions).
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name="所属行政区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="office_roles",
+        help_text="留空表示全省(全部行政区划);市级规划办同时看到所辖县(市)区",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "规划办角色"
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()}"
+        where = self.jurisdiction.name if self.jurisdiction is not None else "全部"
+        return f"{self.user} · {self.get_role_display()} · {where}"
 
 
 class Membership(models.Model):

@@ -12,13 +12,15 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from tasks_app.access import office_emails_covering
 from tasks_app.models import (
     Assignment,
     Channel,
     Contribution,
-    OfficeRole,
+    Plan,
     ReminderMessage,
     Report,
     ReportingCycle,
@@ -30,10 +32,15 @@ from tasks_app.reminders.transports import transport_for
 from tasks_app.rules.reporting import contributing_units, reporting_units
 
 
-def reminders_plan(*, as_of: date, unit_id: int | None = None, cycle_id: int | None = None) -> Planned:
+def reminders_plan(
+    *, as_of: date, unit_id: int | None = None, cycle_id: int | None = None, plans: QuerySet[Plan] | None = None
+) -> Planned:
+    """The digests due on ``as_of`` (of one unit, one cycle, or the cycles of ``plans`` when given)."""
     cycles = ReportingCycle.objects.filter(status=ReportingCycle.Status.OPEN).select_related(
         "plan", "plan__reporting_recipient"
     )
+    if plans is not None:
+        cycles = cycles.filter(plan__in=plans)
     if cycle_id is not None:
         cycles = cycles.filter(pk=cycle_id)
     due: dict[int, tuple[ReportingCycle, Step]] = {}
@@ -130,10 +137,12 @@ def reminders_plan(*, as_of: date, unit_id: int | None = None, cycle_id: int | N
             else:
                 planned.digests.append(digest)
     if unit_id is None:
-        office = _office_recipients()
+        # The summary of a plan goes to the offices whose jurisdiction covers it, not to every office.
+        offices = office_emails_covering(due[cid][0].plan.jurisdiction_id for cid in late_units)
         for cid, names in late_units.items():
             cycle, step = due[cid]
             recipient_unit = cycle.plan.reporting_recipient
+            office = offices[cycle.plan.jurisdiction_id]
             recipients = sorted(set(office) | set(recipient_unit.contact_emails if recipient_unit else []))
             targets = [(Channel.EMAIL, recipients)] if recipients else []
             if cycle.plan.office_webhook_url:  # the office's own work group gets the summary too
@@ -151,12 +160,6 @@ def reminders_plan(*, as_of: date, unit_id: int | None = None, cycle_id: int | N
                 if digest.key not in existing:
                     planned.digests.append(digest)
     return planned
-
-
-def _office_recipients() -> list[str]:
-    roles = (OfficeRole.Role.ADMIN, OfficeRole.Role.REVIEWER)
-    emails = OfficeRole.objects.filter(role__in=roles, user__is_active=True).values_list("user__email", flat=True)
-    return sorted({email for email in emails if email})
 
 
 def reminders_write(*, planned: Planned, as_of: date) -> list[ReminderMessage]:

@@ -13,10 +13,10 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from tasks_app.models import Channel, ReminderMessage
+from tasks_app.models import Channel, Plan, ReminderMessage
 from tasks_app.models.channels import recipients_shown
 from tasks_app.reminders.digest import Digest
 from tasks_app.reminders.outbox import outbox_deliver, outbox_release_stale
@@ -69,15 +69,17 @@ def reminders_run(
     dry_run: bool = False,
     unit_id: int | None = None,
     enqueue: Callable[[list[int]], None] | None = None,
+    plans: QuerySet[Plan] | None = None,
 ) -> RunResult:
     """Plan and write the digests due on ``as_of``; deliver inline, or hand the ids to ``enqueue`` after commit.
 
     Inline, the run also delivers the outbox's earlier pending rows (of ``unit_id`` only, when given) and counts
-    what is left undelivered; queued, the sweeper does that.
+    what is left undelivered; queued, the sweeper does that. ``plans`` (an office's "send now": its visible
+    plans) limits the run to those plans' cycles.
     """
     if not dry_run:  # successions that came due since the last run hand their items over first
         successions_apply(as_of=as_of)
-    planned = reminders_plan(as_of=as_of, unit_id=unit_id)
+    planned = reminders_plan(as_of=as_of, unit_id=unit_id, plans=plans)
     result = RunResult(as_of=as_of, skipped=len(planned.no_address))
     if dry_run:
         result.skipped += planned.already
@@ -94,7 +96,7 @@ def reminders_run(
         for row in rows:
             _report(result, row, "queued")
         return result
-    earlier = _undelivered_before(unit_id=unit_id, exclude=ids)
+    earlier = _undelivered_before(unit_id=unit_id, exclude=ids, plans=plans)
     outcome = {pk: outbox_deliver(message_id=pk) for pk in earlier}
     for row in rows:
         outcome[row.id] = status = outbox_deliver(message_id=row.id)
@@ -105,13 +107,15 @@ def reminders_run(
     return result
 
 
-def _undelivered_before(*, unit_id: int | None, exclude: list[int]) -> list[int]:
+def _undelivered_before(*, unit_id: int | None, exclude: list[int], plans: QuerySet[Plan] | None = None) -> list[int]:
     """Rows an earlier run or a lost broker message left undelivered: dead workers' claims released, then every
     pending row made due now (a cron run does not wait for the backoff: it is the retry)."""
     outbox_release_stale()
     pending = ReminderMessage.objects.filter(status=ReminderMessage.Status.PENDING).exclude(pk__in=exclude)
     if unit_id is not None:
         pending = pending.filter(unit_id=unit_id)
+    if plans is not None:
+        pending = pending.filter(cycle__plan__in=plans)
     ids = list(pending.order_by("id").values_list("id", flat=True))
     ReminderMessage.objects.filter(pk__in=ids, next_attempt_at__gt=timezone.now()).update(
         next_attempt_at=timezone.now()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 
 from tasks_app import access
 from tasks_app.models import Assignment, AuditEntry, Jurisdiction, Membership, Plan, SuggestedAssignment, Unit, WorkItem
@@ -69,21 +69,33 @@ def unit_directory(
     if needs_review is not None:
         units = units.filter(needs_review=needs_review)
     if q:
-        matching = Unit.objects.filter(Q(name__icontains=q) | Q(aliases__name__icontains=q)).values("pk")
+        matching = access.visible_units(user).filter(Q(name__icontains=q) | Q(aliases__name__icontains=q)).values("pk")
         units = units.filter(pk__in=matching)  # a subquery: a join on aliases would inflate the counts
     return units
 
 
-def unit_items(unit: Unit, limit: int = 50) -> list[Assignment]:
+def unit_items(user: access.AnyUser, unit: Unit, limit: int = 50) -> list[Assignment]:
+    """The unit's assignments on the items the user sees (a unit may be named in another jurisdiction's plan)."""
     return list(
-        Assignment.objects.filter(unit=unit, item__is_active=True)
+        Assignment.objects.filter(unit=unit, item__in=access.visible_items(user))
         .select_related("item__plan")
         .order_by("item__plan_id", "item__order")[:limit]
     )
 
 
-def merge_targets(unit: Unit) -> QuerySet[Unit]:
-    return Unit.objects.filter(jurisdiction_id=unit.jurisdiction_id).exclude(pk=unit.pk).select_related("jurisdiction")
+def merge_targets(user: access.AnyUser, unit: Unit) -> QuerySet[Unit]:
+    """Units the user may merge ``unit`` into: its own jurisdiction's first, then those of the jurisdictions
+    just above and below it where the user's scope covers them (access.may_merge_units decides)."""
+    near = Q(jurisdiction_id=unit.jurisdiction_id) | Q(jurisdiction__children=unit.jurisdiction_id)
+    near |= Q(jurisdiction__parent_id=unit.jurisdiction_id)
+    own_first = Case(When(jurisdiction_id=unit.jurisdiction_id, then=Value(0)), default=Value(1))
+    return (
+        access.visible_units(user)
+        .filter(pk__in=Unit.objects.filter(near).values("pk"))
+        .exclude(pk=unit.pk)
+        .select_related("jurisdiction")
+        .order_by(own_first, "jurisdiction__name", "name")
+    )
 
 
 def suggestion_items(*, plan: Plan, status: str = "proposed") -> QuerySet[WorkItem]:
@@ -113,6 +125,7 @@ def suggestion_counts(*, plan: Plan) -> dict[str, Any]:
 
 
 def audit_entries(
+    user: access.AnyUser,
     *,
     action: str = "",
     plan_id: int | None = None,
@@ -120,7 +133,7 @@ def audit_entries(
     object_id: int | None = None,
     actor: str = "",
 ) -> QuerySet[AuditEntry]:
-    entries = AuditEntry.objects.select_related("actor", "plan")
+    entries = access.visible_audit_entries(user).select_related("actor", "plan")
     if action:
         entries = entries.filter(action=action)
     if plan_id:
@@ -134,23 +147,34 @@ def audit_entries(
     return entries
 
 
-def object_history(object_type: str, object_id: int, limit: int = 50) -> list[AuditEntry]:
-    return list(audit_entries(object_type=object_type, object_id=object_id)[:limit])
+def object_history(user: access.AnyUser, object_type: str, object_id: int, limit: int = 50) -> list[AuditEntry]:
+    return list(audit_entries(user, object_type=object_type, object_id=object_id)[:limit])
 
 
 def item_assignments(item: WorkItem) -> QuerySet[Assignment]:
     return item.assignments.select_related("unit").order_by("role", "order")
 
 
-def unit_by_id(unit_id: int) -> Unit | None:
-    return Unit.objects.filter(pk=unit_id).first()
+def unit_by_id(user: access.AnyUser, unit_id: int) -> Unit | None:
+    """A unit of the user's jurisdictions (merge targets, chosen units), or None."""
+    return access.visible_units(user).select_related("jurisdiction").filter(pk=unit_id).first()
+
+
+def plan_unit_by_id(plan: Plan, unit_id: int) -> Unit | None:
+    """A unit an item of ``plan`` may name (its jurisdiction's or one above it), or None."""
+    chain: list[int] = []
+    place: Jurisdiction | None = plan.jurisdiction
+    while place is not None and place.pk not in chain:
+        chain.append(place.pk)
+        place = place.parent
+    return Unit.objects.filter(pk=unit_id, jurisdiction_id__in=chain).first()
 
 
 def suggestion_rows(
-    *, plan_id: int, status: str = "", item_id: int | None = None, min_score: float | None = None
+    user: access.AnyUser, *, plan_id: int, status: str = "", item_id: int | None = None, min_score: float | None = None
 ) -> QuerySet[SuggestedAssignment]:
     """The assistant's proposals of a plan for the API list, in document order."""
-    rows = SuggestedAssignment.objects.filter(item__plan_id=plan_id).select_related("item", "unit", "decided_by")
+    rows = access.visible_suggestions(user).filter(item__plan_id=plan_id).select_related("item", "unit", "decided_by")
     if status:
         rows = rows.filter(status=status)
     if item_id is not None:
@@ -168,14 +192,15 @@ def item_with_units(item_id: int) -> WorkItem:
     return WorkItem.objects.prefetch_related("assignments__unit").get(pk=item_id)
 
 
-def units_in(jurisdiction_ids: set[int]) -> QuerySet[Unit]:
-    """Units of these jurisdictions, confirmed ones first (merge targets, suggestion choices)."""
+def units_in(user: access.AnyUser, jurisdiction_ids: set[int]) -> QuerySet[Unit]:
+    """Units of these jurisdictions (within the user's), confirmed ones first (merge targets, suggestion choices)."""
     return (
-        Unit.objects.filter(jurisdiction_id__in=jurisdiction_ids)
+        access.visible_units(user)
+        .filter(jurisdiction_id__in=jurisdiction_ids)
         .select_related("jurisdiction")
         .order_by("needs_review", "name")
     )
 
 
-def jurisdictions() -> QuerySet[Jurisdiction]:
-    return Jurisdiction.objects.all()
+def jurisdictions(user: access.AnyUser) -> QuerySet[Jurisdiction]:
+    return access.visible_jurisdictions(user)

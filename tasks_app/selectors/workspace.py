@@ -41,10 +41,12 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 
-def plan_overview() -> QuerySet[Plan]:
+def plan_overview(user: access.AnyUser) -> QuerySet[Plan]:
+    """The plans the user sees (access.visible_plans): an office its jurisdictions', staff their units'."""
     active = Q(items__is_active=True)
     return (
-        Plan.objects.select_related("jurisdiction", "source", "reporting_recipient")
+        access.visible_plans(user)
+        .select_related("jurisdiction", "source", "reporting_recipient")
         .annotate(
             indicator_count=Count("items", filter=active & Q(items__kind__in=WorkItem.INDICATOR_KINDS)),
             task_count=Count("items", filter=active & ~Q(items__kind__in=WorkItem.INDICATOR_KINDS)),

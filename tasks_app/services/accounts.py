@@ -27,7 +27,7 @@ def demo_username(unit: Unit) -> str:
 
 def demo_users_create() -> list[dict[str, Any]]:
     """Create the demo logins, or give existing ones new passwords; returns
-    {"username","password","department","role"} rows. Every run sets fresh random passwords (so the printed
+    {"username","password","department","role","jurisdiction"} rows. Every run sets fresh random passwords (so the printed
     list always works) and revokes the logins' API tokens; sessions end with the old password hash."""
     user_model = get_user_model()
     units = list(
@@ -46,9 +46,15 @@ def demo_users_create() -> list[dict[str, Any]]:
         admin.is_staff = admin.is_superuser = True
         admin.password = hashes[ADMIN_USERNAME]
         admin.save()
-        OfficeRole.objects.update_or_create(user=admin, defaults={"role": OfficeRole.Role.ADMIN})
+        OfficeRole.objects.update_or_create(user=admin, defaults={"role": OfficeRole.Role.ADMIN, "jurisdiction": None})
         rows.append(
-            {"username": admin.username, "password": passwords[ADMIN_USERNAME], "department": None, "role": "admin"}
+            {
+                "username": admin.username,
+                "password": passwords[ADMIN_USERNAME],
+                "department": None,
+                "role": "admin",
+                "jurisdiction": None,  # the whole install
+            }
         )
 
         existing = {u.username: u for u in user_model.objects.filter(username__in=usernames[1:])}
@@ -85,6 +91,7 @@ def demo_users_create() -> list[dict[str, Any]]:
                     "password": passwords[demo_username(unit)],
                     "department": unit.name,
                     "role": "staff",
+                    "jurisdiction": unit.jurisdiction.name,
                 }
             )
     return rows

@@ -108,6 +108,8 @@ def contacts_import_xlsx(
 ) -> ContactsResult:
     """Add (or with ``replace``, set) the contact emails of the listed units. All rows or nothing."""
     access.require(user, Capability.MANAGE_UNITS)
+    if not access.covers(user, jurisdiction.pk):
+        raise ContactsImportError("该行政区划不在您的管理范围内")
     rows = _rows(data)
     header_at, columns = next(
         ((i, found) for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if (found := _header(row))), (None, None)
@@ -187,6 +189,7 @@ def _write(
                 action=AuditEntry.Action.CONTACTS_IMPORT,
                 object_type="unit",
                 object_id=unit.pk,
+                jurisdiction_id=unit.jurisdiction_id,
                 summary=f"导入联系人 {unit.name}:{'、'.join(emails)}",
                 before={"contact_emails": before},
                 after={"contact_emails": emails, "contacts": entry["contacts"]},

@@ -84,6 +84,7 @@ def _audit(cycle: ReportingCycle, user: Any, summary: str, before: dict, after: 
         actor=user if getattr(user, "is_authenticated", False) else None,
         action=AuditEntry.Action.CYCLE,
         plan_id=cycle.plan_id,
+        jurisdiction_id=cycle.plan.jurisdiction_id,
         object_type="cycle",
         object_id=cycle.pk,
         summary=summary[:500],

@@ -56,13 +56,16 @@ def audit_record(
     object_id: int,
     summary: str,
     plan: Plan | None = None,
+    jurisdiction_id: int | None = None,
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEntry:
+    """One audit row; it belongs to ``jurisdiction_id`` (a unit's rows: the unit's), else to the plan's."""
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         plan=plan,
+        jurisdiction_id=jurisdiction_id or (plan.jurisdiction_id if plan is not None else None),
         object_type=object_type,
         object_id=object_id,
         summary=summary[:500],
@@ -364,6 +367,7 @@ def unit_update(
             action=AuditEntry.Action.UNIT_EDIT,
             object_type="unit",
             object_id=current.pk,
+            jurisdiction_id=current.jurisdiction_id,
             summary=f"修改单位 {old_name}"
             + (f" → {current.name}" if current.name != old_name else "")
             + f": {'、'.join(changed)}",
@@ -387,6 +391,7 @@ def unit_confirm(*, unit: Unit, user: Any) -> Unit:
             action=AuditEntry.Action.UNIT_CONFIRM,
             object_type="unit",
             object_id=current.pk,
+            jurisdiction_id=current.jurisdiction_id,
             summary=f"确认新单位 {current.name}({current.jurisdiction.name})",
             before={"needs_review": True},
             after={"needs_review": False},
@@ -413,8 +418,8 @@ def unit_merge(*, source: Unit, target: Unit, user: Any) -> Unit:
     access.require(user, Capability.MANAGE_UNITS)
     if source.pk == target.pk:
         raise DivisionError("不能把单位合并到它自己")
-    if source.jurisdiction_id != target.jurisdiction_id:
-        raise DivisionError("只能合并同一行政区划内的单位")
+    if not access.may_merge_units(user, source, target):
+        raise DivisionError("只能合并同一行政区划内的单位(或您同时管理的两个行政区划的单位)")
     with transaction.atomic():
         source = Unit.objects.select_for_update().select_related("jurisdiction").get(pk=source.pk)
         target = Unit.objects.select_for_update().select_related("jurisdiction").get(pk=target.pk)
@@ -442,7 +447,8 @@ def unit_merge(*, source: Unit, target: Unit, user: Any) -> Unit:
         aliases = [name for name in source.aliases.values_list("name", flat=True) if name != target.name]
         UnitAlias.objects.filter(unit=source).update(unit=target)
         UnitAlias.objects.filter(unit=target, name=target.name).delete()
-        UnitAlias.objects.get_or_create(jurisdiction_id=target.jurisdiction_id, name=source.name, unit=target)
+        # The source's name stays reserved where it was written (a district's copy of a city unit).
+        UnitAlias.objects.get_or_create(jurisdiction_id=source.jurisdiction_id, name=source.name, unit=target)
         target.contact_emails = emails_clean([*target.contact_emails, *source.contact_emails])
         if source.webhook_url and not target.webhook_url:  # the merged unit's work group keeps its reminders
             target.webhook_url, target.webhook_kind = source.webhook_url, source.webhook_kind
@@ -457,6 +463,7 @@ def unit_merge(*, source: Unit, target: Unit, user: Any) -> Unit:
             plan=Plan.objects.get(pk=next(iter(plan_ids))) if len(plan_ids) == 1 else None,
             object_type="unit",
             object_id=target.pk,
+            jurisdiction_id=target.jurisdiction_id,
             summary=f"合并单位 {source_name} → {target.name}(分工 {moved['assignments']} 条,报告 {moved['reports']} 份)",
             before={**before, "source_id": source_id},
             after={"target": _unit_state(target), "moved": moved, "aliases_added": [source_name, *aliases]},

@@ -130,9 +130,10 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
     return ExportJob.objects.get(pk=job.pk)
 
 
-def export_jobs_recent(*, limit: int = 50) -> QuerySet[ExportJob]:
-    """The latest jobs with their plan and author (one query)."""
-    return ExportJob.objects.select_related("plan", "created_by").order_by("-created_at", "-pk")[:limit]
+def export_jobs_recent(*, user: AnyUser, limit: int = 50) -> QuerySet[ExportJob]:
+    """The latest jobs of the user's plans with their plan and author (one query)."""
+    rows = access.visible_export_jobs(user).select_related("plan", "created_by")
+    return rows.order_by("-created_at", "-pk")[:limit]
 
 
 def export_job_label(job: ExportJob) -> str:

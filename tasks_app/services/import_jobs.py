@@ -32,7 +32,7 @@ from tasks_app import access
 from tasks_app.capabilities import Capability
 from tasks_app.import_diff import import_diff
 from tasks_app.import_units import jurisdiction_chain
-from tasks_app.models import ImportJob, Unit, UnitAlias
+from tasks_app.models import ImportJob, Jurisdiction, Unit, UnitAlias
 from tasks_app.parsing.sniff import detect_format
 from tasks_app.parsing.types import ParseError
 from tasks_app.services.division import unit_confirm
@@ -130,6 +130,15 @@ def _read(job: ImportJob) -> bytes:
         raise ImportJobError("上传的文件已不存在,请重新上传") from None
 
 
+def _scope_check(job: ImportJob, jurisdiction_name: str) -> None:
+    """A document of a jurisdiction the uploader's office does not cover fails here, before its preview (or
+    the re-import diff against that jurisdiction's plan) is shown; a jurisdiction that does not exist yet is
+    checked again when the import is confirmed."""
+    place = Jurisdiction.objects.filter(name=jurisdiction_name).first()
+    if place is not None and job.uploaded_by is not None and not access.covers(job.uploaded_by, place.pk):
+        raise ImportJobError(f"该文件属于{place.name},不在您的管理范围内,不能导入")
+
+
 def import_job_parse(*, job_id: int) -> ImportJob | None:
     """queued → parsing → ready (preview and diff kept on the job) or failed (one line). Idempotent."""
     job = ImportJob.objects.filter(pk=job_id).first()
@@ -142,6 +151,7 @@ def import_job_parse(*, job_id: int) -> ImportJob | None:
         loaded = document_load(data=data, file_name=job.original_name)
         _progress(job.pk, 70)
         preview = document_preview(loaded=loaded)
+        _scope_check(job, loaded.parsed.jurisdiction)
         _progress(job.pk, 85)
         diff = import_diff(parsed=loaded.parsed, text=loaded.text)
     except (ParseError, ImportJobError) as exc:
@@ -224,6 +234,8 @@ def import_job_confirm(*, job_id: int, user: Any, unit_choices: Mapping[str, Any
         except ParseError as exc:
             raise ImportJobError(one_line(exc)) from None
         result = document_save(loaded=loaded, unit_choices=chosen)
+        if not access.covers(user, result.plan.jurisdiction_id):  # rolls the whole import back
+            raise ImportJobError(f"该文件属于{result.plan.jurisdiction.name},不在您的管理范围内,不能导入")
         _remember_choices(chosen)
         new_names = [name for name, value in choices.items() if value == NEW_UNIT]
         jurisdiction = result.plan.jurisdiction
@@ -301,5 +313,7 @@ def import_job_state(job: ImportJob) -> dict[str, Any]:
     }
 
 
-def import_jobs_recent(*, limit: int = 50):
-    return ImportJob.objects.select_related("uploaded_by", "plan").order_by("-created_at", "-pk")[:limit]
+def import_jobs_recent(*, user: Any, limit: int = 50):
+    """The latest jobs the user's office may see (access.visible_import_jobs)."""
+    rows = access.visible_import_jobs(user).select_related("uploaded_by", "plan")
+    return rows.order_by("-created_at", "-pk")[:limit]

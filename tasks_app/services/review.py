@@ -99,7 +99,9 @@ def reports_bulk_approve(*, user: Any, report_ids: Iterable[int], cycle: Reporti
     wanted = sorted({int(pk) for pk in report_ids})
     result = BulkResult()
     with transaction.atomic():
-        candidates = Report.objects.filter(pk__in=wanted, status=Report.Status.SUBMITTED, item__is_active=True)
+        # Only reports the reviewer's office sees (another jurisdiction's are skipped like missing ones).
+        scope = Report.objects.all() if user is None else access.visible_console_reports(user)
+        candidates = scope.filter(pk__in=wanted, status=Report.Status.SUBMITTED, item__is_active=True)
         if cycle is not None:
             candidates = candidates.filter(cycle=cycle)
         locked = list(

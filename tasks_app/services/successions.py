@@ -96,6 +96,7 @@ def succession_record(
             action=AuditEntry.Action.SUCCESSION,
             object_type="unit",
             object_id=predecessor.pk,
+            jurisdiction_id=predecessor.jurisdiction_id,
             summary=f"登记单位沿革:{predecessor.name} → {names}({effective_on.isoformat()} 起,{KIND_LABELS[kind]})",
             after={
                 "successors": [u.name for u in successors],

@@ -256,6 +256,7 @@ def suggestions_accept_above(
                     actor=user,
                     action=AuditEntry.Action.SUGGESTION,
                     plan=plan,
+                    jurisdiction_id=plan.jurisdiction_id,
                     object_type="item",
                     object_id=item_id,
                     summary=f"批量采纳分工建议(得分≥{min_score:g}){items[item_id]}:{';'.join(parts)}"[:500],

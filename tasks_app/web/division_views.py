@@ -181,7 +181,7 @@ def division_item(request: HttpRequest, item_id: int) -> HttpResponse:
         item=item,
         form=form,
         roles=division_reads.units_by_role(division_reads.item_with_units(item.pk)),
-        history=division_reads.object_history("item", item.pk),
+        history=division_reads.object_history(request.user, "item", item.pk),
     )
     return render(request, TEMPLATES + "division_item.html", context, status=status)
 
@@ -200,7 +200,7 @@ def units(request: HttpRequest) -> HttpResponse:
     context = _context(
         request,
         console_section="units",
-        jurisdictions=division_reads.jurisdictions(),
+        jurisdictions=division_reads.jurisdictions(request.user),
         jurisdiction_id=jurisdiction_id,
         needs_review=request.GET.get("needs_review", ""),
         q=q,
@@ -220,7 +220,7 @@ def _unit_or_404(request: HttpRequest, unit_id: int) -> Unit:
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_UNITS)
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit_or_404(request, unit_id)
-    targets = list(division_reads.merge_targets(unit))
+    targets = list(division_reads.merge_targets(request.user, unit))
     status = 200
     form = UnitForm(
         initial={
@@ -265,14 +265,14 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         unit=unit,
         form=form,
         merge_form=merge_form,
-        items=division_reads.unit_items(unit),
-        history=division_reads.object_history("unit", unit.pk),
+        items=division_reads.unit_items(request.user, unit),
+        history=division_reads.object_history(request.user, "unit", unit.pk),
     )
     return render(request, TEMPLATES + "unit.html", context, status=status)
 
 
 def _merge(request: HttpRequest, source: Unit, target_id: int, *, back: str) -> HttpResponse:
-    target = division_reads.unit_by_id(target_id)
+    target = division_reads.unit_by_id(request.user, target_id)
     if target is None:
         raise Http404("目标单位不存在")
     try:
@@ -287,7 +287,9 @@ def _merge(request: HttpRequest, source: Unit, target_id: int, *, back: str) -> 
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_UNITS)
 def units_review(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        unit = get_object_or_404(Unit, pk=_int(request.POST.get("unit")) or 0, needs_review=True)
+        unit = get_object_or_404(
+            access.visible_units(request.user), pk=_int(request.POST.get("unit")) or 0, needs_review=True
+        )
         if request.POST.get("action") == "confirm":
             unit_confirm(unit=unit, user=request.user)
             messages.success(request, f"已确认 {unit.name} 为新单位")
@@ -302,7 +304,7 @@ def units_review(request: HttpRequest) -> HttpResponse:
     )
     places = {unit.jurisdiction_id for unit in page_obj}
     targets: dict[int, list[Unit]] = {place: [] for place in places}
-    for unit in division_reads.units_in(places):
+    for unit in division_reads.units_in(request.user, places):
         targets[unit.jurisdiction_id].append(unit)
     rows = [(unit, targets[unit.jurisdiction_id]) for unit in page_obj]
     context = _context(
@@ -310,7 +312,7 @@ def units_review(request: HttpRequest) -> HttpResponse:
         console_section="units",
         rows=rows,
         page_obj=page_obj,
-        jurisdictions=division_reads.jurisdictions(),
+        jurisdictions=division_reads.jurisdictions(request.user),
         jurisdiction_id=jurisdiction_id,
         query=_query(request),
     )
@@ -323,6 +325,9 @@ def units_contacts(request: HttpRequest) -> HttpResponse:
     form = ContactsForm()
     if request.method == "POST":
         form = ContactsForm(request.POST, request.FILES)
+    places = cast(forms.ModelChoiceField, form.fields["jurisdiction"])
+    places.queryset = division_reads.jurisdictions(request.user)
+    if request.method == "POST":
         if form.is_valid():
             try:
                 result = contacts_import_xlsx(
@@ -356,7 +361,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "proposed")
     status = status if status in SuggestedAssignment.Status.values or status == "" else "proposed"
     page_obj = _page(request, division_reads.suggestion_items(plan=plan, status=status), default=20) if plan else None
-    units = list(division_reads.units_in({plan.jurisdiction_id})) if plan else []
+    units = list(division_reads.units_in(request.user, {plan.jurisdiction_id})) if plan else []
     context = _context(
         request,
         console_section="suggestions",
@@ -444,7 +449,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         "object_id": _int(request.GET.get("object_id")),
         "actor": request.GET.get("actor", "")[:150],
     }
-    page_obj = _page(request, division_reads.audit_entries(**filters))
+    page_obj = _page(request, division_reads.audit_entries(request.user, **filters))
     context = _context(
         request,
         console_section="audit",

@@ -111,7 +111,7 @@ def exports(request: HttpRequest) -> HttpResponseBase:
         form = ExportForm(initial=_form_defaults(request.user), user=request.user)
     context = {
         "form": form,
-        "jobs": [_job_view(job) for job in jobs.export_jobs_recent()],
+        "jobs": [_job_view(job) for job in jobs.export_jobs_recent(user=request.user)],
         "direct_max": jobs.DIRECT_MAX_ITEMS,
         "exporters": list(registry),
         "years": export_reads.export_years(request.user),

@@ -66,7 +66,7 @@ def imports(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         form = UploadForm()
-    rows = list(jobs.import_jobs_recent())
+    rows = list(jobs.import_jobs_recent(user=request.user))
     for job in rows:
         job.percent = jobs.import_job_percent(job)
         job.format_label = jobs.FORMAT_LABELS.get(job.format, job.format)

@@ -12,8 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from tasks_app import access
 from tasks_app.capabilities import Capability
-from tasks_app.models import Channel, ReminderMessage, Unit
+from tasks_app.models import Channel, ReminderMessage
 from tasks_app.models.channels import recipients_shown
 from tasks_app.permissions import requires
 from tasks_app.reminders.outbox import outbox_deliver, outbox_requeue
@@ -79,9 +80,9 @@ def outbox(request: HttpRequest) -> HttpResponse:
 @requires(Capability.VIEW_CONSOLE)
 @require_GET
 def outbox_preview(request: HttpRequest) -> HttpResponse:
-    unit = get_object_or_404(Unit, pk=_unit_id(request.GET.get("unit")))
+    unit = access.unit_or_404(request.user, _unit_id(request.GET.get("unit")))
     as_of = _as_of(request.GET.get("as_of"))
-    planned = reminders_plan(as_of=as_of, unit_id=unit.id)
+    planned = reminders_plan(as_of=as_of, unit_id=unit.id, plans=access.visible_plans(request.user))
     previews = [
         {
             "digest": d,
@@ -98,8 +99,8 @@ def outbox_preview(request: HttpRequest) -> HttpResponse:
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_OUTBOX)
 @require_POST
 def outbox_send_now(request: HttpRequest) -> HttpResponse:
-    unit = get_object_or_404(Unit, pk=_unit_id(request.POST.get("unit")))
-    result = reminders_run(as_of=timezone.localdate(), unit_id=unit.id)
+    unit = access.unit_or_404(request.user, _unit_id(request.POST.get("unit")))
+    result = reminders_run(as_of=timezone.localdate(), unit_id=unit.id, plans=access.visible_plans(request.user))
     if result.sent:
         messages.success(request, f"已向{unit.name}发送 {result.sent} 封提醒。")
     elif result.failed:
@@ -114,7 +115,7 @@ def outbox_send_now(request: HttpRequest) -> HttpResponse:
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_OUTBOX)
 @require_POST
 def outbox_retry(request: HttpRequest, message_id: int) -> HttpResponse:
-    row = get_object_or_404(ReminderMessage, pk=message_id)
+    row = get_object_or_404(access.visible_reminders(request.user), pk=message_id)
     if outbox_requeue(message_id=row.id):  # failed, pending (waiting for a retry or a sweep), or a dead claim
         status = outbox_deliver(message_id=row.id)
         messages.info(

@@ -89,7 +89,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def plans(request: HttpRequest) -> HttpResponse:
-    return render(request, "tasks_app/home.html", {"plans": workspace.plan_overview()})
+    return render(request, "tasks_app/home.html", {"plans": workspace.plan_overview(request.user)})
 
 
 @login_required

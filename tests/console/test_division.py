@@ -183,8 +183,10 @@ def test_it_refuses_merging_a_unit_into_itself_or_across_jurisdictions(personas)
     elsewhere = Unit.objects.exclude(jurisdiction=p.plan.jurisdiction).first() or Unit.objects.create(
         jurisdiction=p.plan.jurisdiction.children.create(name="测试区", level="district"), name="区教育局"
     )
-    with pytest.raises(DivisionError, match="同一行政区划"):
-        unit_merge(source=elsewhere, target=p.education, user=p.admin)
+    district_office = make_user("district-office", office="admin", jurisdiction=elsewhere.jurisdiction)
+    for user in (district_office, None):  # a scope that covers only one of them, or the system itself
+        with pytest.raises(DivisionError, match="同一行政区划"):
+            unit_merge(source=elsewhere, target=p.education, user=user)
 
 
 # --- pages ---------------------------------------------------------------------------------------

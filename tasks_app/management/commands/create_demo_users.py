@@ -9,23 +9,28 @@ import json
 from django.core.management.base import BaseCommand
 
 from tasks_app.services.accounts import demo_users_create
+from tasks_app.services.demo_offices import demo_office_admins_create
 
 
 class Command(BaseCommand):
-    help = "为每个有分工的单位创建一个演示填报账号,并创建规划办管理员账号(仅用于演示)"
+    help = "为每个有分工的单位创建一个演示填报账号,并创建规划办管理员账号(全部及各行政区划各一个;仅用于演示)"
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, json: bool, **options) -> None:
         rows = demo_users_create()
+        offices = demo_office_admins_create()
+        rows[1:1] = offices  # the whole-install admin first, then one admin per jurisdiction with a plan
         if json:
             self.stdout.write(_dumps(rows))
             return
         admin = rows[0]
         self.stdout.write("每次运行都会为每个演示账号设置新的随机密码(旧密码和令牌随即作废),密码只显示这一次:")
-        self.stdout.write(f"规划办管理员:用户名 {admin['username']}  密码 {admin['password']}")
-        staff = rows[1:]
+        self.stdout.write(f"规划办管理员(全部行政区划):用户名 {admin['username']}  密码 {admin['password']}")
+        for row in offices:
+            self.stdout.write(f"规划办管理员({row['jurisdiction']}):用户名 {row['username']}  密码 {row['password']}")
+        staff = rows[1 + len(offices) :]
         if staff:
             self.stdout.write(f"单位填报账号 {len(staff)} 个(每个账号的密码各不相同):")
             for row in staff:
