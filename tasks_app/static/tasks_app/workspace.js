@@ -25,7 +25,7 @@
   // --- unsaved changes and autosave ---------------------------------------------------------------
   var forms = Array.prototype.slice.call(document.querySelectorAll("form[data-workspace-form]"));
   forms.forEach(function (form) {
-    var state = { dirty: false, edits: 0, saving: false, stopped: false, timer: null };
+    var state = { dirty: false, edits: 0, saving: false, stopped: false, timer: null, resume: null };
     form.workspaceState = state;
     var seconds = parseInt(form.getAttribute("data-autosave") || "0", 10);
 
@@ -59,7 +59,12 @@
         .catch(function () {
           say(statusLine(form, ".autosave-status"), "自动保存失败(网络不可用),请稍后手动保存草稿。", "error");
         })
-        .then(function () { state.saving = false; });
+        .then(function () {
+          state.saving = false;
+          var resume = state.resume;
+          state.resume = null;
+          if (resume) resume();  // a 保存/提交 clicked meanwhile goes ahead with the new version
+        });
     }
 
     form.addEventListener("input", function (event) {
@@ -86,7 +91,18 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (event.defaultPrevented) return;  // a confirmation (behaviours.js) was declined
-    if (form.workspaceState) { form.workspaceState.dirty = false; return; }  // the real save or submit
+    if (form.workspaceState) {  // the real save or submit
+      var state = form.workspaceState;
+      if (state.saving) {  // wait for the autosave in flight, else this post would carry a stale version
+        event.preventDefault();
+        var submitter = event.submitter;
+        state.resume = function () { form.requestSubmit(submitter); };
+        return;
+      }
+      state.dirty = false;
+      state.stopped = true;
+      return;
+    }
     if (!form.hasAttribute("data-evidence-delete") || !window.fetch) return;
     event.preventDefault();
     var id = form.getAttribute("data-evidence-delete");
