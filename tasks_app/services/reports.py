@@ -249,10 +249,10 @@ def contribution_save(
                     "保存失败:其他人刚刚提交了配合情况;请对照最新内容合并后再保存", current=winner
                 ) from exc
         else:
-            if row.status == Contribution.Status.SUBMITTED:  # submitted is final, like a report
-                raise ReportStateError("配合情况已提交,不能再修改;如需补充请联系牵头单位。")
             if expected_version is not None and row.version != expected_version:
                 raise StaleEditError("保存失败:配合情况已被其他人修改;请对照最新内容合并后再保存。", current=row)
+            if row.status == Contribution.Status.SUBMITTED:  # submitted is final, like a report
+                raise ReportStateError("配合情况已提交,不能再修改;如需补充请联系牵头单位。")
             row.text = text
             row.version = F("version") + 1
             row.updated_by = user

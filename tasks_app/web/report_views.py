@@ -185,13 +185,11 @@ def _autosave(
             report=report, user=request.user, data=form.draft(), expected_version=form.cleaned_data["version"]
         )
     except StaleEditError as exc:
-        return JsonResponse(
-            {
-                "error": _conflict_message(exc).split("。")[0]
-                + "。自动保存已停止,您的内容没有覆盖对方的修改;请复制您的内容后刷新页面合并。"
-            },
-            status=409,
+        first = str(exc).split("。")[0]  # who saved when
+        message = (
+            f"自动保存已停止:{first}。您的内容仍在本页,没有覆盖对方的修改;点击“保存草稿”将显示对方的内容供您合并。"
         )
+        return JsonResponse({"error": message}, status=409)
     except ServiceError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     saved = timezone.localtime(report.updated_at)

@@ -146,6 +146,13 @@ def test_it_tells_the_unit_of_a_return_and_never_loses_its_text(
     screenshot(staff, f"workspace-todo-{tag}")
     accessible(staff, "我的任务")
 
+    staff.goto(f"{live_server.url}/plans/")
+    accessible(staff, "规划")
+    staff.goto(f"{live_server.url}/items/{item.pk}/")
+    assert staff.locator(".actions a.button.primary").first.inner_text() == "修改退回的报告"
+    accessible(staff, "事项页(填报单位)")
+    staff.goto(f"{live_server.url}/")
+
     # --- the report form: delete an attachment without losing the typed text ------------------------------
     todo.locator("a", has_text=item.title[:10]).first.click()
     staff.wait_for_load_state("networkidle")
