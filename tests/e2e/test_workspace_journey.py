@@ -158,6 +158,8 @@ def test_it_tells_the_unit_of_a_return_and_never_loses_its_text(
     staff.wait_for_load_state("networkidle")
     assert f"规划办退回理由:{REASON}" in staff.locator(".returned-box").inner_text()
     accessible(staff, "报告表单")
+    upload = staff.locator("#id_evidence").bounding_box()
+    assert upload["y"] + upload["height"] <= viewport["height"], "the upload shows at first view"
     staff.evaluate("window.__samePage = true")
     staff.fill("textarea[name=progress]", TYPED)
     staff.once("dialog", lambda dialog: (dialogs.append((dialog.type, dialog.message)), dialog.accept()))
@@ -218,6 +220,8 @@ def test_it_tells_the_unit_of_a_return_and_never_loses_its_text(
     staff.goto(f"{live_server.url}/items/{indicator.pk}/report/")
     assert "目标值" in staff.locator(".indicator-context").inner_text()
     accessible(staff, "指标报告表单")
+    upload = staff.locator("#id_evidence").bounding_box()
+    assert upload["y"] + upload["height"] <= viewport["height"], "the upload shows at first view"
     screenshot(staff, f"report-indicator-{tag}")
     staff.locator("#id_actual_value_text").focus()
     staff.keyboard.press("Shift+Tab")  # onto what precedes 实际值, then tab into it and through the whole form
