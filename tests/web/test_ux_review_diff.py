@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from tasks_app.models import Report
 from tasks_app.selectors.review_diff import resubmissions, snapshot_changes, text_runs, with_resubmission_flag
 from tasks_app.services.reports import ReportDraft, report_save, report_submit
+from tasks_app.services.review import report_return
 from tests.console.review_fixtures import education_task_items, submitted_report
 from tests.web.ux_helpers import REASON, returned_report
 
@@ -88,3 +91,29 @@ def test_it_hides_the_queue_from_unit_staff(client, web):
     _resubmit(web)
     client.force_login(web.p.owner)
     assert client.get(reverse("console-review")).status_code == 404
+
+
+def test_it_flags_the_queue_in_a_constant_number_of_queries(client, web):
+    p = web.p
+    client.force_login(p.admin)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("console-review"), {"cycle": p.cycle.pk}).status_code == 200
+        return len(ctx.captured_queries)
+
+    _resubmit(web)
+    one = queries()
+    for item in [i for i in education_task_items(p) if i.pk != web.lead_item.pk][:3]:
+        report = submitted_report(p, item)
+        report = report_return(report=report, user=p.admin, reason="补充", expected_version=report.version)
+        report = report_save(
+            report=report,
+            user=p.owner,
+            data=ReportDraft(progress_status=Report.Progress.ON_TRACK, progress="已补充"),
+            expected_version=report.version,
+        )
+        report_submit(report=report, user=p.owner, expected_version=report.version)
+    body = client.get(reverse("console-review"), {"cycle": p.cycle.pk}).content.decode()
+    assert body.count('class="badge resubmitted-flag"') == 4
+    assert queries() == one
