@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
@@ -23,6 +23,7 @@ from tasks_app.models import Report, ReportingCycle, ReportVersion
 from tasks_app.permissions import requires
 from tasks_app.selectors import console as console_reads
 from tasks_app.selectors.api import api_reports
+from tasks_app.selectors.review_diff import resubmissions, with_resubmission_flag
 from tasks_app.services.cycles import cycle_close, cycle_open, cycle_set_due_date
 from tasks_app.services.review import REASON_MAX, report_approve, report_return, reports_bulk_approve
 
@@ -41,6 +42,23 @@ class QueueFilterSerializer(serializers.Serializer):
     )
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1)
+
+
+class QueueRowSerializer(ReportSerializer):
+    """A queue row: the report plus whether it is a resubmission and which fields changed since its return."""
+
+    resubmitted = serializers.BooleanField(
+        source="was_returned", read_only=True, help_text="退回后重新提交(此前至少被退回过一次)"
+    )
+    changed_fields = serializers.SerializerMethodField(help_text="重新提交的报告与退回版本相比修改的字段")
+
+    class Meta(ReportSerializer.Meta):
+        fields = [*ReportSerializer.Meta.fields, "resubmitted", "changed_fields"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_changed_fields(self, report: Report) -> list[str]:
+        change = self.context.get("resubmissions", {}).get(report.pk)
+        return change.changed_names if change else []
 
 
 class ApproveSerializer(serializers.Serializer):
@@ -151,7 +169,7 @@ def _reply(request: Request, report: Report) -> Response:
     tags=["console"],
     summary="审核队列(默认:待审核报告)",
     parameters=[QueueFilterSerializer],
-    responses={200: ReportSerializer(many=True), **LIST_ERRORS},
+    responses={200: QueueRowSerializer(many=True), **LIST_ERRORS},
 )
 @requires(Capability.VIEW_CONSOLE)
 @api_view(["GET"])
@@ -163,10 +181,11 @@ def review_queue(request: Request) -> Response:
     )
     chapters = console_reads.plan_chapters(_cycle(request, filters.cycle).plan_id) if filters.cycle else None
     ids = console_reads.review_queue(request.user, filters, chapters=chapters).values("pk")
-    rows = api_reports(request.user).filter(pk__in=ids).order_by("submitted_at", "pk")
+    rows = with_resubmission_flag(api_reports(request.user).filter(pk__in=ids)).order_by("submitted_at", "pk")
     paginator = Pagination()
-    page = paginator.paginate_queryset(rows, request)
-    return paginator.get_paginated_response(ReportSerializer(page, many=True).data)
+    page = paginator.paginate_queryset(rows, request) or []
+    context = {"request": request, "resubmissions": resubmissions(page)}
+    return paginator.get_paginated_response(QueueRowSerializer(page, many=True, context=context).data)
 
 
 @extend_schema(

@@ -14,6 +14,9 @@ class ReminderMessage(models.Model):
         BEFORE = "before", "到期前提醒"
         OVERDUE = "overdue", "逾期催报"
         SUMMARY = "summary", "逾期汇总(规划办)"
+        # Notices to a unit about one event it must act on (services/notifications.unit_notify), one row per
+        # event and channel; more kinds (an extension decided, an item reassigned) are added here.
+        RETURNED = "returned", "报告被退回"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待发送"
@@ -53,7 +56,7 @@ class ReminderMessage(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "cycle", "kind", "days", "channel"],
-                condition=models.Q(unit__isnull=False),
+                condition=models.Q(unit__isnull=False, kind__in=("before", "overdue")),
                 name="reminder_unique_step",
             ),
             models.UniqueConstraint(

@@ -108,7 +108,8 @@ def _has_role(scope: frozenset[int], *roles: str) -> Exists:
 
 
 class WorkspaceAnnotations(TypedDict):
-    """What ``workspace_items`` adds to every item; ``workspace_filter`` and the counts filter on these."""
+    """What ``workspace_items`` adds to every item; ``workspace_filter`` and the counts filter on these.
+    With a unit scope it also adds ``my_contribution_state`` (the scope's own 配合情况 in the open cycle)."""
 
     open_cycle_id: int | None
     open_cycle_due: date | None
@@ -139,6 +140,8 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
         open_cycle_due=Subquery(cycle.values("due_date")[:1]),
         any_report_state=Subquery(reports.values("status")[:1]),
     )
+    late = Q(open_cycle_id__isnull=False) & (Q(open_cycle_due__lt=today) | Q(deadline__lt=today))
+    own_contribution: list[When] = []
     if scope:
         items = items.annotate(
             is_lead=_has_role(scope, Assignment.Role.LEAD),
@@ -147,7 +150,18 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
             my_report_state=Subquery(reports.filter(unit_id__in=scope).values("status")[:1]),
             # a scope unit reports on the item (rules.reporting)
             i_report=Exists(Assignment.objects.reporting(item=OuterRef("pk")).filter(unit_id__in=scope)),
+            # a unit that only cooperates sees its own 配合情况, not the lead's report (issue 16)
+            my_contribution_state=Subquery(
+                Contribution.objects.filter(item=OuterRef("pk"), cycle_id=OuterRef("open_cycle_id"), unit_id__in=scope)
+                .order_by("status")  # "draft" < "submitted": the least advanced of several units
+                .values("status")[:1]
+            ),
         )
+        cooperates_only = Q(i_report=False, is_cooperating=True)
+        own_contribution = [
+            When(cooperates_only & Q(my_contribution_state=Contribution.Status.SUBMITTED), then=Value(False)),
+            When(cooperates_only & late, then=Value(True)),  # own 配合情况 not submitted, whatever the lead did
+        ]
         state: Case | F = Case(When(i_report=True, then=F("my_report_state")), default=F("any_report_state"))
     else:
         items = items.annotate(
@@ -161,10 +175,10 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
             output_field=CharField(),
         )
     )
-    late = Q(open_cycle_due__lt=today) | Q(deadline__lt=today)
     return items.annotate(
         is_overdue=Case(
-            When(Q(open_cycle_id__isnull=False) & late & ~Q(report_state__in=Report.DONE_STATUSES), then=Value(True)),
+            *own_contribution,
+            When(late & ~Q(report_state__in=Report.DONE_STATUSES), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )

@@ -251,6 +251,8 @@ def contribution_save(
         else:
             if expected_version is not None and row.version != expected_version:
                 raise StaleEditError("保存失败:配合情况已被其他人修改;请对照最新内容合并后再保存。", current=row)
+            if row.status == Contribution.Status.SUBMITTED:  # submitted is final, like a report
+                raise ReportStateError("配合情况已提交,不能再修改;如需补充请联系牵头单位。")
             row.text = text
             row.version = F("version") + 1
             row.updated_by = user

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from tasks_app import access
 from tasks_app.capabilities import Capability
-from tasks_app.models import Evidence, IndicatorActual, Report, ReportingCycle, ReportVersion
+from tasks_app.models import Evidence, IndicatorActual, ReminderMessage, Report, ReportingCycle, ReportVersion
+from tasks_app.services.notifications import unit_notify
 from tasks_app.services.reports import ReportError, ReportStateError, report_locked, report_version_row
 
 REASON_REQUIRED = "退回必须填写理由"
@@ -86,6 +87,10 @@ def report_return(*, report: Report, user: Any, reason: str, expected_version: i
         current = _locked_for_review(report, expected_version=expected_version)
         _transition(current, user=user, status=Report.Status.RETURNED, reason=reason)
         report_version_row(current, action=ReportVersion.Action.RETURN, user=user, reason=reason).save()
+        # In this transaction: the unit hears of the return exactly when it happened, never of one rolled back.
+        unit_notify(
+            unit=current.unit, kind=ReminderMessage.Kind.RETURNED, item=current.item, report=current, reason=reason
+        )
     return current
 
 

@@ -26,6 +26,7 @@ from tasks_app.permissions import requires
 from tasks_app.rules.cycles import CycleState, past_due
 from tasks_app.rules.text import date_from_text
 from tasks_app.selectors import console as console_reads
+from tasks_app.selectors import review_diff
 from tasks_app.selectors.defaults import default_cycle_for
 from tasks_app.selectors.plan_board import PlanFilters, plan_board
 from tasks_app.services.cycles import (
@@ -196,9 +197,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     filters = _queue_filters(request)
     cycle = _cycle_or_404(request, filters.cycle) if filters.cycle else None
     chapters = console_reads.plan_chapters(cycle.plan_id) if cycle else None
-    page = Paginator(console_reads.review_queue(request.user, filters, chapters=chapters), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    queue = review_diff.with_resubmission_flag(console_reads.review_queue(request.user, filters, chapters=chapters))
+    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    changes = review_diff.resubmissions(rows)  # two queries for the page
+    for row in rows:
+        row.resubmission = changes.get(row.pk)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -209,7 +213,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "chapters": chapters.choices() if chapters else [],
         "statuses": QUEUE_STATUSES,
         "page_obj": page,
-        "rows": list(page.object_list),
+        "rows": rows,
         "query": query.urlencode(),
         "here": request.get_full_path(),
     }
@@ -255,6 +259,7 @@ def _review_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         "source_lines": source.lines(item.line_start, item.line_end),
         "history": console_reads.item_history(item),
         "reviewable": report.status == Report.Status.SUBMITTED,
+        "resubmission": review_diff.resubmissions([report]).get(report.pk),
         "error": "",
         "reason": "",
     }

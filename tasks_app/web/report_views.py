@@ -13,14 +13,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from tasks_app import access
 from tasks_app.models import Contribution, Report, ReportingCycle, WorkItem
 from tasks_app.selectors import workspace
+from tasks_app.selectors import workspace_todo as todo
 from tasks_app.services.errors import ServiceError, StaleEditError
 from tasks_app.services.reports import (
     EVIDENCE_TYPES,
@@ -83,6 +85,7 @@ def _report_context(
         "max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
         "conflict": None,
         "error": "",
+        "indicator_context": todo.indicator_context(item, cycle),
     }
 
 
@@ -118,6 +121,8 @@ def report_page(request: HttpRequest, item_id: int) -> HttpResponse:
 
     assert unit_id is not None  # a POST without reporting units of mine was refused above
     form = ReportForm(request.POST, indicator=item.is_indicator)
+    if request.POST.get("action") == "autosave":
+        return _autosave(request, item, cycle, unit_id, form)
     context["form"] = form
     if cycle is None:
         context["error"] = "该规划当前没有开放的报送周期,不能填报"
@@ -165,6 +170,32 @@ def report_page(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect(_here("report", item, unit_id))
 
 
+def _autosave(
+    request: HttpRequest, item: WorkItem, cycle: ReportingCycle | None, unit_id: int, form: ReportForm
+) -> JsonResponse:
+    """The page's periodic draft save (workspace.js): the same service and the same optimistic lock as 保存草稿;
+    a stale version is refused (409) and the page says so instead of overwriting. Files are never autosaved."""
+    if cycle is None:
+        return JsonResponse({"error": "该规划当前没有开放的报送周期,不能填报"}, status=400)
+    if not form.is_valid():
+        return JsonResponse({"error": "表单填写有误,未自动保存"}, status=400)
+    try:
+        report = report_get_or_start(user=request.user, item=item, unit_id=unit_id, cycle=cycle)
+        report = report_save(
+            report=report, user=request.user, data=form.draft(), expected_version=form.cleaned_data["version"]
+        )
+    except StaleEditError as exc:
+        first = str(exc).split("。")[0]  # who saved when
+        message = (
+            f"自动保存已停止:{first}。您的内容仍在本页,没有覆盖对方的修改;点击“保存草稿”将显示对方的内容供您合并。"
+        )
+        return JsonResponse({"error": message}, status=409)
+    except ServiceError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    saved = timezone.localtime(report.updated_at)
+    return JsonResponse({"version": report.version, "saved_at": f"{saved:%H:%M:%S}"})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def contribution_page(request: HttpRequest, item_id: int) -> HttpResponse:
@@ -187,9 +218,11 @@ def contribution_page(request: HttpRequest, item_id: int) -> HttpResponse:
         "unit_choices": [units[u] for u in mine],
         "current": current,
         "contributions": workspace.cycle_contributions(item, cycle),
-        "editable": bool(mine and cycle),
+        "editable": bool(mine and cycle and not (current and current.status == Contribution.Status.SUBMITTED)),
         "conflict": None,
         "error": "",
+        "leads": todo.lead_units(item),
+        "lead_reports": workspace.cycle_reports(item, cycle),
     }
     if request.method == "GET":
         if context["editable"]:
@@ -198,6 +231,9 @@ def contribution_page(request: HttpRequest, item_id: int) -> HttpResponse:
         return render(request, "tasks_app/contribution.html", context)
 
     assert unit_id is not None  # a POST without cooperating units of mine was refused above
+    if not context["editable"] and cycle is not None:
+        context["error"] = "配合情况已提交,不能再修改;如需补充请联系牵头单位。"
+        return render(request, "tasks_app/contribution.html", context, status=400)
     form = ContributionForm(request.POST)
     context["form"] = form
     if cycle is None:

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -22,6 +22,7 @@ from tasks_app.rules.reporting import reporting_role
 from tasks_app.rules.units import unit_display
 from tasks_app.selectors import console as console_reads
 from tasks_app.selectors import workspace
+from tasks_app.selectors import workspace_todo as todo
 from tasks_app.services.reports import ReportError, evidence_remove, open_cycle_for
 from tasks_app.web.forms import WorkspaceFilterForm
 
@@ -51,6 +52,21 @@ def _decorate(rows: list, scope: frozenset[int] | None) -> None:
         ]
         row.reporting_more = any(a.and_others for a in reporting)
         row.state_label = workspace.REPORT_STATE_LABELS.get(row.report_state, "未开启填报")
+        row.cooperates_only = bool(getattr(row, "is_cooperating", False) and not getattr(row, "i_report", False))
+        row.action = None
+        if row.report_state != workspace.NO_CYCLE:
+            if row.cooperates_only:
+                contribution = getattr(row, "my_contribution_state", None)
+                row.state_label = todo.CONTRIBUTION_STATE_LABELS.get(contribution, row.state_label)
+                row.contribution_state = contribution or "none"
+                row.action = (todo.contribution_action(contribution), "contribution")
+            elif getattr(row, "i_report", False):
+                row.action = (todo.report_action(row.report_state), "report")
+
+
+def _options(labels: dict, counts: dict) -> list[tuple[str, str, int]]:
+    """(value, label, count) of a facet, with 0 where nothing matches (never an empty "()")."""
+    return [(str(key), label, counts.get(key, 0)) for key, label in labels.items()]
 
 
 @login_required
@@ -70,10 +86,15 @@ def home(request: HttpRequest) -> HttpResponse:
     _decorate(rows, scope)
     query = request.GET.copy()
     query.pop("page", None)
+    counts = workspace.workspace_counts(request.user, filters=filters, scope=scope, today=today)
     context = {
         "form": form,
         "filters": filters,
-        "counts": workspace.workspace_counts(request.user, filters=filters, scope=scope, today=today),
+        "counts": counts,
+        "state_options": _options(workspace.REPORT_STATE_LABELS, counts["states"]),
+        "role_options": _options(workspace.ROLE_LABELS, counts["roles"]),
+        "todo": todo.workspace_todo(request.user, today=today),
+        "filtering": any((filters.plan, filters.role, filters.status, filters.overdue, filters.q, filters.unit)),
         "page_obj": page_obj,
         "rows": rows,
         "query": query.urlencode(),
@@ -108,6 +129,11 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     by_role = {role: [a for a in current if a.role == role] for role in Assignment.Role.values}
     source = item.plan.source
     reporting = set(access.reporting_unit_ids(item))
+    reports = workspace.cycle_reports(item, cycle)
+    contributions = workspace.cycle_contributions(item, cycle)
+    mine = access.unit_ids(user)
+    my_report = next((r for r in reports if r.unit_id in mine and r.unit_id in reporting), None)
+    my_contribution = next((c for c in contributions if c.unit_id in mine), None)
     context = {
         "item": item,
         "plan": item.plan,
@@ -119,10 +145,13 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "handed_over": [a for a in assignments if a.handed_over_on is not None],
         "reporting_names": [labels[a.pk] for a in current if a.unit_id in reporting],
         "cycle": cycle,
-        "reports": workspace.cycle_reports(item, cycle),
-        "contributions": workspace.cycle_contributions(item, cycle),
+        "reports": reports,
+        "contributions": contributions,
         "can_report": bool(cycle and access.my_reporting_units(user, item)),
         "can_contribute": bool(cycle and access.my_cooperating_units(user, item)),
+        "report_action": todo.report_action(my_report.status if my_report else None),
+        "contribution_action": todo.contribution_action(my_contribution.status if my_contribution else None),
+        "my_report": my_report,
         "history": console_reads.item_history(item),
     }
     return render(request, "tasks_app/item.html", context)
@@ -140,14 +169,24 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     return FileResponse(handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type)
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
 @login_required
 @require_POST
 def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    """Remove a file. workspace.js asks for JSON and removes the line in place, so typed text stays on the page;
+    without JavaScript the form posts and the page reloads (the fallback)."""
     evidence = access.evidence_or_404(request.user, evidence_id)
     report = evidence.report
     try:
         evidence_remove(evidence=evidence, user=request.user)
     except ReportError as exc:
+        if _wants_json(request):
+            return JsonResponse({"error": str(exc)}, status=403)
         raise PermissionDenied(str(exc)) from exc
+    if _wants_json(request):
+        return JsonResponse({"deleted": evidence_id, "message": f"已删除材料:{evidence.original_name}"})
     messages.success(request, f"已删除材料:{evidence.original_name}")
     return redirect(f"/items/{report.item_id}/report/?unit={report.unit_id}")

@@ -29,6 +29,7 @@ def test_it_lets_staff_save_submit_and_a_cooperating_unit_contribute(live_server
     tag = "phone" if viewport is PHONE else "desktop"
 
     page = page_factory(viewport)
+    page.on("dialog", lambda dialog: dialog.accept())  # 提交 and 通过 ask first
     login(page, live_server.url, "owner", PASSWORD)
     page.get_by_role("link", name=item.title).first.click()
     page.wait_for_load_state("networkidle")
@@ -53,6 +54,7 @@ def test_it_lets_staff_save_submit_and_a_cooperating_unit_contribute(live_server
     screenshot(page, f"report-submitted-{tag}")
 
     other = page_factory(viewport)
+    other.on("dialog", lambda dialog: dialog.accept())  # 提交 and 通过 ask first
     login(other, live_server.url, "cooperator", PASSWORD)
     other.goto(f"{live_server.url}/items/{item.id}/contribution/")
     other.fill("textarea[name=text]", "配合完成学位建设用地保障。")

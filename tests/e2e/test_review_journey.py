@@ -45,6 +45,7 @@ def test_it_returns_resubmits_approves_and_exports(
 
     # --- the office opens the queue and returns the report -----------------------------------------
     admin = page_factory(viewport)
+    admin.on("dialog", lambda dialog: dialog.accept())  # 提交 and 通过 ask first
     login(admin, live_server.url, "office", PASSWORD)
     admin.goto(f"{live_server.url}/console/review/?cycle={p.cycle.pk}")
     assert "市教育局" in admin.content()
@@ -68,6 +69,7 @@ def test_it_returns_resubmits_approves_and_exports(
 
     # --- staff see the reason, revise and resubmit --------------------------------------------------
     staff = page_factory(viewport)
+    staff.on("dialog", lambda dialog: dialog.accept())  # 提交 and 通过 ask first
     login(staff, live_server.url, "owner", PASSWORD)
     staff.goto(f"{live_server.url}/items/{item.pk}/report/")
     assert f"规划办退回理由:{REASON}" in staff.content()

@@ -32,7 +32,7 @@ def test_it_lists_exactly_the_items_of_the_users_unit_grouped_by_plan_and_sectio
     body = response.content.decode()
     assert body.count('class="group-plan"') == 1 and web.p.plan.title in body
     assert 'class="group-section"' in body and "优先发展教育事业" in body
-    assert body.count('<a class="row') == len(_mine(web))
+    assert body.count('<div class="row') == len(_mine(web))
 
 
 def test_it_hides_another_units_items(client, web):

@@ -1,0 +1,170 @@
+"""待办 at the top of 我的任务, the action a report state calls for, and the context of the report forms.
+
+``workspace_todo`` is the one selector of what a unit must act on now: reports the office returned (with the
+reason) and open cycles due soon with items still to submit; "assignments not acknowledged" joins it when the
+acknowledgement workflow lands. A constant number of queries (two) whatever the unit holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Q
+
+from tasks_app import access
+from tasks_app.models import Assignment, Contribution, IndicatorActual, Report, ReportingCycle, WorkItem
+from tasks_app.selectors.workspace import NO_CYCLE, workspace_items
+
+DUE_SOON_DAYS = 14  # an open cycle due within this many days is listed with its items still to submit
+RETURNED_SHOWN = 5  # returned reports listed by name; the rest are counted and reached through the status filter
+
+
+# --- the action of a report state ------------------------------------------------------------------
+
+ACTION_FILL = "填写"
+ACTION_REVISE = "修改退回的报告"
+ACTION_VIEW = "查看"
+
+
+def report_action(state: str | None) -> str:
+    """What the item's report button does for the user's unit: 填写 (nothing yet, or a draft), 修改退回的报告
+    (returned), 查看 (submitted or approved: read-only). Used by the 我的任务 rows and the item page."""
+    if state == Report.Status.RETURNED:
+        return ACTION_REVISE
+    if state in Report.DONE_STATUSES:
+        return ACTION_VIEW
+    return ACTION_FILL
+
+
+def contribution_action(state: str | None) -> str:
+    """The same for a cooperating unit's 配合情况: 查看 once submitted (it is locked), else 填写."""
+    return ACTION_VIEW if state == Contribution.Status.SUBMITTED else ACTION_FILL
+
+
+CONTRIBUTION_STATE_LABELS = {
+    None: "未填写配合情况",
+    "": "未填写配合情况",
+    Contribution.Status.DRAFT: "配合情况草稿",
+    Contribution.Status.SUBMITTED: "配合情况已提交",
+}
+
+
+# --- 待办 -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueSoon:
+    cycle_id: int
+    plan_id: int
+    plan_title: str
+    due_date: date
+    days_left: int
+    pending: int  # items the user's units report on and have not submitted
+
+
+@dataclass
+class Todo:
+    returned: list[Report] = field(default_factory=list)
+    returned_total: int = 0
+    due_soon: list[DueSoon] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.returned_total and not self.due_soon
+
+    @property
+    def returned_more(self) -> int:
+        return self.returned_total - len(self.returned)
+
+
+def workspace_todo(user: access.AnyUser, *, today: date, units: frozenset[int] | None = None) -> Todo:
+    """What the user's units (or ``units``, a subset of them) must act on now. The office has no 待办 here."""
+    mine = access.unit_ids(user) if units is None else units & access.unit_ids(user)
+    if access.sees_everything(user) or not mine:
+        return Todo()
+    returned = (
+        access.visible_reports(user)
+        .filter(unit_id__in=mine, status=Report.Status.RETURNED, cycle__status=ReportingCycle.Status.OPEN)
+        .select_related("item", "unit", "cycle")
+        .only(
+            "pk",
+            "review_reason",
+            "reviewed_at",
+            "unit_id",
+            "unit__name",
+            "item_id",
+            "item__title",
+            "item__number",
+            "cycle_id",
+            "cycle__year",
+            "cycle__due_date",
+        )
+        .order_by("-reviewed_at", "-pk")
+    )
+    rows = list(returned[: RETURNED_SHOWN + 1])
+    total = len(rows) if len(rows) <= RETURNED_SHOWN else returned.count()
+    soon = (
+        workspace_items(user, scope=mine, today=today)
+        .filter(i_report=True, open_cycle_due__gte=today, open_cycle_due__lte=today + timedelta(days=DUE_SOON_DAYS))
+        .exclude(Q(report_state__in=(*Report.DONE_STATUSES, NO_CYCLE)))
+        .order_by()
+        .values("open_cycle_id", "open_cycle_due", "plan_id", "plan__title")
+        .annotate(n=Count("pk"))
+        .order_by("open_cycle_due", "plan_id")
+    )
+    due = [
+        DueSoon(
+            cycle_id=row["open_cycle_id"],
+            plan_id=row["plan_id"],
+            plan_title=row["plan__title"],
+            due_date=row["open_cycle_due"],
+            days_left=(row["open_cycle_due"] - today).days,
+            pending=row["n"],
+        )
+        for row in soon
+    ]
+    return Todo(returned=rows[:RETURNED_SHOWN], returned_total=total, due_soon=due)
+
+
+# --- context of the report and contribution forms ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorContext:
+    """What a unit needs beside 实际值: the target, the unit of measure, and the last actual before this cycle."""
+
+    target_text: str
+    target_year: int | None
+    unit_of_measure: str
+    cumulative: bool
+    previous_text: str
+    previous_year: int | None
+
+
+def indicator_context(item: WorkItem, cycle: ReportingCycle | None) -> IndicatorContext | None:
+    if not item.is_indicator:
+        return None
+    detail = getattr(item, "indicator", None)
+    actuals = IndicatorActual.objects.filter(item=item)
+    if cycle is not None:
+        actuals = actuals.filter(year__lt=cycle.year)
+    previous = actuals.order_by("-year").values_list("value_text", "year").first()
+    return IndicatorContext(
+        target_text=getattr(detail, "target_text", "") or "",
+        target_year=getattr(detail, "target_year", None),
+        unit_of_measure=getattr(detail, "unit_of_measure", "") or "",
+        cumulative=bool(getattr(detail, "cumulative", False)),
+        previous_text=previous[0] if previous else "",
+        previous_year=previous[1] if previous else None,
+    )
+
+
+def lead_units(item: WorkItem) -> list[str]:
+    """Names of the item's reporting units (its lead, else its responsible units), as the contribution form shows."""
+    return list(
+        Assignment.objects.reporting(item=item)
+        .select_related("unit")
+        .order_by("order")
+        .values_list("unit__name", flat=True)
+    )
