@@ -1,3 +1,4 @@
+from .accounts import AccountState
 from .audit import AuditEntry
 from .channels import Channel
 from .exports import ExportJob
@@ -20,6 +21,7 @@ from .reports import Contribution, Evidence, Report, ReportVersion
 from .suggestions import SuggestedAssignment
 
 __all__ = [
+    "AccountState",
     "Assignment",
     "AuditEntry",
     "Channel",

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from tasks_app.web import division_views as views
+from tasks_app.web import staff_account_views
 
 urlpatterns = [
     path("division/", views.division, name="console-division"),
@@ -10,6 +11,7 @@ urlpatterns = [
     path("units/", views.units, name="console-units"),
     path("units/review/", views.units_review, name="console-units-review"),
     path("units/contacts/", views.units_contacts, name="console-units-contacts"),
+    path("units/accounts/", staff_account_views.staff_accounts, name="console-units-accounts"),
     path("units/<int:unit_id>/", views.unit_detail, name="console-unit"),
     path("suggestions/", views.suggestions, name="console-suggestions"),
     path("audit/", views.audit, name="console-audit"),
