@@ -51,29 +51,24 @@ class EvidenceType:
 
 
 _OOXML = "application/vnd.openxmlformats-officedocument."
+
+
+def _office(label: str, document: str) -> EvidenceType:
+    """An Office Open XML kind: its download type, and the type of the main part its package must declare."""
+    return EvidenceType(
+        label,
+        _OOXML + document,
+        "ooxml",
+        (_OOXML + document, "application/zip"),
+        main_part=f"{_OOXML}{document}.main+xml",
+    )
+
+
 EVIDENCE_TYPES: dict[str, EvidenceType] = {
     "pdf": EvidenceType("PDF", "application/pdf", "pdf", ("application/pdf",)),
-    "docx": EvidenceType(
-        "Word",
-        _OOXML + "wordprocessingml.document",
-        "ooxml",
-        (_OOXML + "wordprocessingml.document", "application/zip"),
-        main_part=_OOXML + "wordprocessingml.document.main+xml",
-    ),
-    "xlsx": EvidenceType(
-        "Excel",
-        _OOXML + "spreadsheetml.sheet",
-        "ooxml",
-        (_OOXML + "spreadsheetml.sheet", "application/zip"),
-        main_part=_OOXML + "spreadsheetml.sheet.main+xml",
-    ),
-    "pptx": EvidenceType(
-        "PowerPoint",
-        _OOXML + "presentationml.presentation",
-        "ooxml",
-        (_OOXML + "presentationml.presentation", "application/zip"),
-        main_part=_OOXML + "presentationml.presentation.main+xml",
-    ),
+    "docx": _office("Word", "wordprocessingml.document"),
+    "xlsx": _office("Excel", "spreadsheetml.sheet"),
+    "pptx": _office("PowerPoint", "presentationml.presentation"),
     "jpg": EvidenceType("JPEG 图片", "image/jpeg", "image", ("image/jpeg",), image_format="JPEG"),
     "jpeg": EvidenceType("JPEG 图片", "image/jpeg", "image", ("image/jpeg",), image_format="JPEG"),
     "png": EvidenceType("PNG 图片", "image/png", "image", ("image/png",), image_format="PNG"),
