@@ -64,9 +64,12 @@ class _Peeked:
 
 
 def _scan_xml(stream: _Peeked, limits: SheetLimits) -> None:
+    # "end" events only: an element is complete when it is counted and cleared (clearing on "start" would
+    # pull the tree from under the parser), and finished rows and strings are dropped as we go, so memory
+    # stays within the caps whatever the file declares.
     events = etree.iterparse(
         stream,
-        events=("start",),
+        events=("end",),
         tag=("{*}row", "{*}c", "{*}si"),
         load_dtd=False,
         resolve_entities=False,
@@ -82,17 +85,22 @@ def _scan_xml(stream: _Peeked, limits: SheetLimits) -> None:
             if element.getroottree().docinfo.doctype:
                 raise SpreadsheetError("文件中含有不允许的 DTD 声明,拒绝读取")
         name = etree.QName(element).localname
-        if name == "row":
-            row_cells = 0
-            continue
-        part_cells += 1
         if name == "c":
             row_cells += 1
+            part_cells += 1
             if row_cells > limits.max_row_cells:
                 raise SpreadsheetError(f"表格某一行的单元格超过 {limits.max_row_cells} 个,拒绝读取")
+        elif name == "si":
+            part_cells += 1
+        else:  # a row ended
+            row_cells = 0
         if part_cells > limits.max_sheet_cells:
             raise SpreadsheetError(f"工作表的单元格超过 {limits.max_sheet_cells} 个,拒绝读取")
         element.clear()
+        if name != "c":
+            parent = element.getparent()
+            while parent is not None and element.getprevious() is not None:
+                del parent[0]
     if not checked_doctype and events.root is not None and events.root.getroottree().docinfo.doctype:
         raise SpreadsheetError("文件中含有不允许的 DTD 声明,拒绝读取")
 
@@ -111,7 +119,9 @@ def xlsx_check(data: bytes, *, limits: SheetLimits | None = None) -> None:
             try:
                 with archive.open(info) as raw:
                     stream = budget.wrap(raw)
-                    head = stream.read(64)
+                    head = stream.read(4096)
+                    if _looks_like_xml(head) and b"<!doctype" in head.lower():  # no Office part has one
+                        raise SpreadsheetError("文件中含有不允许的 DTD 声明,拒绝读取")
                     if _looks_like_xml(head):
                         _scan_xml(_Peeked(head, stream), limits)
                     else:
