@@ -42,9 +42,11 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "tasks_app.middleware.UploadSizeLimitMiddleware",  # before CSRF: an oversize body is refused unread
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tasks_app.middleware.PasswordChangeRequiredMiddleware",  # a first password is changed before anything else
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tasks_app.middleware.SecurityHeadersMiddleware",
     "tasks_app.middleware.LoginLockoutMiddleware",
@@ -93,9 +95,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
     "tasks_app.password_hashing.DemoPBKDF2PasswordHasher",
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+AUTH_PASSWORD_VALIDATORS = [  # every password a person sets: first passwords, changes
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -125,8 +129,13 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(5 * 1024 * 1024))
 IMPORT_RETENTION_DAYS = envint("IMPORT_RETENTION_DAYS", "30")  # console uploads and previews kept this long
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# One report save may carry several files; the body as a whole is refused by its Content-Length before it
+# is read (tasks_app.middleware.UploadSizeLimitMiddleware), per upload endpoint, everything else at REQUEST_MAX_BYTES.
+EVIDENCE_REQUEST_MAX_BYTES = envint("EVIDENCE_REQUEST_MAX_BYTES", str(25 * 1024 * 1024))
+REQUEST_MAX_BYTES = envint("REQUEST_MAX_BYTES", str(5 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # the non-file part of a body (form fields, JSON)
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files are spooled to a temporary file, not kept in memory
 
 UNIT_REGISTRY_PATH = Path(envstr("UNIT_REGISTRY_PATH", str(BASE_DIR / "fixtures" / "units.json")))
 SEED_DOCUMENTS_DIR = Path(envstr("SEED_DOCUMENTS_DIR", str(BASE_DIR / "fixtures" / "documents")))

@@ -33,6 +33,7 @@ class Capability(StrEnum):
     EDIT_DIVISION = "edit_division"  # change items and their units, decide the assistant's proposals
     MANAGE_UNITS = "manage_units"  # edit, confirm and merge units, import contacts
     IMPORT_DOCUMENTS = "import_documents"  # import plans and division notices in the console
+    MANAGE_ACCOUNTS = "manage_accounts"  # create units' staff logins with a first password
     FILE_REPORTS = "file_reports"  # a unit's staff: write reports and contributions (on their own items)
 
 
@@ -69,6 +70,7 @@ MESSAGES: dict[Capability, str] = {
     Capability.EDIT_DIVISION: "只有规划办管理员可以修改分工",
     Capability.MANAGE_UNITS: "只有规划办管理员可以修改分工和单位",
     Capability.IMPORT_DOCUMENTS: "只有规划办管理员可以导入文件",
+    Capability.MANAGE_ACCOUNTS: "只有规划办管理员可以管理单位账号",
     Capability.FILE_REPORTS: "只有事项的填报单位可以填报",
 }
 NO_WRITES_MESSAGE = "该页面不能修改数据"

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from tasks_app import access
 from tasks_app.capabilities import Capability as C
 from tasks_app.models import AuditEntry, ExportJob, ReportingCycle, Unit, WorkItem
+from tasks_app.services.accounts import staff_account_create
 from tasks_app.services.contacts import contacts_import_xlsx
 from tasks_app.services.cycles import cycle_close, cycle_open, cycle_set_due_date
 from tasks_app.services.division import assignments_set, item_update, unit_confirm, unit_merge, unit_update
@@ -33,6 +34,7 @@ MATRIX = {
     C.EDIT_DIVISION: (True, False, False, False, False, True),
     C.MANAGE_UNITS: (True, False, False, False, False, True),
     C.IMPORT_DOCUMENTS: (True, False, False, False, False, True),
+    C.MANAGE_ACCOUNTS: (True, False, False, False, False, True),
     C.FILE_REPORTS: (False, False, False, True, False, False),
 }
 COLUMNS = ("admin", "reviewer", "leader", "owner", "nobody", "superuser")
@@ -135,6 +137,11 @@ def _calls(p: Personas) -> dict:
             lambda user: unit_confirm(unit=unit, user=user),
             lambda user: unit_merge(source=unit, target=other, user=user),
             lambda user: contacts_import_xlsx(data=b"", jurisdiction=p.plan.jurisdiction, user=user),
+        ],
+        C.MANAGE_ACCOUNTS: [
+            lambda user: staff_account_create(
+                actor=user, unit=unit, username="new-staff", full_name="新人", role="staff", first_password="x"
+            ),
         ],
     }
 

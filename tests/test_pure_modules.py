@@ -16,6 +16,8 @@ PURE = [
     "tasks_app.parsing.pdf_reader",
     "tasks_app.parsing.html_reader",
     "tasks_app.parsing.xlsx_table",
+    "tasks_app.parsing.spreadsheet_guard",
+    "tasks_app.parsing.zip_guard",
     "tasks_app.parsing.convert",
     "tasks_app.suggesting.suggester",
     "tasks_app.suggesting.evaluation",

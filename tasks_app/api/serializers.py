@@ -181,7 +181,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Evidence
-        fields = ["id", "name", "size", "content_type", "uploaded_at"]
+        fields = ["id", "name", "size", "content_type", "sha256", "uploaded_at"]
 
 
 class ReportSerializer(serializers.ModelSerializer):

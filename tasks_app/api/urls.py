@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from tasks_app.api import views
+from tasks_app.api import evidence, views
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -19,5 +19,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: no inline script under the CSP.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("reports/<str:pk>/evidence/", evidence.report_evidence, name="api-report-evidence"),
     path("", include(router.urls)),
 ]

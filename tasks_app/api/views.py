@@ -37,6 +37,7 @@ from tasks_app.capabilities import Capability
 from tasks_app.models import Contribution, Report, ReportingCycle, WorkItem
 from tasks_app.permissions import CapabilityPermission
 from tasks_app.selectors import api as api_reads
+from tasks_app.services.accounts import FIRST_LOGIN_MESSAGE, password_change_required
 from tasks_app.services.errors import StaleEditError
 from tasks_app.services.reports import (
     REPORT_FIELDS,
@@ -59,7 +60,11 @@ from tasks_app.services.tokens import token_expires_at, token_issue, token_revok
     description="令牌在 expires 之前有效(过期后再次换取得到新令牌);修改密码或退出登录后作废。"
     "同一用户名或来源地址连续输错密码会被暂时锁定(429,见 Retry-After)。",
     request=serializers.TokenRequestSerializer,
-    responses={200: serializers.TokenResponseSerializer, 400: ERR_400},
+    responses={
+        200: serializers.TokenResponseSerializer,
+        400: ERR_400,
+        403: OpenApiResponse(description="初始密码尚未修改:请先在网页登录并修改密码"),
+    },
     auth=[],
 )
 @api_view(["POST"])
@@ -73,6 +78,10 @@ def token_obtain(request: Request) -> Response:
     )
     if user is None or not user.is_active:
         return Response({"detail": "用户名或密码错误,或账号已停用"}, status=status.HTTP_400_BAD_REQUEST)
+    if password_change_required(user):
+        return Response(
+            {"detail": FIRST_LOGIN_MESSAGE, "code": "password_change_required"}, status=status.HTTP_403_FORBIDDEN
+        )
     token = token_issue(user=user)
     return Response({"token": token.key, "expires": token_expires_at(token)})
 

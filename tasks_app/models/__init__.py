@@ -1,3 +1,4 @@
+from .accounts import AccountState
 from .audit import AuditEntry
 from .channels import Channel
 from .exports import ExportJob
@@ -21,6 +22,7 @@ from .successions import UnitSuccession
 from .suggestions import SuggestedAssignment
 
 __all__ = [
+    "AccountState",
     "Assignment",
     "AuditEntry",
     "Channel",

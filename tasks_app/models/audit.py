@@ -22,6 +22,8 @@ class AuditEntry(models.Model):
         CYCLE = "cycle", "报送周期"
         SUGGESTION = "suggestion", "分工建议"
         SUCCESSION = "succession", "单位沿革"
+        ACCOUNT_CREATE = "account_create", "创建账号"
+        ACCOUNT_PASSWORD = "account_password", "修改初始密码"
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField("时间", auto_now_add=True)

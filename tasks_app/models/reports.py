@@ -134,6 +134,8 @@ class Evidence(models.Model):
     original_name = models.CharField("原文件名", max_length=255)
     size = models.PositiveIntegerField("大小")
     content_type = models.CharField("类型", max_length=100)
+    # The file's content hash: the same file attached twice to one report is refused (services.reports).
+    sha256 = models.CharField("内容校验值(SHA-256)", max_length=64, blank=True, db_index=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 

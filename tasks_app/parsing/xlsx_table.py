@@ -17,6 +17,7 @@ from typing import Any
 
 from .division_table import DEADLINE_NOTE, clean_cell, find_header, render_row, split_deadline_note
 from .metadata import Metadata
+from .spreadsheet_guard import SheetLimits, sheet_rows, xls_book, xlsx_workbook
 from .types import Extracted, ParseError, StructureResult, TableBlock
 
 __all__ = ["DEADLINE_NOTE", "parse_xlsx", "read_xls", "read_xlsx", "split_deadline_note", "workbook_text"]
@@ -24,6 +25,15 @@ __all__ = ["DEADLINE_NOTE", "parse_xlsx", "read_xls", "read_xlsx", "split_deadli
 MAX_ROWS = 50_000
 MAX_COLUMNS = 60  # a division table has a handful of columns; a sheet declaring 16,384 gets no more
 MAX_CELL_CHARS = 20_000
+MAX_MERGED_CELLS = 1_000_000  # cells filled from merged ranges in one sheet: a merge list must not be a time bomb
+# What a division table may be before anything is built from it (the upload size is checked by the caller).
+INTAKE_LIMITS = SheetLimits(
+    max_bytes=64 * 1024 * 1024,
+    max_uncompressed_bytes=48 * 1024 * 1024,
+    max_row_cells=1_024,
+    max_sheet_cells=600_000,
+    max_rows=MAX_ROWS,
+)
 _MERGE_RE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
 
 
@@ -48,11 +58,15 @@ def _column_index(letters: bytes) -> int:
 
 def _fill_merges(rows: list[list[str]], merges: list[tuple[int, int, int, int]]) -> None:
     """Give every cell of a merged range (0-based inclusive rows/cols) the value of its top-left cell."""
+    filled = 0
     for top, left, bottom, right in merges:
         if top >= len(rows) or left >= MAX_COLUMNS:
             continue
         right = min(right, MAX_COLUMNS - 1)
         bottom = min(bottom, len(rows) - 1)
+        filled += max(bottom - top + 1, 0) * max(right - left + 1, 0)
+        if filled > MAX_MERGED_CELLS:
+            raise ParseError(f"合并单元格过多(超过 {MAX_MERGED_CELLS} 个单元格),拒绝读取 (too many merged cells)")
         value = rows[top][left] if left < len(rows[top]) else ""
         if not value:
             continue
@@ -110,41 +124,28 @@ def _extracted(fmt: str, sheets: list[tuple[str, list[list[str]]]]) -> Extracted
 
 
 def read_xlsx(data: bytes) -> Extracted:
-    # Imported here: reading the .txt seeds should not pay for loading openpyxl.
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    # Through the one guard (zip bomb, DTD, malformed XML, wide rows, cell caps) before openpyxl parses.
+    workbook = xlsx_workbook(data, limits=INTAKE_LIMITS)
     try:
-        workbook = load_workbook(BytesIO(data), read_only=True, data_only=False)
-        archive = zipfile.ZipFile(BytesIO(data))
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
-        raise ParseError("不是可读取的 .xlsx 工作簿 (not a readable .xlsx workbook)") from None
-    try:
-        sheets = []
-        for sheet in workbook.worksheets:
-            sheet.reset_dimensions()  # saved dimensions may be wrong or hostile: read what is really there
-            rows = _read_sheet_rows(sheet.iter_rows(values_only=True))
-            _fill_merges(rows, _sheet_merges(archive, getattr(sheet, "_worksheet_path", "")))
-            sheets.append((sheet.title, rows))
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            sheets = []
+            for sheet in workbook.worksheets:
+                rows = _read_sheet_rows(sheet_rows(sheet, limits=INTAKE_LIMITS))
+                _fill_merges(rows, _sheet_merges(archive, getattr(sheet, "_worksheet_path", "")))
+                sheets.append((sheet.title, rows))
     finally:
         workbook.close()
-        archive.close()
     return _extracted("xlsx", sheets)
 
 
 def read_xls(data: bytes) -> Extracted:
     import xlrd
 
-    try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
-    except Exception:  # xlrd raises many kinds (XLRDError, CompDocError, struct.error …) for a broken file
-        raise ParseError("不是可读取的 .xls 工作簿 (not a readable .xls workbook)") from None
+    book = xls_book(data, limits=INTAKE_LIMITS)
     try:
         sheets = []
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
-            if sheet.nrows > MAX_ROWS:
-                raise ParseError(f"工作表行数超过上限 {MAX_ROWS} (too many rows)")
             rows = []
             for r in range(sheet.nrows):
                 row = []

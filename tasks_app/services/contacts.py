@@ -17,9 +17,9 @@ from tasks_app import access
 from tasks_app.capabilities import Capability
 from tasks_app.importing import unit_registry
 from tasks_app.models import AuditEntry, Jurisdiction, Unit
+from tasks_app.parsing.spreadsheet_guard import SheetLimits, SpreadsheetError, xlsx_rows
 from tasks_app.rules.units import UnitNames
 from tasks_app.services.division import DivisionError, audit_record, emails_clean
-from tasks_app.spreadsheets import SheetLimits, SpreadsheetError, xlsx_rows
 
 CONTACTS_MAX_BYTES = 2 * 1024 * 1024
 CONTACTS_MAX_ROWS = 5000
@@ -72,7 +72,7 @@ CONTACTS_LIMITS = SheetLimits(
 
 
 def _rows(data: bytes) -> list[list[str]]:
-    # Every guard (size, zip bomb, DTD, malformed XML, wide rows, forged dimensions) is in tasks_app.spreadsheets.
+    # Every guard (size, zip bomb, DTD, malformed XML, wide rows, forged dimensions) is in tasks_app.parsing.spreadsheet_guard.
     try:
         return [[_text(value) for value in row] for row in xlsx_rows(data, limits=CONTACTS_LIMITS)]
     except SpreadsheetError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from tasks_app import access
+from tasks_app.evidence_files import EVIDENCE_TYPES, EvidenceRejected, evidence_judge  # noqa: F401 (the form reads it here)
 from tasks_app.models import Contribution, Evidence, Report, ReportingCycle, ReportVersion, WorkItem
 from tasks_app.rules.cycles import open_cycles
 from tasks_app.rules.text import number_from_text
@@ -27,26 +29,18 @@ REPORT_FIELDS = (
     "actual_value_text",
     "actual_note",
 )
-EVIDENCE_TYPES = {
-    "pdf": {"application/pdf"},
-    "docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/zip"},
-    "xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"},
-    "jpg": {"image/jpeg"},
-    "jpeg": {"image/jpeg"},
-    "png": {"image/png"},
-}
-MAGIC = {
-    "pdf": (b"%PDF",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-}
 
 
 class ReportError(ServiceError):
     """A refused change of a report, contribution or evidence file."""
+
+
+class DuplicateEvidence(ReportError):
+    """The same file (by content) is already attached to this report; ``existing`` is that row."""
+
+    def __init__(self, message: str, *, existing: Evidence) -> None:
+        super().__init__(message)
+        self.existing = existing
 
 
 class ReportStateError(ReportError, InvalidTransition):
@@ -187,33 +181,35 @@ def report_submit(*, report: Report, user: Any, expected_version: int, data: Rep
 
 
 def evidence_attach(*, report: Report, user: Any, upload: UploadedFile) -> Evidence:
-    """Check size and type (extension, declared type and magic bytes) before anything is stored."""
+    """Judge the file by its content (``evidence_files.evidence_judge``: the type table, sniffing, the
+    structural checks) before anything is stored; the same content attached to the same report again is
+    refused with ``DuplicateEvidence`` naming the file already there."""
     if not access.can_edit_report(user, report):
         raise ReportError("报告当前不可修改,不能上传材料")
-    name = upload.name or "file"
-    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if suffix not in EVIDENCE_TYPES:
-        raise ReportError("仅支持上传 pdf、docx、xlsx、jpg、png 文件")
-    size = upload.size
-    if size is None:  # Django's uploads always know their size; a hand-built UploadedFile may not
-        raise ReportError("无法确定文件大小")
-    if size > settings.EVIDENCE_MAX_BYTES:
+    name = PurePath(upload.name or "file").name or "file"
+    if upload.size is not None and upload.size > settings.EVIDENCE_MAX_BYTES:  # before reading anything
         raise ReportError(f"文件过大:上限 {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB")
-    head = upload.read(16)
-    upload.seek(0)
-    if not head.startswith(MAGIC[suffix]):
-        raise ReportError("文件内容与扩展名不符")
-    content_type = (getattr(upload, "content_type", "") or "").split(";")[0]
-    if content_type and content_type not in EVIDENCE_TYPES[suffix] and content_type != "application/octet-stream":
-        raise ReportError("文件类型与扩展名不符")
-    return Evidence.objects.create(
-        report=report,
-        file=upload,
-        original_name=name[:255],
-        size=size,
-        content_type=content_type or "application/octet-stream",
-        uploaded_by=user,
-    )
+    try:
+        judged = evidence_judge(name=name, stream=upload, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    except EvidenceRejected as exc:
+        raise ReportError(str(exc)) from exc
+    with transaction.atomic():
+        Report.objects.select_for_update().filter(pk=report.pk).first()  # one attach per report at a time
+        existing = Evidence.objects.filter(report=report, sha256=judged.sha256).first()
+        if existing is not None:
+            raise DuplicateEvidence(
+                f"该文件已上传过(内容与“{existing.original_name}”相同),未重复保存", existing=existing
+            )
+        upload.seek(0)
+        return Evidence.objects.create(
+            report=report,
+            file=upload,
+            original_name=name[:255],
+            size=judged.size,
+            content_type=judged.content_type,
+            sha256=judged.sha256,
+            uploaded_by=user,
+        )
 
 
 def contribution_save(

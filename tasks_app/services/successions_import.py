@@ -3,7 +3,7 @@
 One row per predecessor (several successors in one cell, separated by 、 , ; or one row each: a split).
 Names resolve among the jurisdiction's units and aliases; a successor the directory does not hold yet is
 created (the office names it). All rows or nothing: any bad row → one ``SuccessionError`` naming every bad
-row. The workbook goes through the guarded reader of tasks_app.spreadsheets.
+row. The workbook goes through the guarded reader of tasks_app.parsing.spreadsheet_guard.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from django.db import transaction
 from tasks_app import access
 from tasks_app.capabilities import Capability
 from tasks_app.models import Jurisdiction, Unit, UnitSuccession
+from tasks_app.parsing.spreadsheet_guard import SheetLimits, SpreadsheetError, xlsx_rows
 from tasks_app.rules.units import UnitNames
 from tasks_app.services.contacts import _text
 from tasks_app.services.successions import KIND_LABELS, SuccessionError, succession_record
-from tasks_app.spreadsheets import SheetLimits, SpreadsheetError, xlsx_rows
 
 MAX_ROWS = 2000
 HEADER_SEARCH_ROWS = 10

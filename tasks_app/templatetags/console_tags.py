@@ -39,6 +39,7 @@ NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
         ("待确认单位", "console-units-review"),
         ("导入联系人", "console-units-contacts"),
         ("单位沿革", "console-units-successions"),
+        ("单位账号", "console-units-accounts"),
         ("操作日志", "console-audit"),
     ),
 }

@@ -71,6 +71,8 @@ ENDPOINTS = [
         own_object_write(200),
         lambda w: {"version": w.report.version},
     ),
+    # an empty body reaches the view only for the owner: 400 (a file is needed); the rest are refused first
+    Endpoint("evidence upload", "post", lambda w: f"/api/reports/{w.report.id}/evidence/", own_object_write(400)),
     Endpoint("contributions list", "get", lambda w: "/api/contributions/", _all(200)),
     Endpoint("contribution detail", "get", lambda w: f"/api/contributions/{w.contribution.id}/", OWN_OBJECT_READ),
     Endpoint(

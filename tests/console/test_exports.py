@@ -80,7 +80,7 @@ def test_it_shows_leadership_the_jobs_without_a_start_button(review: Review, eag
     assert "后台生成" not in page and "直接下载" in page
     assert f"/console/exports/{job.pk}/download/" in page
     admin_page = web_client(p, "admin").get("/console/exports/").content.decode()
-    assert "后台生成" in admin_page and "export_progress.js" in admin_page
+    assert "后台生成" in admin_page and "job_progress.js" in admin_page
 
 
 def test_it_answers_unknown_jobs_with_404(review: Review):

@@ -166,7 +166,7 @@ def test_it_leaves_a_job_queued_until_a_worker_takes_it(
     job = ImportJob.objects.get()
     assert queued == [job.pk] and job.status == "queued" and job.preview is None
     html = client.get(response.url).content.decode()
-    assert f'data-status-url="/console/imports/{job.pk}/status/"' in html and "import_progress.js" in html
+    assert f'data-status-url="/console/imports/{job.pk}/status/"' in html and "job_progress.js" in html
     assert "确认导入" not in html
     seen = []
     original = jobs._progress

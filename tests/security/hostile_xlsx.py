@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import zipfile
 from io import BytesIO
 
@@ -52,6 +53,12 @@ def wide_row(cells: int = 1_000_000) -> bytes:
     return with_sheet(_sheet(b'<row r="1">' + b"<c><v>1</v></c>" * cells + b"</row>"))
 
 
+def wide_row_varied(cells: int = 300_000) -> bytes:
+    """One row of random numbers: compresses about 3:1, so no inflation-ratio check sees a bomb."""
+    numbers = random.Random(11).choices(range(10**9), k=cells)
+    return with_sheet(_sheet(b'<row r="1">' + b"".join(b"<c><v>%d</v></c>" % n for n in numbers) + b"</row>"))
+
+
 def many_cells(rows: int = 50_000, per_row: int = 60) -> bytes:
     row = b"<row>" + b"<c/>" * per_row + b"</row>"
     return with_sheet(_sheet(row * rows))
@@ -86,6 +93,7 @@ def not_a_zip() -> bytes:
 
 HOSTILE = {
     "wide_row": wide_row,
+    "wide_row_varied": wide_row_varied,
     "many_cells": many_cells,
     "zip_bomb": zip_bomb,
     "malformed": malformed,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tasks_app.parsing.spreadsheet_guard import SheetLimits, SpreadsheetError, xlsx_check, xlsx_rows
 from tasks_app.services.contacts import CONTACTS_LIMITS
-from tasks_app.spreadsheets import SheetLimits, SpreadsheetError, xlsx_check, xlsx_rows
 from tests.security import hostile_xlsx
 from tests.security.hostile_xlsx import HOSTILE, forged_dimension, valid_xlsx
 
@@ -24,7 +24,7 @@ MEASURE = textwrap.dedent(
         for line in open("/proc/self/status"):
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
-    from tasks_app.spreadsheets import SheetLimits, SpreadsheetError, xlsx_rows
+    from tasks_app.parsing.spreadsheet_guard import SheetLimits, SpreadsheetError, xlsx_rows
     data = open(sys.argv[1], "rb").read()
     limits = SheetLimits(**json.loads(sys.argv[2]))
     before = peak_mb()
@@ -45,7 +45,7 @@ MEASURE = textwrap.dedent(
 def _measure(tmp_path: Path, data: bytes) -> dict:
     path = tmp_path / "upload.xlsx"
     path.write_bytes(data)
-    # tasks_app.spreadsheets is pure: the child measures the reader alone, with the contacts import's limits.
+    # tasks_app.parsing.spreadsheet_guard is pure: the child measures the reader alone, with the contacts import's limits.
     limits = json.dumps(dataclasses.asdict(CONTACTS_LIMITS))
     done = subprocess.run(
         [sys.executable, "-c", MEASURE, str(path), limits], cwd=ROOT, capture_output=True, text=True, timeout=120

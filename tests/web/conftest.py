@@ -10,10 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tasks_app import access
 from tasks_app.models import Evidence, Report, Unit, WorkItem
 from tasks_app.services.reports import ReportDraft, evidence_attach, report_get_or_start, report_save
+from tests import evidence_samples
 from tests.personas import Personas, items_of, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = evidence_samples.png()  # a real image: evidence is judged by its content
 
 
 @dataclass

@@ -8,6 +8,7 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tasks_app.evidence_files import ALLOWED_MESSAGE
 from tasks_app.models import Evidence
 from tests.web.conftest import PDF, PNG, Web, report_of
 
@@ -25,7 +26,7 @@ def _names(web: Web) -> list[str]:
 def test_it_accepts_pdf_and_png_and_lists_them_with_download_links(client, web):
     client.force_login(web.p.owner)
     files = (
-        SimpleUploadedFile("总结.pdf", PDF, content_type="application/pdf"),
+        SimpleUploadedFile("总结.pdf", PDF.replace(b"%%EOF", b"% summary\n%%EOF"), content_type="application/pdf"),
         SimpleUploadedFile("现场.png", PNG, content_type="image/png"),
     )
     assert _upload(client, web, *files).status_code == 302
@@ -44,7 +45,7 @@ def test_it_refuses_an_exe_and_keeps_the_text(client, web):
         client, web, SimpleUploadedFile("tool.exe", b"MZ\x90\x00", content_type="application/x-msdownload")
     )
     assert response.status_code == 400
-    assert "仅支持上传 pdf、docx、xlsx、jpg、png 文件" in response.content.decode()
+    assert ALLOWED_MESSAGE in response.content.decode()
     assert _names(web) == ["方案.pdf"]
     assert report_of(web.lead_item, web.p.education).progress == "附材料"
 
@@ -52,7 +53,7 @@ def test_it_refuses_an_exe_and_keeps_the_text(client, web):
 def test_it_refuses_a_file_whose_content_does_not_match_its_extension(client, web):
     client.force_login(web.p.owner)
     response = _upload(client, web, SimpleUploadedFile("伪装.pdf", PNG, content_type="application/pdf"))
-    assert response.status_code == 400 and "文件内容与扩展名不符" in response.content.decode()
+    assert response.status_code == 400 and "文件内容与扩展名 .pdf 不符" in response.content.decode()
     assert _names(web) == ["方案.pdf"]
 
 

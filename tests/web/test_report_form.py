@@ -31,7 +31,7 @@ def test_it_shows_the_form_with_status_radios_allow_list_and_version(client, web
     for text in ("已完成", "按计划推进", "滞后", "未启动", "工作进展", "存在问题", "下一步打算", "保存草稿", "提交"):
         assert text in body
     assert 'type="radio"' in body and 'name="version" value="2"' in body
-    assert "docx、jpg、pdf、png、xlsx" in body and "20 MB" in body
+    assert "csv、docx、jpg、pdf、png、pptx、txt、xlsx" in body and "20 MB" in body
     assert "实际值" not in body  # a task, not an indicator
 
 
