@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from tasks_app.web import account_views
+from tasks_app.web import account_views, health
 
 admin.site.site_header = "规划纲要任务分工督办 · 管理后台"
 admin.site.site_title = "规划督办"
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/tokens/", account_views.account_tokens, name="account-tokens"),

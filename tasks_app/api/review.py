@@ -162,8 +162,7 @@ def review_queue(request: Request) -> Response:
         cycle=params.get("cycle"), unit=params.get("unit"), section=params.get("section"), status=status_value
     )
     chapters = console_reads.plan_chapters(_cycle(request, filters.cycle).plan_id) if filters.cycle else None
-    ids = console_reads.review_queue(request.user, filters, chapters=chapters).values("pk")
-    rows = api_reports(request.user).filter(pk__in=ids).order_by("submitted_at", "pk")
+    rows = console_reads.queue_filter(api_reports(request.user), filters, chapters=chapters)
     paginator = Pagination()
     page = paginator.paginate_queryset(rows, request)
     return paginator.get_paginated_response(ReportSerializer(page, many=True).data)

@@ -20,7 +20,7 @@ from tasks_app import access
 from tasks_app.models import Assignment
 from tasks_app.rules.reporting import reporting_role
 from tasks_app.selectors import console as console_reads
-from tasks_app.selectors import workspace
+from tasks_app.selectors import sources, workspace
 from tasks_app.services.reports import ReportError, evidence_remove, open_cycle_for
 from tasks_app.web.forms import WorkspaceFilterForm
 
@@ -97,13 +97,13 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     cycle = open_cycle_for(item)
     assignments = workspace.item_assignments(item)
     by_role = {role: [a for a in assignments if a.role == role] for role in Assignment.Role.values}
-    source = item.plan.source
+    source = sources.source_header(item.plan.source_id)
     reporting = set(access.reporting_unit_ids(item))
     context = {
         "item": item,
         "plan": item.plan,
         "source": source,
-        "source_lines": source.lines(item.line_start, item.line_end),
+        "source_lines": sources.source_excerpt(source, item.line_start, item.line_end),
         "milestones": list(item.milestones.all()),
         "indicator": workspace.item_indicator(item),
         "by_role": [(Assignment.Role(role).label, rows) for role, rows in by_role.items() if rows],
@@ -113,8 +113,9 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "contributions": workspace.cycle_contributions(item, cycle),
         "can_report": bool(cycle and access.my_reporting_units(user, item)),
         "can_contribute": bool(cycle and access.my_cooperating_units(user, item)),
-        "history": console_reads.item_history(item),
     }
+    history = console_reads.item_history_page(item, request.GET.get("history"))
+    context.update(history=list(history.object_list), history_page=history)
     return render(request, "tasks_app/item.html", context)
 
 
