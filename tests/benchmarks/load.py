@@ -103,7 +103,7 @@ class Stack:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        options = f"-k {pg_dir} -h {HOST} -p {self.pg_port} -F -c shared_buffers=256MB -c max_connections=200"
+        options = f"-k {pg_dir} -h {HOST} -p {self.pg_port} -F -c shared_buffers=256MB -c max_connections=200 -c work_mem=16MB"  # as docs/deploy.md
         subprocess.run(
             self.as_pg([self.pg_bin / "pg_ctl", "-D", data, "-l", pg_dir / "log", "-w", "-o", options, "start"]),
             check=True,
