@@ -421,7 +421,8 @@ def sort_units(rows: list[UnitRow], sort: str) -> list[UnitRow]:
 
 
 def cycle_dashboard(cycle: ReportingCycle, *, sort: str | None = None) -> Dashboard:
-    """By unit, by chapter and indicators for one cycle: four queries whatever the plan's size."""
+    """By unit, by chapter and indicators for one cycle: five queries whatever the plan's size (units and
+    chapters counted in SQL, sections, indicators and their actuals)."""
     totals, units = _unit_rows(cycle)
     chapters = plan_chapters(cycle.plan_id)
     by_chapter: dict[int, ChapterRow] = {}

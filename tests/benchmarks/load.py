@@ -366,6 +366,10 @@ def print_run(run: dict[str, Any]) -> None:
         print(f"   {name:<22}{row['n']:>7}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['p99_ms']:>10}")
 
 
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 50,000 items, 300 units")
@@ -377,6 +381,7 @@ def main() -> None:
     parser.add_argument("--alone", action="store_true", help="also time each office page alone")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, _interrupted)  # a killed benchmark still stops what it started (finally below)
     workdir = Path(tempfile.mkdtemp(prefix="planner-load."))
     stack = Stack(workdir, pg_port=args.pg_port or free_port(), workers=args.workers, code=args.code.resolve())
     runs = []
