@@ -60,10 +60,13 @@ class Node:
         self.log = folder / f"gunicorn-{name}.log"
         args = [PYTHON, "-m", "gunicorn", "planner.wsgi", "-w", "2", "-b", f"127.0.0.1:{self.port}"]
         self.out = self.log.open("ab")
+        self.name = name
         self.proc = subprocess.Popen(
             args, cwd=ROOT, env=env, stdout=self.out, stderr=subprocess.STDOUT, start_new_session=True
         )
-        wait_for(self.healthy, timeout=60, what=f"gunicorn {name} to answer /healthz", explain=self.tail)
+
+    def wait_ready(self) -> None:
+        wait_for(self.healthy, timeout=90, what=f"gunicorn {self.name} to answer /healthz", explain=self.tail)
 
     def healthy(self) -> bool:
         if self.proc.poll() is not None:
@@ -136,8 +139,8 @@ def cluster(tmp_path_factory):
         started += [node.stop for node in nodes]
         workers = [Worker(name=name, env=env, folder=folder) for name in ("w1", "w2")]
         started += [worker.stop for worker in workers]
-        for worker in workers:
-            worker.wait_ready()
+        for part in (*nodes, *workers):  # all four start at once; then wait for each
+            part.wait_ready()
         yield {"nodes": nodes, "workers": workers, "redis": redis, "smtp": smtp, "expected": expected, "plan": plan_id}
     finally:
         for stop in reversed(started):
