@@ -49,6 +49,10 @@ def database_from_url(url: str, *, base_dir: Path) -> dict:
             name = str(base_dir / path.lstrip("/")) if path not in ("", "/") else ":memory:"
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": {"timeout": 20}}
     if parsed.scheme in ("postgres", "postgresql", "pgsql"):
+        # JIT compilation costs 0.1-1 s per query whose estimate crosses jit_above_cost, on every request: the
+        # office pages' aggregates over 50,000 items paid more for compiling than for running. Pages here are
+        # short OLTP queries; ?options=... in DATABASE_URL replaces this default.
+        options.setdefault("options", "-c jit=off")
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parsed.path.lstrip("/")),

@@ -226,6 +226,7 @@ SPECTACULAR_SETTINGS = {
 
 # Production hardening: on unless DEBUG is on (manage.py check --deploy stays clean).
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false" if DEBUG else "true")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy checks each node over plain HTTP on the private network
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from tasks_app.web import account_views, landing_views
+from tasks_app.web import account_views, health, landing_views
 
 admin.site.site_header = "规划纲要任务分工督办 · 系统管理"
 admin.site.site_title = "系统管理"
@@ -10,6 +10,7 @@ admin.site.index_title = "系统管理(仅系统管理员)"
 admin.site.has_permission = landing_views.admin_site_permission  # type: ignore[method-assign]
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", landing_views.RoleLoginView.as_view(), name="login"),
     path("start/", landing_views.landing, name="landing"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

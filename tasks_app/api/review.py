@@ -180,8 +180,7 @@ def review_queue(request: Request) -> Response:
         cycle=params.get("cycle"), unit=params.get("unit"), section=params.get("section"), status=status_value
     )
     chapters = console_reads.plan_chapters(_cycle(request, filters.cycle).plan_id) if filters.cycle else None
-    ids = console_reads.review_queue(request.user, filters, chapters=chapters).values("pk")
-    rows = with_resubmission_flag(api_reports(request.user).filter(pk__in=ids)).order_by("submitted_at", "pk")
+    rows = with_resubmission_flag(console_reads.queue_filter(api_reports(request.user), filters, chapters=chapters))
     paginator = Pagination()
     page = paginator.paginate_queryset(rows, request) or []
     context = {"request": request, "resubmissions": resubmissions(page)}

@@ -152,7 +152,11 @@ class WorkItem(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "指标与任务"
         ordering = ["plan", "order"]
-        indexes = [models.Index(fields=["plan", "kind", "is_active"])]
+        indexes = [
+            models.Index(fields=["plan", "kind", "is_active"]),
+            # Lists page items in document order: the first page of 50,000 is an index range, not a sort.
+            models.Index(fields=["plan", "order", "id"], name="workitem_plan_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}" if self.number else self.title

@@ -54,7 +54,17 @@ class Report(models.Model):
         verbose_name = verbose_name_plural = "年度进展报告"
         ordering = ["cycle", "item__order"]
         constraints = [models.UniqueConstraint(fields=["item", "unit", "cycle"], name="report_unique")]
-        indexes = [models.Index(fields=["cycle", "status"]), models.Index(fields=["unit", "cycle"])]
+        indexes = [
+            models.Index(fields=["cycle", "status"]),
+            models.Index(fields=["unit", "cycle"]),
+            # The review queue (status submitted, oldest first) reads a page of this small index, whatever
+            # the number of approved reports years of cycles hold.
+            models.Index(
+                fields=["submitted_at", "id"], condition=models.Q(status="submitted"), name="report_queue_submitted"
+            ),
+            # An item's report in one cycle (workspace state, item page): an index-only probe on PostgreSQL.
+            models.Index(fields=["item", "cycle"], include=["status"], name="report_item_cycle"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.item_id} · {self.cycle.year}"

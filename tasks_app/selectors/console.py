@@ -6,20 +6,27 @@ lead units report, where none the responsible units):
   the end of the due date (local time);
 - missing: every other slot: no report, a draft, or a returned report not yet resubmitted;
 - approved / returned / pending: the report's current review state.
-Everything is read in a constant number of queries (slots, reports, sections, indicators) and folded in
-Python: a cycle has at most a few thousand slots.
+Everything is counted in SQL, grouped by unit (and by section for the chapters): a province's cycle has
+50,000 slots and hundreds of thousands of past reports, so nothing per slot comes back to Python. The queries
+stay constant whatever the plan's size.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
+    Count,
+    Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
+    OuterRef,
     Q,
     QuerySet,
 )
@@ -33,6 +40,7 @@ from tasks_app.models import (
     ReportingCycle,
     ReportVersion,
     Section,
+    Unit,
     WorkItem,
 )
 from tasks_app.rules.indicators import MET, NO_DATA, NOT_MET, UNDECIDED, IndicatorFacts
@@ -67,22 +75,6 @@ class Tally:
     def on_time_rate(self) -> float:
         return round(100 * self.on_time / self.expected, 1) if self.expected else 0.0
 
-    def add(self, status: str | None, submitted_at: datetime | None, deadline: datetime) -> None:
-        self.expected += 1
-        if status in Report.DONE_STATUSES:
-            if submitted_at is not None and submitted_at >= deadline:
-                self.late += 1
-            else:
-                self.on_time += 1
-        else:
-            self.missing += 1
-        if status == Report.Status.APPROVED:
-            self.approved += 1
-        elif status == Report.Status.RETURNED:
-            self.returned += 1
-        elif status == Report.Status.SUBMITTED:
-            self.pending += 1
-
 
 @dataclass
 class UnitRow(Tally):
@@ -108,42 +100,75 @@ def due_deadline(cycle: ReportingCycle) -> datetime:
     return timezone.make_aware(datetime.combine(cycle.due_date + timedelta(days=1), time.min))
 
 
-def _slots(plan_ids: set[int]) -> dict[int, list[tuple[int, int, str, int | None]]]:
-    """plan id → [(item id, unit id, unit name, section id)], each (item, unit) once. One query."""
-    rows = (
+# One aggregate per tally column; the report columns name the slot's report ("rep", see _slot_rows) or the
+# report row itself (""), so the same counts serve both the slot side and the report side.
+def _report_counts(prefix: str, *, late: Q) -> dict[str, Count]:
+    def where(**lookups: object) -> Q:
+        return Q(**{f"{prefix}{key}": value for key, value in lookups.items()})
+
+    done = where(status__in=Report.DONE_STATUSES)
+    return {
+        "done": Count("pk", filter=done),
+        "late": Count("pk", filter=done & late),
+        "approved": Count("pk", filter=where(status=Report.Status.APPROVED)),
+        "returned": Count("pk", filter=where(status=Report.Status.RETURNED)),
+        "pending": Count("pk", filter=where(status=Report.Status.SUBMITTED)),
+    }
+
+
+def _tally(row: dict) -> dict[str, int]:
+    """Tally fields from one aggregate row (``expected``, and the report counts where the row has them)."""
+    expected, done, late = row["expected"], row.get("done", 0), row.get("late", 0)
+    return {
+        "expected": expected,
+        "on_time": done - late,
+        "late": late,
+        "missing": expected - done,
+        "approved": row.get("approved", 0),
+        "returned": row.get("returned", 0),
+        "pending": row.get("pending", 0),
+    }
+
+
+def _slot_rows(cycle: ReportingCycle, *group: str) -> list[dict]:
+    """The cycle's slots (reporting unit × active item) joined to their report, counted per ``group``. One query.
+
+    A slot has at most one report in a cycle (report_unique), so the LEFT JOIN keeps one row per slot."""
+    report = FilteredRelation(
+        "item__reports", condition=Q(item__reports__cycle_id=cycle.pk, item__reports__unit_id=F("unit_id"))
+    )
+    counts = _report_counts("rep__", late=Q(rep__submitted_at__gte=due_deadline(cycle)))
+    return list(
         Assignment.objects.reporting()
-        .filter(item__is_active=True, item__plan_id__in=plan_ids)
-        .order_by("item__plan_id", "item__order", "unit_id")
-        .values_list("item__plan_id", "item_id", "unit_id", "unit__name", "item__section_id")
+        .filter(item__is_active=True, item__plan_id=cycle.plan_id)
+        .annotate(rep=report)
+        .values(*group)
+        .annotate(expected=Count("pk"), **counts)
+        .order_by()
     )
-    found: dict[int, list[tuple[int, int, str, int | None]]] = defaultdict(list)
-    seen: set[tuple[int, int]] = set()
-    for plan_id, item_id, unit_id, name, section_id in rows:
-        if (item_id, unit_id) not in seen:
-            seen.add((item_id, unit_id))
-            found[plan_id].append((item_id, unit_id, name, section_id))
-    return found
 
 
-def _report_states(cycle_ids: list[int]) -> dict[tuple[int, int, int], tuple[str, datetime | None]]:
-    """(cycle, item, unit) → (status, submitted_at). One query."""
-    rows = Report.objects.filter(cycle_id__in=cycle_ids).values_list(
-        "cycle_id", "item_id", "unit_id", "status", "submitted_at"
-    )
-    return {(c, i, u): (status, at) for c, i, u, status, at in rows}
+def _unit_rows(cycle: ReportingCycle) -> tuple[Tally, dict[int, UnitRow]]:
+    units = {
+        row["unit_id"]: UnitRow(**_tally(row), unit_id=row["unit_id"], name=row["unit__name"])
+        for row in _slot_rows(cycle, "unit_id", "unit__name")
+    }
+    return _sum(units.values()), units
 
 
-def _fold_units(
-    cycle: ReportingCycle, slots: list[tuple[int, int, str, int | None]], states: dict
-) -> tuple[Tally, dict[int, UnitRow]]:
-    deadline = due_deadline(cycle)
-    totals = Tally()
-    units: dict[int, UnitRow] = {}
-    for item_id, unit_id, name, _section in slots:
-        status, at = states.get((cycle.pk, item_id, unit_id), (None, None))
-        units.setdefault(unit_id, UnitRow(unit_id=unit_id, name=name)).add(status, at, deadline)
-        totals.add(status, at, deadline)
-    return totals, units
+TALLY_FIELDS = ("expected", "on_time", "late", "missing", "approved", "returned", "pending")
+
+
+def _add(into: Tally, row: Tally) -> None:
+    for name in TALLY_FIELDS:
+        setattr(into, name, getattr(into, name) + getattr(row, name))
+
+
+def _sum(rows: Iterable[Tally]) -> Tally:
+    total = Tally()
+    for row in rows:
+        _add(total, row)
+    return total
 
 
 # --- cycles page ---------------------------------------------------------------------------------
@@ -166,17 +191,43 @@ def console_cycles(user: access.AnyUser) -> list[ReportingCycle]:
 
 
 def open_cycle_summaries(cycles: list[ReportingCycle]) -> dict[int, CycleSummary]:
-    """cycle id → totals and per-unit rows, for the open cycles among ``cycles``. Two queries."""
+    """cycle id → totals and per-unit rows, for the open cycles among ``cycles``. Two queries: the slots per
+    plan and unit, and the reports per cycle and unit (reports of units that do not report there left out)."""
     open_cycles = [c for c in cycles if c.status == ReportingCycle.Status.OPEN]
     if not open_cycles:
         return {}
-    slots = _slots({c.plan_id for c in open_cycles})
-    states = _report_states([c.pk for c in open_cycles])
+    expected = (
+        Assignment.objects.reporting()
+        .filter(item__is_active=True, item__plan_id__in={c.plan_id for c in open_cycles})
+        .values("item__plan_id", "unit_id", "unit__name")
+        .annotate(expected=Count("pk"))
+        .order_by()
+    )
+    slots: dict[int, list[dict]] = defaultdict(list)
+    for row in expected:
+        slots[row["item__plan_id"]].append(row)
+    is_slot = Assignment.objects.reporting(item=OuterRef("item_id")).filter(unit_id=OuterRef("unit_id"))
+    late = Q(submitted_at__date__gt=F("cycle__due_date"))  # after the due date's end, local time (due_deadline)
+    reported = (
+        Report.objects.filter(cycle_id__in=[c.pk for c in open_cycles], item__is_active=True)
+        .filter(Exists(is_slot))
+        .values("cycle_id", "unit_id")
+        .annotate(**_report_counts("", late=late))
+        .order_by()
+    )
+    counts = {(row["cycle_id"], row["unit_id"]): row for row in reported}
     found = {}
     for cycle in open_cycles:
-        totals, units = _fold_units(cycle, slots.get(cycle.plan_id, []), states)
-        ranked = sorted(units.values(), key=lambda row: (row.rate, -row.missing, row.name))
-        found[cycle.pk] = CycleSummary(cycle=cycle, totals=totals, units=ranked)
+        units = [
+            UnitRow(
+                **_tally({**counts.get((cycle.pk, row["unit_id"]), {}), "expected": row["expected"]}),
+                unit_id=row["unit_id"],
+                name=row["unit__name"],
+            )
+            for row in slots.get(cycle.plan_id, [])
+        ]
+        ranked = sorted(units, key=lambda row: (row.rate, -row.missing, row.name))
+        found[cycle.pk] = CycleSummary(cycle=cycle, totals=_sum(units), units=ranked)
     return found
 
 
@@ -364,18 +415,16 @@ def sort_units(rows: list[UnitRow], sort: str) -> list[UnitRow]:
 
 
 def cycle_dashboard(cycle: ReportingCycle, *, sort: str | None = None) -> Dashboard:
-    """By unit, by chapter and indicators for one cycle: four queries whatever the plan's size."""
-    slots = _slots({cycle.plan_id}).get(cycle.plan_id, [])
-    states = _report_states([cycle.pk])
-    totals, units = _fold_units(cycle, slots, states)
+    """By unit, by chapter and indicators for one cycle: five queries whatever the plan's size (units and
+    chapters counted in SQL, sections, indicators and their actuals)."""
+    totals, units = _unit_rows(cycle)
     chapters = plan_chapters(cycle.plan_id)
-    deadline = due_deadline(cycle)
     by_chapter: dict[int, ChapterRow] = {}
-    for item_id, unit_id, _name, section_id in slots:
-        chapter = chapters.chapter(section_id)
-        row = by_chapter.setdefault(chapter, ChapterRow(section_id=chapter, label=chapters.labels.get(chapter, "")))
-        status, at = states.get((cycle.pk, item_id, unit_id), (None, None))
-        row.add(status, at, deadline)
+    for row in _slot_rows(cycle, "item__section_id"):
+        chapter = chapters.chapter(row["item__section_id"])
+        tally = Tally(**_tally(row))
+        into = by_chapter.setdefault(chapter, ChapterRow(section_id=chapter, label=chapters.labels.get(chapter, "")))
+        _add(into, tally)
     position = {c: n for n, c in enumerate(chapters.order)}
     chapter_rows = sorted(by_chapter.values(), key=lambda r: position.get(r.section_id, len(position)))
     indicators = cycle_indicators(cycle)
@@ -405,8 +454,9 @@ class QueueFilters:
     status: str = Report.Status.SUBMITTED
 
 
-def review_queue(user: access.AnyUser, filters: QueueFilters, *, chapters: Chapters | None = None) -> QuerySet[Report]:
-    reports = access.visible_console_reports(user)
+def queue_filter(reports: QuerySet[Report], filters: QueueFilters, *, chapters: Chapters | None) -> QuerySet[Report]:
+    """The queue's filters applied to ``reports`` directly (never through a ``pk__in`` subquery: PostgreSQL then
+    sorts every report of every cycle to return one page)."""
     if filters.status:
         reports = reports.filter(status=filters.status)
     if filters.cycle:
@@ -418,20 +468,26 @@ def review_queue(user: access.AnyUser, filters: QueueFilters, *, chapters: Chapt
             reports = reports.filter(item__section__isnull=True)
         else:
             reports = reports.filter(item__section_id__in=chapters.sections_in(filters.section))
+    return reports.order_by("submitted_at", "pk")
+
+
+def review_queue(user: access.AnyUser, filters: QueueFilters, *, chapters: Chapters | None = None) -> QuerySet[Report]:
+    reports = queue_filter(access.visible_console_reports(user), filters, chapters=chapters)
     late = ExpressionWrapper(Q(submitted_at__date__gt=F("cycle__due_date")), output_field=BooleanField())
     return (
         reports.annotate(is_late=late)
         .select_related("item", "item__section", "unit", "cycle", "cycle__plan", "updated_by")
         .defer("item__text", "cycle__plan__reporting_text")
-        .order_by("submitted_at", "pk")
     )
 
 
 def queue_units(user: access.AnyUser, cycle_id: int | None) -> list[tuple[int, str]]:
-    reports = access.visible_console_reports(user)
+    """The units with a report in the queue's scope (the cycle's, else any): one probe per unit on the
+    (unit, cycle) index instead of a DISTINCT over every report."""
+    reports = access.visible_console_reports(user).filter(unit_id=OuterRef("pk"))
     if cycle_id:
         reports = reports.filter(cycle_id=cycle_id)
-    return list(reports.order_by("unit__name").values_list("unit_id", "unit__name").distinct())
+    return list(Unit.objects.filter(Exists(reports)).order_by("name", "pk").values_list("pk", "name"))
 
 
 def review_report(user: access.AnyUser, report_id: int) -> Report | None:
@@ -439,6 +495,7 @@ def review_report(user: access.AnyUser, report_id: int) -> Report | None:
         access.visible_console_reports(user)
         .filter(pk=report_id)
         .select_related("item", "item__plan", "item__plan__source", "item__section", "unit", "cycle", "updated_by")
+        .defer("item__plan__source__text")  # the page shows a few lines (selectors.sources), not the document
         .prefetch_related("evidence")
         .first()
     )
@@ -452,11 +509,21 @@ def report_contributions(report: Report) -> list[Contribution]:
     )
 
 
-def item_history(item: WorkItem | int, *, report: Report | None = None) -> list[ReportVersion]:
-    """Every report version of an item (all units, all cycles), newest first: the item's audit trail."""
+HISTORY_PAGE_SIZE = 50
+
+
+def _item_versions(item: WorkItem | int, report: Report | None) -> QuerySet[ReportVersion]:
     versions = ReportVersion.objects.filter(report__item=item)
     if report is not None:
         versions = versions.filter(report=report)
-    return list(
-        versions.select_related("actor", "report__unit", "report__cycle").order_by("-created_at", "-number", "-id")
-    )
+    return versions.select_related("actor", "report__unit", "report__cycle").order_by("-created_at", "-number", "-id")
+
+
+def item_history(item: WorkItem | int, *, report: Report | None = None) -> list[ReportVersion]:
+    """Every report version of an item (all units, all cycles), newest first: the item's audit trail."""
+    return list(_item_versions(item, report))
+
+
+def item_history_page(item: WorkItem | int, page: str | int | None) -> Page:
+    """One page of ``item_history`` (years of cycles make it long): pages show the newest 50 first."""
+    return Paginator(_item_versions(item, None), HISTORY_PAGE_SIZE).get_page(page)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 
 from django.db.models import (
     BooleanField,
     Case,
     CharField,
     Count,
+    DateField,
     Exists,
     F,
+    FilteredRelation,
+    IntegerField,
+    Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -133,14 +138,11 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
     items = access.visible_items(user)
     if scope is not None and access.sees_everything(user):
         items = items.filter(Exists(Assignment.objects.filter(item=OuterRef("pk"), unit_id__in=scope)))
-    cycle = open_cycles(ReportingCycle.objects.filter(plan=OuterRef("plan_id")))  # as services.reports.open_cycle_for
     reports = Report.objects.filter(item=OuterRef("pk"), cycle_id=OuterRef("open_cycle_id")).order_by(_STATE_RANK)
-    items = items.annotate(
-        open_cycle_id=Subquery(cycle.values("pk")[:1]),
-        open_cycle_due=Subquery(cycle.values("due_date")[:1]),
-        any_report_state=Subquery(reports.values("status")[:1]),
+    items = _with_open_cycle(items, open_cycle_ids(user)).annotate(
+        any_report_state=Subquery(reports.values("status")[:1])
     )
-    late = Q(open_cycle_id__isnull=False) & (Q(open_cycle_due__lt=today) | Q(deadline__lt=today))
+    late = Q(open_cycle_id__isnull=False) & _past_due(today)
     own_contribution: list[When] = []
     if scope:
         items = items.annotate(
@@ -175,7 +177,7 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
             output_field=CharField(),
         )
     )
-    return items.annotate(
+    overdue = items.annotate(
         is_overdue=Case(
             *own_contribution,
             When(late & ~Q(report_state__in=Report.DONE_STATUSES), then=Value(True)),
@@ -183,6 +185,41 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
             output_field=BooleanField(),
         )
     )
+    # the open cycle comes from a join (_with_open_cycle), which the stubs cannot follow into the annotations
+    return cast("WorkspaceItems", overdue)
+
+
+def _past_due(today: date) -> Q:
+    """The dates half of "overdue": the open cycle's due date or the item's deadline has passed."""
+    return Q(open_cycle_due__lt=today) | Q(deadline__lt=today)
+
+
+def open_cycle_ids(user: access.AnyUser) -> list[int]:
+    """Each visible plan's open cycle, the one units report into (rules.cycles.open_cycles: the latest). Looked
+    up once per request, instead of once per item row in every facet query."""
+
+    def lookup() -> list[int]:
+        rows = open_cycles(ReportingCycle.objects.filter(plan__in=access.visible_plans(user)))
+        first: dict[int, int] = {}
+        for pk, plan_id in rows.values_list("pk", "plan_id"):
+            first.setdefault(plan_id, pk)
+        return sorted(first.values())
+
+    store: dict[str, list[int]] = user.__dict__.setdefault("_workspace_cache", {})  # a request builds its own user
+    if "open_cycles" not in store:
+        store["open_cycles"] = lookup()
+    return store["open_cycles"]
+
+
+def _with_open_cycle(items: QuerySet[WorkItem], cycle_ids: list[int]) -> QuerySet[WorkItem]:
+    """``open_cycle_id`` / ``open_cycle_due`` from a LEFT JOIN on the plan's open cycle (at most one per plan)."""
+    if not cycle_ids:
+        return items.annotate(
+            open_cycle_id=Value(None, output_field=IntegerField()),
+            open_cycle_due=Value(None, output_field=DateField()),
+        )
+    joined = items.annotate(open_cycle=FilteredRelation("plan__cycles", condition=Q(plan__cycles__pk__in=cycle_ids)))
+    return joined.annotate(open_cycle_id=F("open_cycle__id"), open_cycle_due=F("open_cycle__due_date"))
 
 
 def workspace_filter(items: WorkspaceItems, filters: WorkspaceFilters) -> WorkspaceItems:
@@ -214,10 +251,16 @@ def workspace_counts(
     roles = workspace_filter(base, filters.without("role")).aggregate(
         **{str(role): Count("pk", filter=Q(**{f"is_{role}": True})) for role in ROLE_LABELS}
     )
-    states = dict(
-        workspace_filter(base, filters.without("status")).order_by().values_list("report_state").annotate(n=Count("pk"))
-    )
-    overdue = workspace_filter(base, filters.without("overdue")).filter(is_overdue=True).count()
+    if scope is None and not filters.status and not filters.overdue:
+        states, overdue = _office_state_counts(workspace_filter(base, filters), user=user, today=today)
+    else:
+        states = dict(
+            workspace_filter(base, filters.without("status"))
+            .order_by()
+            .values_list("report_state")
+            .annotate(n=Count("pk"))
+        )
+        overdue = workspace_filter(base, filters.without("overdue")).filter(is_overdue=True).count()
     counts: dict[str, Any] = {
         "plans": [(row["plan_id"], row["plan__title"], row["n"]) for row in plans],
         "plans_total": sum(row["n"] for row in plans),
@@ -239,6 +282,36 @@ def workspace_counts(
             .order_by("unit__name")
         )
     return counts
+
+
+_RANKED_STATES = (Report.Status.RETURNED, Report.Status.DRAFT, Report.Status.SUBMITTED, Report.Status.APPROVED)
+
+
+def _office_state_counts(items: WorkspaceItems, *, user: access.AnyUser, today: date) -> tuple[dict[str, int], int]:
+    """The state and overdue facets of the office's unscoped list (an item's state = its least advanced report
+    in the open cycle), counted from the reports side: two aggregate queries, no per-item subquery, where the
+    generic path probes the reports once per item (50,000 times for a province)."""
+    open_rows = Q(open_cycle_id__isnull=False)
+    sizes = items.aggregate(
+        no_cycle=Count("pk", filter=~open_rows),
+        open=Count("pk", filter=open_rows),
+        open_past_due=Count("pk", filter=open_rows & _past_due(today)),
+    )
+    past_due = Q(cycle__due_date__lt=today) | Q(item__deadline__lt=today)
+    per_item = (
+        Report.objects.filter(cycle_id__in=open_cycle_ids(user), item__in=items.values("pk"))
+        .values("item_id")
+        .annotate(rank=Min(_STATE_RANK), late=Max(Case(When(past_due, then=Value(1)), default=Value(0))))
+        .order_by()
+    )
+    ranked = per_item.aggregate(
+        done_late=Count("item_id", filter=Q(rank__gte=2, late=1)),
+        **{status.value: Count("item_id", filter=Q(rank=n)) for n, status in enumerate(_RANKED_STATES)},
+    )
+    done_late = ranked.pop("done_late")
+    reported = sum(ranked.values())
+    states = {NO_CYCLE: sizes["no_cycle"], "none": sizes["open"] - reported, **ranked}
+    return {state: n for state, n in states.items() if n}, sizes["open_past_due"] - done_late
 
 
 def workspace_page_rows(items: QuerySet[WorkItem]) -> QuerySet[WorkItem]:

@@ -26,7 +26,7 @@ from tasks_app.permissions import requires
 from tasks_app.rules.cycles import CycleState, past_due
 from tasks_app.rules.text import date_from_text
 from tasks_app.selectors import console as console_reads
-from tasks_app.selectors import review_diff
+from tasks_app.selectors import review_diff, sources
 from tasks_app.selectors.defaults import default_cycle_for
 from tasks_app.selectors.plan_board import PlanFilters, plan_board
 from tasks_app.services.cycles import (
@@ -249,6 +249,7 @@ def _report_or_404(request: HttpRequest, report_id: int) -> Report:
 def _review_context(request: HttpRequest, report: Report, **extra: Any) -> dict[str, Any]:
     item = report.item
     source = item.plan.source
+    history_page = console_reads.item_history_page(item, request.GET.get("history"))
     context = {
         "report": report,
         "item": item,
@@ -256,8 +257,9 @@ def _review_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         "evidence": list(report.evidence.all()),
         "contributions": console_reads.report_contributions(report),
         "source": source,
-        "source_lines": source.lines(item.line_start, item.line_end),
-        "history": console_reads.item_history(item),
+        "source_lines": sources.source_excerpt(source, item.line_start, item.line_end),
+        "history_page": history_page,
+        "history": list(history_page.object_list),
         "reviewable": report.status == Report.Status.SUBMITTED,
         "resubmission": review_diff.resubmissions([report]).get(report.pk),
         "error": "",

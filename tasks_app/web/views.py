@@ -21,7 +21,7 @@ from tasks_app.models import Assignment
 from tasks_app.rules.reporting import reporting_role
 from tasks_app.rules.units import unit_display
 from tasks_app.selectors import console as console_reads
-from tasks_app.selectors import workspace
+from tasks_app.selectors import sources, workspace
 from tasks_app.selectors import workspace_todo as todo
 from tasks_app.services.reports import ReportError, evidence_remove, open_cycle_for
 from tasks_app.web.forms import WorkspaceFilterForm
@@ -127,7 +127,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         a.label = labels[a.pk]  # type: ignore[attr-defined]  # shown by the template
     current = [a for a in assignments if a.handed_over_on is None]
     by_role = {role: [a for a in current if a.role == role] for role in Assignment.Role.values}
-    source = item.plan.source
+    source = sources.source_header(item.plan.source_id)
     reporting = set(access.reporting_unit_ids(item))
     reports = workspace.cycle_reports(item, cycle)
     contributions = workspace.cycle_contributions(item, cycle)
@@ -138,7 +138,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "item": item,
         "plan": item.plan,
         "source": source,
-        "source_lines": source.lines(item.line_start, item.line_end),
+        "source_lines": sources.source_excerpt(source, item.line_start, item.line_end),
         "milestones": list(item.milestones.all()),
         "indicator": workspace.item_indicator(item),
         "by_role": [(Assignment.Role(role).label, rows) for role, rows in by_role.items() if rows],
@@ -152,8 +152,9 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "report_action": todo.report_action(my_report.status if my_report else None),
         "contribution_action": todo.contribution_action(my_contribution.status if my_contribution else None),
         "my_report": my_report,
-        "history": console_reads.item_history(item),
     }
+    history = console_reads.item_history_page(item, request.GET.get("history"))
+    context.update(history=list(history.object_list), history_page=history)
     return render(request, "tasks_app/item.html", context)
 
 
