@@ -20,6 +20,7 @@ class AuditEntry(models.Model):
         CONTACTS_IMPORT = "contacts_import", "导入联系人"
         CYCLE = "cycle", "报送周期"
         SUGGESTION = "suggestion", "分工建议"
+        INDICATOR = "indicator", "指标监测数据"
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField("时间", auto_now_add=True)
