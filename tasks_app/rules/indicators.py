@@ -267,3 +267,42 @@ def _reason(facts: IndicatorFacts, path: paths.Path, point: PathPoint) -> str:
     if point.actual is None:
         return "实际值非数值"
     return "无基期值,无法测算序时进度"
+
+
+# --- an actual as a unit enters it ----------------------------------------------------------------
+
+
+class ActualEntryError(ValueError):
+    """An entered actual that cannot be accepted (the message is shown to the user as is)."""
+
+
+_UNIT_FORMS = str.maketrans({"％": "%", "（": "(", "）": ")", "／": "/", " ": ""})
+
+
+def same_unit(a: str, b: str) -> bool:
+    return (a or "").translate(_UNIT_FORMS).lower() == (b or "").translate(_UNIT_FORMS).lower()
+
+
+def entered_actual(
+    *, text: str, unit: str, numerator: float | None, denominator: float | None, indicator_unit: str
+) -> tuple[str, float | None, str]:
+    """(text, number, unit of measure) of an actual a unit enters. The unit must be the indicator's (blank =
+    the indicator's); a percentage may come as numerator/denominator: the share is computed, and a number
+    typed beside it must agree (to 0.01)."""
+    unit = (unit or "").strip() or indicator_unit
+    if indicator_unit and not same_unit(unit, indicator_unit):
+        raise ActualEntryError(f"计量单位应为“{indicator_unit}”(与指标一致),填写的是“{unit}”")
+    text = (text or "").strip()
+    if numerator is None and denominator is None:
+        return text, number_from_text(text), unit
+    if numerator is None or denominator is None:
+        raise ActualEntryError("分子和分母须同时填写")
+    if not same_unit(unit, "%"):
+        raise ActualEntryError("只有百分比指标可以按分子/分母填报")
+    if denominator <= 0 or numerator < 0:
+        raise ActualEntryError("分母须大于 0,分子不能为负")
+    share = round(100 * numerator / denominator, 2)
+    typed = number_from_text(text)
+    if typed is not None and abs(typed - share) > 0.01:
+        raise ActualEntryError(f"实际值 {typed:g} 与分子/分母之比 {share:g}% 不一致")
+    return text or f"{share:g}%", share, unit
