@@ -38,6 +38,7 @@ urlpatterns = [
         monitoring_views.monitoring_tolerance,
         name="console-monitoring-tolerance",
     ),
+    path("monitoring/report-text/", monitoring_views.evaluation_text, name="console-evaluation-text"),
     path("outbox/", outbox_views.outbox, name="console-outbox"),
     path("outbox/preview/", outbox_views.outbox_preview, name="console-outbox-preview"),
     path("outbox/send/", outbox_views.outbox_send_now, name="console-outbox-send"),

@@ -4,7 +4,7 @@ and one indicator's path with the office's figures (corrected actuals, 年度目
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from tasks_app import access
 from tasks_app.capabilities import Capability
+from tasks_app.exporters.evaluation_content import REPORTS, SECTIONS, default_year, evaluation_build
 from tasks_app.models import Plan, ReportingCycle, WorkItem
 from tasks_app.permissions import requires
 from tasks_app.rules.cycles import default_cycle
@@ -21,6 +22,7 @@ from tasks_app.selectors.console import plan_chapters
 from tasks_app.selectors.indicators import plan_tolerance
 from tasks_app.services.errors import ServiceError
 from tasks_app.services.monitoring import (
+    evaluation_text_save,
     indicator_actual_correct,
     indicator_province_target_set,
     indicator_target_set,
@@ -46,9 +48,10 @@ def monitoring_year(plan: Plan, asked: int | None) -> int:
     return min(max(year, plan.period_start), plan.period_end)
 
 
-def _plan(request: HttpRequest) -> Plan | None:
+def _plan(request: HttpRequest, params: QueryDict | None = None) -> Plan | None:
+    """The visible plan ``params`` (default: the query string) name, else the newest with indicators."""
     plans = access.visible_plans(request.user)
-    asked = _int(request.GET.get("plan"))
+    asked = _int((params if params is not None else request.GET).get("plan"))
     if asked is not None:
         plan = plans.filter(pk=asked).first()
         if plan is None:
@@ -167,3 +170,48 @@ def monitoring_tolerance(request: HttpRequest, plan_id: int) -> HttpResponse:
     else:
         messages.success(request, f"基本符合预期容差已设为 ±{percent:g}%")
     return redirect(f"{reverse('console-monitoring')}?plan={plan.pk}")
+
+
+# --- the Word reports' text ------------------------------------------------------------------------
+
+
+@requires(Capability.VIEW_CONSOLE, write=Capability.EXPORT)
+def evaluation_text(request: HttpRequest) -> HttpResponse:
+    """The generated text of a Word report, section by section, for the office to edit before the export
+    job builds the file (an empty or unchanged section keeps the generated text)."""
+    plan = _plan(request, request.POST if request.method == "POST" else request.GET)
+    if plan is None:
+        raise Http404("规划不存在")
+    report = request.GET.get("report") or request.POST.get("report") or "annual"
+    if report not in REPORTS:
+        raise Http404("报告类型无效")
+    asked = _int(request.GET.get("year") or request.POST.get("year"))
+    year = monitoring_year(plan, asked) if asked else default_year(plan, report)
+    evaluation = evaluation_build(plan=plan, report=report, year=year)
+    generated = evaluation.generated()
+    if request.method == "POST":
+        try:
+            for key, _ in SECTIONS:
+                text = request.POST.get(key, "").strip()
+                same = text.splitlines() == generated[key] or not text
+                evaluation_text_save(
+                    user=request.user, plan=plan, report=report, year=year, section=key, text="" if same else text
+                )
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "报告文字已保存;生成 Word 文件时使用修改后的文字")
+        return redirect(f"{reverse('console-evaluation-text')}?plan={plan.pk}&report={report}&year={year}")
+    context = {
+        "plan": plan,
+        "plans": access.visible_plans(request.user).order_by("-pk"),
+        "report": report,
+        "reports": REPORTS,
+        "year": year,
+        "years": list(range(plan.period_start, plan.period_end + 1)),
+        "sections": [
+            (key, heading, "\n".join(paragraphs), key in evaluation.edited)
+            for key, heading, paragraphs in evaluation.sections()
+        ],
+    }
+    return render(request, "tasks_app/console/evaluation_text.html", context)

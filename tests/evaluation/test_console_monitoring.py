@@ -76,3 +76,23 @@ def test_it_hides_the_pages_from_unit_staff_and_refuses_leadership_writes(person
     url = reverse("console-monitoring-actual", args=[item.pk])
     assert _client(p.leader).post(url, {"year": 2018, "value_text": "9", "reason": "x"}).status_code == 403
     assert IndicatorActual.objects.get(item=item, year=2018).value == 1.4
+
+
+def test_it_lets_the_office_edit_a_reports_text_and_keeps_the_rest_generated(personas):
+    from tasks_app.models import EvaluationText
+
+    p = personas
+    _indicator(p)
+    client = _client(p.admin)
+    url = reverse("console-evaluation-text")
+    page = client.get(url, {"plan": p.plan.pk, "report": "midterm"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "一、总体情况" in html and "规划期已过" in html
+    generated = {key: page.context["sections"][n][2] for n, key in enumerate(["overall", "indicators"])}
+    data = {"plan": p.plan.pk, "report": "midterm", "year": 2017, "overall": "本市规划实施总体平稳。"}
+    data["indicators"] = generated["indicators"]  # sent back unchanged: stays generated
+    assert client.post(url, data).status_code == 302
+    saved = dict(EvaluationText.objects.filter(plan=p.plan, report="midterm", year=2017).values_list("section", "text"))
+    assert saved == {"overall": "本市规划实施总体平稳。"}
+    assert _client(p.leader).post(url, data).status_code == 403
+    assert _client(p.owner).get(url).status_code == 404
