@@ -9,9 +9,11 @@ from typing import IO, Any, ClassVar
 
 from docx.shared import Pt
 
+from tasks_app.selectors.monitoring import at_risk_first, chapter_statuses
+
 from .base import CyclePolicy, Exporter, ExportResult, ProgressCallback, SheetResult
 from .evaluation_content import INDICATOR_COLUMNS, REPORTS, TASK_COLUMNS, Evaluation, evaluation_build
-from .evaluation_docx import StreamedTable, add_table, body_paragraph, new_document, write_streamed
+from .evaluation_docx import StreamedTable, add_table, body_paragraph, new_document, png_picture, write_streamed
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CHAPTER_COLUMNS = (("章节", 60), ("任务", 16), ("已完成", 16), ("按计划推进", 20), ("滞后", 16), ("未报送", 16))
@@ -64,6 +66,8 @@ class EvaluationExporter(Exporter):
             document.add_paragraph(heading, style="Heading 1")
             for text in paragraphs:
                 body_paragraph(document, text)
+            if key == "indicators":
+                self._charts(document, evaluation)
             if key == "tasks":
                 s = evaluation.schedule
                 document.add_paragraph("(一)按章节", style="Heading 2")
@@ -74,6 +78,26 @@ class EvaluationExporter(Exporter):
                 units = StreamedTable("unit", UNIT_COLUMNS, [_tally_row(u.label, u) for u in s.units])
                 add_table(document, units)
                 yield units
+
+    MAX_PATH_CHARTS: ClassVar[int] = 12
+
+    def _charts(self, document: Any, evaluation: Evaluation) -> None:
+        """The status bar per chapter, then the path of each binding indicator that has one (at risk first)."""
+        # matplotlib takes ~2 s to import: only the processes that write a Word report pay for it
+        from .evaluation_charts import chapter_status_png, path_png
+
+        chapters = [(c.label, c.counts) for c in chapter_statuses(evaluation.indicators)]
+        bar = chapter_status_png(chapters)
+        if bar is not None:
+            png_picture(document, bar, width_mm=150, caption="图1 各章节主要指标序时进度")
+        drawn = 0
+        for m in at_risk_first(evaluation.binding):
+            if drawn == self.MAX_PATH_CHARTS or m.track.target is None:
+                continue
+            png = path_png(m.row.item.title, m.track)
+            if png is not None:
+                drawn += 1
+                png_picture(document, png, width_mm=140, caption=f"图{drawn + 1} {m.row.item.title}")
 
 
 class AnnualReport(EvaluationExporter):

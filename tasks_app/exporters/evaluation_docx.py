@@ -224,7 +224,10 @@ def _row_xml(pieces: list[str], row: Sequence[str]) -> str:
 
 def png_picture(document: DocxDocument, png: bytes, *, width_mm: float, caption: str) -> None:
     document.add_picture(BytesIO(png), width=Mm(width_mm))
-    document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    holder = document.paragraphs[-1]
+    holder.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    holder.paragraph_format.first_line_indent = None
+    holder.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # the body's exact 28 pt would clip it
     label = document.add_paragraph(caption)
     label.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for run in label.runs:

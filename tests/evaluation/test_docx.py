@@ -71,6 +71,10 @@ def test_it_lists_every_indicator_and_quotes_the_tables_counts(midterm):
     assert {row[1]: row[8] for row in rows} == EXPECTED_2023
     assert [row[1] for row in rows[:2]] == ["万元地区生产总值水耗累计降低", "PM2.5年平均浓度"]  # at risk first
     assert [row[10] for row in rows].count("是") == 2
+    # the status bar per chapter and the paths of the 4 binding indicators with a numeric target
+    assert len(document.inline_shapes) == 5
+    captions = [p.text for p in document.paragraphs if p.text.startswith("图")]
+    assert captions[:3] == ["图1 各章节主要指标序时进度", "图2 万元地区生产总值水耗累计降低", "图3 PM2.5年平均浓度"]
     in_table = Counter(row[8] for row in rows)
     overall = _overall(document)
     for status in PATH_STATUSES:
