@@ -79,7 +79,7 @@ class EvaluationExporter(Exporter):
                 add_table(document, units)
                 yield units
 
-    MAX_PATH_CHARTS: ClassVar[int] = 12
+    MAX_PATH_CHARTS: ClassVar[int] = 8  # the binding indicators at risk come first
 
     def _charts(self, document: Any, evaluation: Evaluation) -> None:
         """The status bar per chapter, then the path of each binding indicator that has one (at risk first)."""

@@ -32,7 +32,7 @@ COLOURS = {
     "待定": "#f5c26b",
     "无统计": "#cfd6df",
 }
-DPI = 150
+DPI = 120  # sharp at the printed width (14–15 cm), and cheap to rasterise
 
 
 @cache
@@ -83,7 +83,7 @@ def chapter_status_png(chapters: list[tuple[str, dict[str, int]]]) -> bytes | No
     axes.set_xlabel("指标数", fontproperties=props)
     axes.legend(prop=props, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.45), frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
+    figure.subplots_adjust(left=0.3, right=0.97, top=0.95, bottom=0.35)  # fixed: tight_layout costs ~0.25 s
     return _png(figure)
 
 
@@ -108,5 +108,5 @@ def path_png(title: str, track: IndicatorProgress) -> bytes | None:
     axes.set_title(title[:30], fontproperties=props)
     axes.legend(prop=props, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
+    figure.subplots_adjust(left=0.1, right=0.97, top=0.88, bottom=0.12)
     return _png(figure)

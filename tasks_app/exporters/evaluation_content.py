@@ -157,11 +157,12 @@ class Evaluation:
         return [f"{len(self.late_units)}个单位逾期、未报或被退回:" + "、".join(parts) + "。"]
 
     def _words(self, which: str) -> list[str]:
+        """One paragraph per unit: "单位:text(事项);text(事项)"."""
         found = []
         for unit in self.words:
             entries = unit.problems if which == "problems" else unit.next_steps
-            for title, text in entries:
-                found.append(f"{unit.unit}({title}):{text}")
+            if entries:
+                found.append(f"{unit.unit}:" + ";".join(f"{text}({title})" for title, text in entries))
         empty = "各单位报告未反映突出问题。" if which == "problems" else "各单位报告未提出下一步打算。"
         return found or [empty]
 

@@ -16,7 +16,7 @@ from tasks_app.selectors.console import NO_CHAPTER, Chapters, UnitRow, cycle_das
 from tasks_app.selectors.exports import IndicatorRow, ItemRow, indicator_rows, iter_items, plan_evaluations
 
 TASK_KINDS = [kind for kind, _ in WorkItem.Kind.choices if kind not in WorkItem.INDICATOR_KINDS]
-PROBLEMS_PER_UNIT = 5  # the report quotes at most this many problems / next steps of one unit
+PROBLEMS_PER_UNIT = 3  # the report quotes at most this many problems / next steps of one unit
 
 
 @dataclass

@@ -96,3 +96,31 @@ def test_it_lets_the_office_edit_a_reports_text_and_keeps_the_rest_generated(per
     assert saved == {"overall": "本市规划实施总体平稳。"}
     assert _client(p.leader).post(url, data).status_code == 403
     assert _client(p.owner).get(url).status_code == 404
+
+
+def test_it_adds_the_path_keys_to_the_dashboard_api_and_the_workbook(personas):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from tasks_app.services.exports import export_build
+    from tests.api.conftest import client_for
+
+    p = personas
+    item = WorkItem.objects.get(plan=p.plan, title="城镇新增就业人数累计7.75万人")
+    for year, value in ((2016, 0.5), (2017, 0.5), (2018, 0.5), (2019, 0.5), (2020, 0.5)):
+        IndicatorActual.objects.create(item=item, year=year, value_text=f"{value}", value=value)
+    body = client_for(p.leader).get(f"/api/console/cycles/{p.cycle.pk}/dashboard/").json()
+    row = next(r for r in body["indicators"] if r["item_id"] == item.pk)
+    assert row["status"] == "未达标"  # the §5 keys stay
+    # [7.75] by 2020: sum 2.5 → 滞后; binding? the row says so, and at_risk follows
+    assert row["path_status"] == "滞后" and row["path_expected"] == 7.75
+    assert row["at_risk"] is (row["binding"] is True) and row["trend_likely"] is False
+    stream = BytesIO()
+    export_build(plan=p.plan, report="indicators", year=2020, path_or_stream=stream)
+    sheet = load_workbook(BytesIO(stream.getvalue())).worksheets[0]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    header = list(rows[0])
+    found = next(r for r in rows if r[header.index("指标")] == item.title)
+    assert found[header.index("序时进度")] == "滞后"
+    assert found[header.index("约束性风险")] == ("风险" if row["binding"] else None)

@@ -109,9 +109,10 @@ def test_it_attributes_problems_and_next_steps_to_their_units(midterm):
     _, document = midterm
     texts = [p.text for p in document.paragraphs]
     problems = texts[texts.index("五、存在的主要问题") + 1 : texts.index("六、下一步工作打算")]
-    assert problems and all(re.match(rf"^[^(]+\(.+\):{PROBLEM}$", t) for t in problems)
-    assert all(t.endswith(PROBLEM) for t in problems)
-    assert any(t.endswith(NEXT_STEP) for t in texts[texts.index("六、下一步工作打算") :])
+    # one paragraph per unit: "单位:问题(事项);问题(事项)"
+    assert problems and all(re.match(rf"^[^:]+:{PROBLEM}\(.+\)", t) for t in problems)
+    assert len({t.split(":")[0] for t in problems}) == len(problems)
+    assert any(NEXT_STEP in t for t in texts[texts.index("六、下一步工作打算") :])
 
 
 def test_it_uses_the_offices_edited_text(zhanqian_reported, tmp_path):
