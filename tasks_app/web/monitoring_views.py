@@ -193,7 +193,8 @@ def evaluation_text(request: HttpRequest) -> HttpResponse:
         try:
             for key, _ in SECTIONS:
                 text = request.POST.get(key, "").strip()
-                same = text.splitlines() == generated[key] or not text
+                lines = [line.strip() for line in text.splitlines() if line.strip()]
+                same = lines == generated[key] or not lines  # unchanged or emptied: stays generated
                 evaluation_text_save(
                     user=request.user, plan=plan, report=report, year=year, section=key, text="" if same else text
                 )
