@@ -26,9 +26,16 @@ from tasks_app.exporters import registry
 from tasks_app.models import ExportJob, Plan
 from tasks_app.permissions import requires
 from tasks_app.services import export_jobs as jobs
-from tasks_app.services.exports import MAX_YEAR, MIN_YEAR, export_file_name, export_year_help
+from tasks_app.services.exports import (
+    MAX_YEAR,
+    MIN_YEAR,
+    export_content_type,
+    export_file_name,
+    export_year_help,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ERR_409 = OpenApiResponse(OpenApiTypes.OBJECT, description="任务尚未完成(排队中、生成中)或已失败:detail 说明原因")
 
 
@@ -144,8 +151,8 @@ def export_job(request: Request, pk: str) -> Response:
 
 @extend_schema(
     tags=["console"],
-    summary="下载导出的 Excel 文件(.xlsx)",
-    responses={(200, XLSX): OpenApiTypes.BINARY, 409: ERR_409, **READ_ERRORS},
+    summary="下载导出的文件(Excel .xlsx;评估报告为 Word .docx)",
+    responses={(200, XLSX): OpenApiTypes.BINARY, (200, DOCX): OpenApiTypes.BINARY, 409: ERR_409, **READ_ERRORS},
 )
 @requires(Capability.VIEW_CONSOLE)
 @api_view(["GET"])
@@ -161,4 +168,4 @@ def export_download(request: Request, pk: str) -> Response | FileResponse:
     except FileNotFoundError:
         raise Http404("文件已不存在,请重新生成") from None
     name = export_file_name(plan=job.plan, report=job.report, year=job.year)
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=export_content_type(report=job.report))

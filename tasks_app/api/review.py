@@ -131,6 +131,14 @@ class IndicatorStatusSerializer(serializers.Serializer):
     actual_year = serializers.IntegerField(allow_null=True)
     status = serializers.ChoiceField(choices=["达标", "未达标", "待定", "无统计"])
     off_track = serializers.BooleanField(help_text="约束性指标未达标")
+    path_status = serializers.ChoiceField(
+        choices=["提前实现", "快于预期", "基本符合预期", "滞后", "待定", "无统计"], help_text="对照五年序时进度"
+    )
+    path_expected = serializers.FloatField(allow_null=True, help_text="按序时进度(或年度目标)本年应达值")
+    at_risk = serializers.BooleanField(help_text="约束性指标滞后或预计难以完成")
+    trend_likely = serializers.BooleanField(allow_null=True, source="pace.likely", help_text="预计能否完成目标")
+    rate_needed = serializers.FloatField(allow_null=True, source="pace.needed", help_text="完成目标尚需的年均进度")
+    rate_achieved = serializers.FloatField(allow_null=True, source="pace.achieved", help_text="已实现的年均进度")
 
 
 class DashboardSerializer(serializers.Serializer):

@@ -212,6 +212,9 @@ class ReportSerializer(serializers.ModelSerializer):
             "actual_value_text",
             "actual_value",
             "actual_note",
+            "actual_unit",
+            "actual_numerator",
+            "actual_denominator",
             "review_reason",
             "version",
             "updated_at",
@@ -235,6 +238,9 @@ class ReportFieldsSerializer(serializers.Serializer):
     next_steps = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     actual_value_text = serializers.CharField(required=False, allow_blank=True, max_length=200)
     actual_note = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    actual_unit = serializers.CharField(
+        required=False, allow_blank=True, max_length=50, help_text="计量单位,须与指标一致(空 = 指标的单位)"
+    )
 
 
 class ReportCreateSerializer(ReportFieldsSerializer):

@@ -3,10 +3,11 @@
 
 from .base import Column, CyclePolicy, Exporter, ExportResult, Heading, safe_cell, write_workbook
 from .division import DivisionExporter, ProgressExporter
+from .evaluation import EVALUATION_EXPORTERS
 from .indicators import IndicatorExporter, UnitWorkloadExporter
 from .registry import ExporterRegistry, register_exporter, registry
 
-for _exporter in (DivisionExporter, ProgressExporter, IndicatorExporter, UnitWorkloadExporter):
+for _exporter in (DivisionExporter, ProgressExporter, IndicatorExporter, UnitWorkloadExporter, *EVALUATION_EXPORTERS):
     register_exporter(_exporter)
 
 __all__ = [

@@ -136,10 +136,13 @@ class Exporter:
     sheet_name: ClassVar[str] = "Sheet1"
     cycle_policy: ClassVar[CyclePolicy] = CyclePolicy.NONE
     do_not_call_in_templates: ClassVar[bool] = True  # templates list exporter classes by their labels
+    file_extension: ClassVar[str] = "xlsx"  # the Word evaluation reports write "docx"
+    content_type: ClassVar[str] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-    def __init__(self, *, plan: Any, cycle: Any = None) -> None:
+    def __init__(self, *, plan: Any, cycle: Any = None, year: int | None = None) -> None:
         self.plan = plan
         self.cycle = cycle
+        self.year = year  # the year asked for (None: the cycle's, or the report's default)
 
     @classmethod
     def estimate_rows(cls, *, plan: Any) -> int:

@@ -25,6 +25,14 @@ def row_status(row: IndicatorRow) -> str:
     return row.judged().verdict.status
 
 
+def row_track(row: IndicatorRow) -> tuple[str, str]:
+    """序时进度 and 约束性风险 as the dashboard shows them (rules.indicators.indicator_progress)."""
+    track = row.track()
+    if track is None:
+        return "", ""
+    return track.status, "风险" if track.at_risk else ""
+
+
 class IndicatorExporter(Exporter):
     identifier = "indicators"
     verbose_name = "主要指标完成情况表"
@@ -49,6 +57,8 @@ class IndicatorExporter(Exporter):
             Column("目标值", 14),
             *(Column(f"{year}年", 10) for year in self.years()),
             Column("完成情况", 10),
+            Column("序时进度", 12),
+            Column("约束性风险", 10),
             Column("责任单位", 22),
         )
 
@@ -67,6 +77,7 @@ class IndicatorExporter(Exporter):
                 number_or_text(row.target_text),
                 *(number_or_text(row.actuals.get(year, ("", None))[0]) for year in self.years()),
                 row_status(row),
+                *row_track(row),
                 unit_list(units),
             ]
 

@@ -3,6 +3,7 @@ from .audit import AuditEntry
 from .channels import Channel
 from .exports import ExportJob
 from .imports import ImportJob
+from .monitoring import EvaluationText, IndicatorTarget, MonitoringSettings
 from .org import Jurisdiction, Membership, OfficeRole, Unit, UnitAlias
 from .plans import (
     Assignment,
@@ -28,14 +29,17 @@ __all__ = [
     "Channel",
     "Contribution",
     "Evaluation",
+    "EvaluationText",
     "Evidence",
     "ExportJob",
     "ImportJob",
     "IndicatorActual",
     "IndicatorDetail",
+    "IndicatorTarget",
     "Jurisdiction",
     "Membership",
     "Milestone",
+    "MonitoringSettings",
     "OfficeRole",
     "Plan",
     "ReminderMessage",

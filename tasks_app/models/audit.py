@@ -24,6 +24,7 @@ class AuditEntry(models.Model):
         SUCCESSION = "succession", "单位沿革"
         ACCOUNT_CREATE = "account_create", "创建账号"
         ACCOUNT_PASSWORD = "account_password", "修改初始密码"
+        INDICATOR = "indicator", "指标监测数据"
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField("时间", auto_now_add=True)

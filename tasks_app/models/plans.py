@@ -192,6 +192,8 @@ class IndicatorDetail(models.Model):
     growth_text = models.CharField("年均增速", max_length=100, blank=True)
     cumulative = models.BooleanField("五年累计", default=False)
     pending = models.BooleanField("待省下达", default=False)
+    # Entered by the office once the province sets a pending (*) target; the judgement then uses it.
+    province_target_value = models.FloatField("省下达目标值", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "指标详情"

@@ -39,7 +39,10 @@ class Report(models.Model):
     next_steps = models.TextField("下一步打算", blank=True)
     actual_value_text = models.CharField("指标实际值", max_length=200, blank=True)
     actual_value = models.FloatField("实际数值", null=True, blank=True)
-    actual_note = models.TextField("指标说明", blank=True)
+    actual_note = models.TextField("指标说明", blank=True)  # the source and definition of the figure
+    actual_unit = models.CharField("计量单位", max_length=50, blank=True)
+    actual_numerator = models.FloatField("分子", null=True, blank=True)  # a percentage as a share
+    actual_denominator = models.FloatField("分母", null=True, blank=True)
     review_reason = models.TextField("退回理由", blank=True)
     version = models.PositiveIntegerField("版本", default=1)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

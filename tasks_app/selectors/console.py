@@ -43,8 +43,26 @@ from tasks_app.models import (
     Unit,
     WorkItem,
 )
-from tasks_app.rules.indicators import MET, NO_DATA, NOT_MET, UNDECIDED, IndicatorFacts
-from tasks_app.selectors.indicators import indicator_judge, official_actuals, with_reported_actual
+from tasks_app.rules.indicator_path import Pace
+from tasks_app.rules.indicators import (
+    AHEAD,
+    BEHIND,
+    MET,
+    MET_EARLY,
+    NO_DATA,
+    NOT_MET,
+    ON_PATH,
+    UNDECIDED,
+)
+from tasks_app.selectors.indicators import (
+    detail_facts,
+    indicator_judge,
+    indicator_track,
+    official_actuals,
+    plan_tolerance,
+    with_reported_actual,
+    yearly_targets,
+)
 
 NO_CHAPTER = 0
 
@@ -286,6 +304,14 @@ def plan_chapters(plan_id: int) -> Chapters:
 # --- indicators ----------------------------------------------------------------------------------
 
 STATUS_KEYS = {MET: "met", NOT_MET: "missed", UNDECIDED: "pending", NO_DATA: "nodata"}
+PATH_KEYS = {
+    MET_EARLY: "early",
+    AHEAD: "ahead",
+    ON_PATH: "onpath",
+    BEHIND: "behind",
+    UNDECIDED: "pending",
+    NO_DATA: "nodata",
+}
 
 
 @dataclass
@@ -305,6 +331,10 @@ class DashboardIndicator:
     path_target: float | None  # cumulative only: the share of the target the five-year path reaches by now
     status: str
     cumulative: bool = False
+    path_status: str = NO_DATA  # against the five-year path (rules.indicators.indicator_progress)
+    path_expected: float | None = None
+    at_risk: bool = False  # binding, and 滞后 or unlikely to meet the target
+    pace: Pace | None = None
 
     @property
     def binding(self) -> bool:
@@ -315,16 +345,20 @@ class DashboardIndicator:
         return STATUS_KEYS[self.status]
 
     @property
+    def path_key(self) -> str:
+        return PATH_KEYS[self.path_status]
+
+    @property
     def off_track(self) -> bool:
         return self.binding and self.status == NOT_MET
 
 
 def cycle_indicators(cycle: ReportingCycle) -> list[DashboardIndicator]:
-    """The plan's indicators with their status for the cycle year. Two queries."""
+    """The plan's indicators with their status for the cycle year. Three queries."""
     items = list(
         with_reported_actual(
             WorkItem.objects.filter(plan_id=cycle.plan_id, is_active=True, kind__in=WorkItem.INDICATOR_KINDS)
-            .select_related("indicator", "plan")
+            .select_related("indicator", "plan", "plan__monitoring")
             .defer("text", "plan__reporting_text"),
             cycle,
         ).order_by("order", "id")
@@ -332,10 +366,13 @@ def cycle_indicators(cycle: ReportingCycle) -> list[DashboardIndicator]:
     if not items:
         return []
     actuals = official_actuals(item.pk for item in items)
-    plan = items[0].plan  # joined: the cycle's plan without another query
-    elapsed = max(min(cycle.year, plan.period_end) - plan.period_start + 1, 1)
-    share = elapsed / max(plan.period_end - plan.period_start + 1, 1)
-    return [_indicator_row(item, actuals.get(item.pk, {}), cycle.year, share) for item in items]
+    targets = yearly_targets(item.pk for item in items)
+    plan = items[0].plan  # joined: the cycle's plan (and its monitoring settings) without another query
+    tolerance = plan_tolerance(plan)
+    return [
+        _indicator_row(item, actuals.get(item.pk, {}), targets.get(item.pk, {}), cycle.year, tolerance)
+        for item in items
+    ]
 
 
 def _reported(item: WorkItem) -> tuple[str, float | None] | None:
@@ -344,20 +381,14 @@ def _reported(item: WorkItem) -> tuple[str, float | None] | None:
     return (text, getattr(item, "reported_value", None)) if text else None
 
 
-def _indicator_row(item: WorkItem, actuals: dict, year: int, share: float) -> DashboardIndicator:
+def _indicator_row(item: WorkItem, actuals: dict, targets: dict, year: int, tolerance: float) -> DashboardIndicator:
     detail = getattr(item, "indicator", None)
     target_value = detail.target_value if detail else None
     cumulative = bool(detail and detail.cumulative)
-    facts = IndicatorFacts(
-        item.title,
-        detail.target_text if detail else "",
-        target_value,
-        cumulative,
-        bool(detail and detail.pending),
-        actuals,
-    )
+    facts = detail_facts(item.title, item.kind, detail, actuals, targets)
     judged = indicator_judge(facts, reported=_reported(item), year=year)
     verdict = judged.verdict
+    track = indicator_track(facts, reported=_reported(item), year=year, plan=item.plan, tolerance=tolerance)
     return DashboardIndicator(
         item_id=item.pk,
         number=item.number,
@@ -371,9 +402,13 @@ def _indicator_row(item: WorkItem, actuals: dict, year: int, share: float) -> Da
         actual_year=verdict.actual_year,
         actual_source=judged.source,
         judged=verdict.judged,
-        path_target=verdict.target * share if (cumulative and verdict.target is not None) else None,
+        path_target=track.expected if cumulative else None,
         status=verdict.status,
         cumulative=cumulative,
+        path_status=track.status,
+        path_expected=track.expected,
+        at_risk=track.at_risk,
+        pace=track.pace,
     )
 
 

@@ -20,6 +20,7 @@ from tasks_app.models import (
     Assignment,
     Evaluation,
     ExportJob,
+    IndicatorDetail,
     Plan,
     Report,
     ReportingCycle,
@@ -27,10 +28,19 @@ from tasks_app.models import (
     Unit,
     WorkItem,
 )
-from tasks_app.rules.indicators import IndicatorFacts
+from tasks_app.rules.indicators import IndicatorFacts, IndicatorProgress
 from tasks_app.rules.reporting import reporting_role
 from tasks_app.rules.units import unit_display
-from tasks_app.selectors.indicators import Judged, indicator_judge, official_actuals, with_reported_actual
+from tasks_app.selectors.indicators import (
+    Judged,
+    detail_facts,
+    indicator_judge,
+    indicator_track,
+    official_actuals,
+    plan_tolerance,
+    with_reported_actual,
+    yearly_targets,
+)
 
 CHUNK_SIZE = 2000
 ROLES = (Assignment.Role.LEAD, Assignment.Role.COOPERATING, Assignment.Role.RESPONSIBLE)
@@ -178,13 +188,24 @@ class IndicatorRow:
     actuals: dict[int, tuple[str, float | None]]  # year → (text, number)
     reported: tuple[str, float | None] | None = None  # the cycle's submitted report (selectors.indicators)
     year: int | None = None  # the cycle's year: the status is judged through it
+    facts: IndicatorFacts | None = None  # everything the path reads too (selectors.indicators.detail_facts)
+    plan: Plan | None = None
+    tolerance: float = 0.05
 
     def judged(self) -> Judged:
         """The indicator judgement every face shows (selectors.indicators.indicator_judge)."""
         facts = IndicatorFacts(
             self.item.title, self.target_text, self.target_value, self.cumulative, self.pending, self.actuals
         )
-        return indicator_judge(facts, reported=self.reported, year=self.year)
+        return indicator_judge(self.facts or facts, reported=self.reported, year=self.year)
+
+    def track(self, year: int | None = None) -> IndicatorProgress | None:
+        """The status against the five-year path in ``year``, else the cycle's year, else the latest year
+        with an actual, else the plan's first year."""
+        if self.facts is None or self.plan is None:
+            return None
+        year = year or self.year or max(self.actuals, default=self.plan.period_start)
+        return indicator_track(self.facts, reported=self.reported, year=year, plan=self.plan, tolerance=self.tolerance)
 
 
 def indicator_rows(plan: Plan, cycle: ReportingCycle | None = None) -> list[IndicatorRow]:
@@ -211,6 +232,9 @@ def indicator_rows(plan: Plan, cycle: ReportingCycle | None = None) -> list[Indi
         )
     }
     actuals = official_actuals(ids)
+    targets = yearly_targets(ids)
+    full = IndicatorDetail.objects.filter(item_id__in=ids).in_bulk(field_name="item_id")
+    tolerance = plan_tolerance(plan)
     result = []
     for item in items:
         (domain, measure, base, base_year, target, target_value, target_year, cumulative, pending, r_text, r_value) = (
@@ -231,6 +255,11 @@ def indicator_rows(plan: Plan, cycle: ReportingCycle | None = None) -> list[Indi
                 actuals=actuals.get(item.id, {}),
                 reported=(r_text, r_value) if r_text else None,
                 year=cycle.year if cycle is not None else None,
+                facts=detail_facts(
+                    item.title, item.kind, full.get(item.id), actuals.get(item.id, {}), targets.get(item.id, {})
+                ),
+                plan=plan,
+                tolerance=tolerance,
             )
         )
     return result

@@ -9,13 +9,30 @@ exported for no year) only the official actuals count.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from django.db.models import Case, CharField, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 
-from tasks_app.models import IndicatorActual, Report, ReportingCycle, WorkItem
-from tasks_app.rules.indicators import IndicatorFacts, IndicatorVerdict, indicator_verdict
+from tasks_app.models import (
+    IndicatorActual,
+    IndicatorDetail,
+    IndicatorTarget,
+    MonitoringSettings,
+    Plan,
+    Report,
+    ReportingCycle,
+    WorkItem,
+)
+from tasks_app.rules.indicators import (
+    DEFAULT_TOLERANCE,
+    Actuals,
+    IndicatorFacts,
+    IndicatorProgress,
+    IndicatorVerdict,
+    indicator_progress,
+    indicator_verdict,
+)
 
 OFFICIAL, REPORTED = "年度实际值", "本年度报告"
 
@@ -69,3 +86,63 @@ def indicator_judge(facts: IndicatorFacts, *, reported: tuple[str, float | None]
     else:
         source = OFFICIAL if verdict.actual_year in facts.actuals else REPORTED
     return Judged(verdict=verdict, source=source)
+
+
+def yearly_targets(item_ids: Iterable[int]) -> dict[int, dict[int, float]]:
+    """item id → {year: 年度目标} the office set. One query."""
+    found: dict[int, dict[int, float]] = defaultdict(dict)
+    for item_id, year, value in IndicatorTarget.objects.filter(item_id__in=list(item_ids)).values_list(
+        "item_id", "year", "value"
+    ):
+        found[item_id][year] = value
+    return found
+
+
+def plan_tolerance(plan: Plan) -> float:
+    """The plan's 基本符合预期 band as a fraction (MonitoringSettings, else rules.indicators' default);
+    no query when ``plan__monitoring`` was joined."""
+    try:
+        percent = plan.monitoring.tolerance_percent
+    except MonitoringSettings.DoesNotExist:
+        return DEFAULT_TOLERANCE
+    return percent / 100
+
+
+def detail_facts(
+    title: str, kind: str, detail: IndicatorDetail | None, actuals: Actuals, targets: Mapping[int, float]
+) -> IndicatorFacts:
+    """Every fact the judgement and the path read of one indicator (its detail may be missing)."""
+    if detail is None:
+        return IndicatorFacts(title, "", None, False, False, actuals, binding=kind == WorkItem.Kind.BINDING)
+    return IndicatorFacts(
+        title,
+        detail.target_text,
+        detail.target_value,
+        detail.cumulative,
+        detail.pending,
+        actuals,
+        binding=kind == WorkItem.Kind.BINDING,
+        baseline_value=detail.baseline_value,
+        baseline_year=detail.baseline_year,
+        target_year=detail.target_year,
+        growth_text=detail.growth_text,
+        province_target=detail.province_target_value,
+        yearly_targets=targets,
+    )
+
+
+def indicator_track(
+    facts: IndicatorFacts, *, reported: tuple[str, float | None] | None, year: int, plan: Plan, tolerance: float
+) -> IndicatorProgress:
+    """The path status every face shows, on the same actuals as ``indicator_judge`` (official + the cycle's
+    report for its own year)."""
+    merged = dict(facts.actuals)
+    if reported is not None and reported[0] and year not in merged:
+        merged[year] = reported
+    return indicator_progress(
+        replace(facts, actuals=merged),
+        year=year,
+        period_start=plan.period_start,
+        period_end=plan.period_end,
+        tolerance=tolerance,
+    )

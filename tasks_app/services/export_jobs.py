@@ -105,7 +105,7 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
         return job
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, progress=0, error="")
     try:
-        with tempfile.TemporaryFile(suffix=".xlsx") as stream:
+        with tempfile.TemporaryFile() as stream:
             result = export_build(
                 plan=job.plan, report=job.report, year=job.year, path_or_stream=stream, progress=_Progress(job.pk)
             )

@@ -77,7 +77,7 @@ def export_build(
 ) -> ExportResult:
     """Write ``report`` (any registered identifier) for ``plan`` as .xlsx."""
     request = export_request_check(plan=plan, report=report, year=year)
-    exporter = request.exporter(plan=plan, cycle=export_cycle(request=request))
+    exporter = request.exporter(plan=plan, cycle=export_cycle(request=request), year=request.year)
     return exporter.write(path_or_stream, progress=progress)
 
 
@@ -88,9 +88,16 @@ def export_label(*, report: str, year: int | None = None) -> str:
 
 
 def export_file_name(*, plan: Plan, report: str, year: int | None = None) -> str:
-    """A download name such as ``plan3-division.xlsx`` (ASCII: safe in any Content-Disposition)."""
+    """A download name such as ``plan3-division.xlsx`` (ASCII: safe in any Content-Disposition); the
+    extension is the exporter's (a Word report: .docx)."""
     suffix = f"-{year}" if year is not None else ""
-    return f"plan{plan.pk}-{report}{suffix}.xlsx"
+    exporter = registry.find(report)
+    return f"plan{plan.pk}-{report}{suffix}.{exporter.file_extension if exporter else 'xlsx'}"
+
+
+def export_content_type(*, report: str) -> str:
+    exporter = registry.find(report)
+    return exporter.content_type if exporter is not None else Exporter.content_type
 
 
 def export_year_help() -> str:

@@ -16,9 +16,18 @@ from django.utils import timezone
 
 from tasks_app import access
 from tasks_app.evidence_files import EVIDENCE_TYPES, EvidenceRejected, evidence_judge  # noqa: F401 (the form reads it here)
-from tasks_app.models import Contribution, Evidence, Report, ReportingCycle, ReportVersion, WorkItem
+from tasks_app.models import (
+    Contribution,
+    Evidence,
+    IndicatorDetail,
+    Report,
+    ReportingCycle,
+    ReportVersion,
+    WorkItem,
+)
 from tasks_app.rules.cycles import open_cycles
-from tasks_app.rules.text import number_from_text
+from tasks_app.rules.indicators import ActualEntryError, entered_actual
+from tasks_app.rules.text import number_from_text, plain_number
 from tasks_app.services.errors import InvalidTransition, ServiceError, StaleEditError
 
 REPORT_FIELDS = (
@@ -28,6 +37,7 @@ REPORT_FIELDS = (
     "next_steps",
     "actual_value_text",
     "actual_note",
+    "actual_unit",
 )
 
 
@@ -55,6 +65,9 @@ class ReportDraft:
     next_steps: str = ""
     actual_value_text: str = ""
     actual_note: str = ""
+    actual_unit: str = ""
+    actual_numerator: str = ""  # a percentage may be entered as numerator / denominator
+    actual_denominator: str = ""
 
 
 def open_cycle_for(item: WorkItem) -> ReportingCycle | None:
@@ -81,6 +94,8 @@ def report_snapshot(report: Report) -> dict[str, Any]:
     """What a version keeps of a report; evidence names come from a prefetch when there is one."""
     data = {field: getattr(report, field) for field in REPORT_FIELDS}
     data["actual_value"] = report.actual_value
+    data["actual_numerator"] = report.actual_numerator
+    data["actual_denominator"] = report.actual_denominator
     data["evidence"] = [e.original_name for e in report.evidence.all()] if report.pk else []
     return data
 
@@ -146,12 +161,46 @@ def report_save(*, report: Report, user: Any, data: ReportDraft, expected_versio
         for field in REPORT_FIELDS:
             setattr(current, field, getattr(data, field) or "")
         current.actual_value = number_from_text(current.actual_value_text)
+        if current.item.is_indicator:
+            _check_actual(current, data)
         current.version = F("version") + 1
         current.updated_by = user
         current.save()
         current.refresh_from_db()
         _record(current, action=ReportVersion.Action.SAVE, user=user)
     return current
+
+
+def _figure(text: str | float | None, label: str) -> float | None:
+    if text is None or str(text).strip() == "":
+        return None
+    value = plain_number(str(text).strip())
+    if value is None:
+        raise ReportError(f"{label}须为数字")
+    return float(value)
+
+
+def _check_actual(report: Report, data: ReportDraft) -> None:
+    """The indicator's actual as entered (rules.indicators.entered_actual: unit of measure, numerator /
+    denominator); a refused entry raises and the save rolls back."""
+    detail = IndicatorDetail.objects.filter(item_id=report.item_id).first()
+    numerator = _figure(data.actual_numerator, "分子")
+    denominator = _figure(data.actual_denominator, "分母")
+    if not report.actual_value_text and numerator is None and denominator is None:
+        report.actual_numerator = report.actual_denominator = None
+        return
+    try:
+        text, value, unit = entered_actual(
+            text=report.actual_value_text,
+            unit=report.actual_unit,
+            numerator=numerator,
+            denominator=denominator,
+            indicator_unit=detail.unit_of_measure if detail else "",
+        )
+    except ActualEntryError as exc:
+        raise ReportError(str(exc)) from exc
+    report.actual_value_text, report.actual_value, report.actual_unit = text[:200], value, unit[:50]
+    report.actual_numerator, report.actual_denominator = numerator, denominator
 
 
 def report_submit(*, report: Report, user: Any, expected_version: int, data: ReportDraft | None = None) -> Report:

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from tasks_app.web import console_views as views
-from tasks_app.web import export_views, outbox_views
+from tasks_app.web import export_views, monitoring_views, outbox_views
 
 urlpatterns = [
     path("", views.console_home, name="console"),
@@ -17,6 +17,28 @@ urlpatterns = [
     path("review/<int:report_id>/approve/", views.review_approve, name="console-review-approve"),
     path("review/<int:report_id>/return/", views.review_return, name="console-review-return"),
     path("dashboard/", views.dashboard, name="console-dashboard"),
+    path("monitoring/", monitoring_views.monitoring, name="console-monitoring"),
+    path(
+        "monitoring/indicators/<int:item_id>/",
+        monitoring_views.monitoring_indicator,
+        name="console-monitoring-indicator",
+    ),
+    path(
+        "monitoring/indicators/<int:item_id>/actual/",
+        monitoring_views.monitoring_actual,
+        name="console-monitoring-actual",
+    ),
+    path(
+        "monitoring/indicators/<int:item_id>/target/",
+        monitoring_views.monitoring_target,
+        name="console-monitoring-target",
+    ),
+    path(
+        "monitoring/plans/<int:plan_id>/tolerance/",
+        monitoring_views.monitoring_tolerance,
+        name="console-monitoring-tolerance",
+    ),
+    path("monitoring/report-text/", monitoring_views.evaluation_text, name="console-evaluation-text"),
     path("outbox/", outbox_views.outbox, name="console-outbox"),
     path("outbox/preview/", outbox_views.outbox_preview, name="console-outbox-preview"),
     path("outbox/send/", outbox_views.outbox_send_now, name="console-outbox-send"),

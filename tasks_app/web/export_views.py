@@ -32,12 +32,11 @@ from tasks_app.services.exports import (
     MIN_YEAR,
     ExportError,
     export_build,
+    export_content_type,
     export_file_name,
     export_request_check,
     export_year_help,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ExportForm(forms.Form):
@@ -127,7 +126,7 @@ def _direct(request: HttpRequest, data: dict[str, Any]) -> HttpResponseBase:
         return redirect("console-exports")
     try:
         checked = export_request_check(plan=plan, report=data["report"], year=data["year"])
-        stream = tempfile.TemporaryFile(suffix=".xlsx")
+        stream = tempfile.TemporaryFile()
         try:
             export_build(plan=plan, report=checked.report, year=checked.year, path_or_stream=stream)
         except BaseException:
@@ -138,7 +137,9 @@ def _direct(request: HttpRequest, data: dict[str, Any]) -> HttpResponseBase:
         return redirect("console-exports")
     stream.seek(0)
     name = export_file_name(plan=plan, report=checked.report, year=checked.year)
-    return FileResponse(stream, as_attachment=True, filename=name, content_type=XLSX)
+    return FileResponse(
+        stream, as_attachment=True, filename=name, content_type=export_content_type(report=checked.report)
+    )
 
 
 @requires(Capability.VIEW_CONSOLE)
@@ -179,4 +180,4 @@ def export_job_download(request: HttpRequest, job_id: int) -> FileResponse:
     except FileNotFoundError:
         raise Http404("文件已不存在,请重新生成") from None
     name = export_file_name(plan=job.plan, report=job.report, year=job.year)
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=export_content_type(report=job.report))

@@ -49,18 +49,31 @@ class ReportForm(forms.Form):
     actual_value_text = forms.CharField(
         label="实际值", required=False, max_length=200, help_text="填数字(如 11.3 或 95%)或文字"
     )
-    actual_note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    actual_note = forms.CharField(
+        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="数据来源、统计口径"
+    )
+    actual_unit = forms.CharField(label="计量单位", required=False, max_length=50, help_text="须与指标的计量单位一致")
+    actual_numerator = forms.CharField(label="分子", required=False, max_length=30)
+    actual_denominator = forms.CharField(label="分母", required=False, max_length=30)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    INDICATOR_FIELDS = ("actual_value_text", "actual_unit", "actual_numerator", "actual_denominator", "actual_note")
 
     def __init__(self, *args, indicator: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not indicator:
-            del self.fields["actual_value_text"]
-            del self.fields["actual_note"]
+            for name in self.INDICATOR_FIELDS:
+                del self.fields[name]
+
+    def indicator_fields(self) -> list:
+        """The indicator block's fields, rendered by _indicator_entry.html (empty for a task)."""
+        return [self[name] for name in self.INDICATOR_FIELDS if name in self.fields]
 
     @classmethod
     def initial_from(cls, report: Report, *, indicator: bool) -> ReportForm:
         initial = {name: getattr(report, name) for name in ReportDraft.__dataclass_fields__}
+        for name in ("actual_numerator", "actual_denominator"):
+            initial[name] = "" if initial[name] is None else f"{initial[name]:g}"
         initial["version"] = report.version
         return cls(initial=initial, indicator=indicator)
 

@@ -57,7 +57,10 @@ def test_it_documents_every_export_operation(review: Review):
     assert {path for _, path in documented} == set(mine)
     assert documented == covered
     download = schema["paths"]["/api/console/exports/{id}/download/"]["get"]["responses"]["200"]["content"]
-    assert list(download) == ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+    assert list(download) == [
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",  # the evaluation reports
+    ]
 
 
 @pytest.mark.usefixtures("eager")

@@ -18,9 +18,10 @@ class Command(BaseCommand):
     help = "导出 Excel 报表(报表类型见 --report:内置分工表、年度落实情况、主要指标完成情况、单位任务量)"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        reports = ";".join(f"{identifier}:{label}" for identifier, label in registry.choices())
+        workbooks = [e for e in registry if e.file_extension == "xlsx"]  # the Word reports: export_docx
+        reports = ";".join(f"{e.identifier}:{e.verbose_name}" for e in workbooks)
         parser.add_argument("--plan", type=int, required=True, help="规划 ID")
-        parser.add_argument("--report", required=True, choices=registry.identifiers(), help=reports)
+        parser.add_argument("--report", required=True, choices=[e.identifier for e in workbooks], help=reports)
         parser.add_argument("--year", type=int, help=f"报送周期年度。{export_year_help()}")
         parser.add_argument("-o", "--output", required=True, help="输出的 .xlsx 文件")
 
