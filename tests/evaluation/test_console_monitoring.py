@@ -124,3 +124,20 @@ def test_it_adds_the_path_keys_to_the_dashboard_api_and_the_workbook(personas):
     found = next(r for r in rows if r[header.index("指标")] == item.title)
     assert found[header.index("序时进度")] == "滞后"
     assert found[header.index("约束性风险")] == ("风险" if row["binding"] else None)
+
+
+def test_it_shows_the_path_status_on_the_units_item_page(personas):
+    """The unit that reports an indicator sees the same 序时进度 verdict on its item page as the console."""
+    from tasks_app.models import Assignment
+    from tests.personas import make_user
+
+    p = personas
+    item = _indicator(p)
+    lead = Assignment.objects.reporting(item=item).select_related("unit").first()
+    reporter = make_user("indicator_reporter", unit=lead.unit)
+    html = _client(reporter).get(reverse("item", args=[item.pk])).content.decode()
+    assert "序时进度" in html
+    # no open cycle: the page judges the plan's default year like the console's monitoring page does
+    console = _client(p.admin).get(reverse("console-monitoring-indicator", args=[item.pk])).content.decode()
+    verdict = re.search(r'class="badge path-(\w+)">([^<]+)<', html)
+    assert verdict is not None and f'class="badge path-{verdict.group(1)}">{verdict.group(2)}<' in console
