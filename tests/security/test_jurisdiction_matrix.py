@@ -43,7 +43,7 @@ pytestmark = pytest.mark.django_db
 # The kind of object a URL group names: by the group's name, else by the path segment before it.
 KIND_BY_GROUP = {
     "cycle_id": "cycle", "report_id": "report", "item_id": "item", "unit_id": "unit", "message_id": "message",
-    "evidence_id": "evidence",
+    "evidence_id": "evidence", "plan_id": "plan",
 }  # fmt: skip
 KIND_BY_SEGMENT = {
     "exports": "export", "imports": "import", "reports": "report", "review": "report", "cycles": "cycle",
