@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tasks_app.api import review
+from tasks_app.api import review, scoring
 
 urlpatterns = [
     path("review/", review.review_queue, name="api-console-review"),
@@ -14,4 +14,6 @@ urlpatterns = [
     path("cycles/<str:pk>/close/", review.cycle_close_api, name="api-console-cycle-close"),
     path("cycles/<str:pk>/due-date/", review.cycle_due_api, name="api-console-cycle-due"),
     path("cycles/<str:pk>/dashboard/", review.cycle_dashboard, name="api-console-dashboard"),
+    path("cycles/<str:pk>/scores/", scoring.cycle_scores_api, name="api-console-scores"),
+    path("cycles/<str:pk>/scoring-rule/", scoring.scoring_rule_api, name="api-console-scoring-rule"),
 ]

@@ -6,8 +6,16 @@ from .division import DivisionExporter, ProgressExporter
 from .evaluation import EVALUATION_EXPORTERS
 from .indicators import IndicatorExporter, UnitWorkloadExporter
 from .registry import ExporterRegistry, register_exporter, registry
+from .scoring import ScoringExporter
 
-for _exporter in (DivisionExporter, ProgressExporter, IndicatorExporter, UnitWorkloadExporter, *EVALUATION_EXPORTERS):
+for _exporter in (
+    DivisionExporter,
+    ProgressExporter,
+    IndicatorExporter,
+    UnitWorkloadExporter,
+    *EVALUATION_EXPORTERS,
+    ScoringExporter,
+):
     register_exporter(_exporter)
 
 __all__ = [
@@ -20,6 +28,7 @@ __all__ = [
     "Heading",
     "IndicatorExporter",
     "ProgressExporter",
+    "ScoringExporter",
     "UnitWorkloadExporter",
     "register_exporter",
     "registry",

@@ -25,6 +25,7 @@ class AuditEntry(models.Model):
         ACCOUNT_CREATE = "account_create", "创建账号"
         ACCOUNT_PASSWORD = "account_password", "修改初始密码"
         INDICATOR = "indicator", "指标监测数据"
+        SCORING = "scoring", "考核计分规则"
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField("时间", auto_now_add=True)

@@ -85,6 +85,8 @@ class Plan(models.Model):
     reminder_days_before = models.JSONField("提前提醒天数", default=default_days_before)
     reminder_days_after = models.JSONField("逾期提醒天数", default=default_days_after)
     remind_cooperating = models.BooleanField("同时提醒配合单位", default=False)
+    # The 考核 points rule (rules.scoring.scoring_rule_from); empty: the default 计分制.
+    scoring_rule = models.JSONField("考核计分规则", default=dict, blank=True)
     office_webhook_url = robot_url_field("规划办群机器人地址", "逾期汇总(未报送单位名单)同时推送到该群")
     office_webhook_kind = robot_kind_field()
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

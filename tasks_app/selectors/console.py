@@ -174,6 +174,12 @@ def _unit_rows(cycle: ReportingCycle) -> tuple[Tally, dict[int, UnitRow]]:
     return _sum(units.values()), units
 
 
+def unit_tallies(cycle: ReportingCycle) -> dict[int, UnitRow]:
+    """Each reporting unit's tally in the cycle (expected, on time, late, missing …): the dashboard's own
+    counts, which the unit scoring (selectors.scoring) reads too, so both judge "on time" alike."""
+    return _unit_rows(cycle)[1]
+
+
 TALLY_FIELDS = ("expected", "on_time", "late", "missing", "approved", "returned", "pending")
 
 

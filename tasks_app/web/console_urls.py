@@ -3,7 +3,7 @@
 from django.urls import path
 
 from tasks_app.web import console_views as views
-from tasks_app.web import export_views, monitoring_views, outbox_views
+from tasks_app.web import export_views, monitoring_views, outbox_views, scoring_views
 
 urlpatterns = [
     path("", views.console_home, name="console"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("review/<int:report_id>/approve/", views.review_approve, name="console-review-approve"),
     path("review/<int:report_id>/return/", views.review_return, name="console-review-return"),
     path("dashboard/", views.dashboard, name="console-dashboard"),
+    path("scoring/", scoring_views.scoring, name="console-scoring"),
     path("monitoring/", monitoring_views.monitoring, name="console-monitoring"),
     path(
         "monitoring/indicators/<int:item_id>/",

@@ -29,6 +29,7 @@ from tasks_app.selectors import console as console_reads
 from tasks_app.selectors import review_diff, sources
 from tasks_app.selectors.defaults import default_cycle_for
 from tasks_app.selectors.plan_board import PlanFilters, plan_board
+from tasks_app.selectors.scoring import cycle_scores
 from tasks_app.services.cycles import (
     CycleError,
     cycle_close,
@@ -347,5 +348,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cycles": console_reads.console_cycles(request.user),
         "columns": columns,
         "plans_without_cycles": not cycle and access.visible_plans(request.user).exists(),
+        # the 考核 ranking from the tallies the board already holds (one more query: the returns)
+        "scores": cycle_scores(cycle, tallies={row.unit_id: row for row in board.units}) if board and cycle else None,
     }
     return render(request, "tasks_app/console/dashboard.html", context)

@@ -107,7 +107,9 @@ def exports(request: HttpRequest) -> HttpResponseBase:
                 # no flash message: the job page's banner tells its state as it goes (a failed job is no "已开始")
                 return redirect("console-export-job", job_id=job.pk)
     else:
-        form = ExportForm(initial=_form_defaults(request.user), user=request.user)
+        # a link from another page (考核 → its 通报) may name the report, plan and year to start on
+        asked = {key: request.GET[key] for key in ("plan", "report", "year") if request.GET.get(key)}
+        form = ExportForm(initial={**_form_defaults(request.user), **asked}, user=request.user)
     context = {
         "form": form,
         "jobs": [_job_view(job) for job in jobs.export_jobs_recent(user=request.user)],

@@ -165,7 +165,16 @@ def test_it_refuses_an_exporter_it_could_not_store_or_show():
     for exporter, message in ((Unnamed, "verbose_name"), (TooLong, "must match"), (Clash, "already registered")):
         with pytest.raises(ValueError, match=message):
             registry.register(exporter)
-    assert registry.identifiers() == ["division", "progress", "indicators", "units", "annual", "midterm", "final"]
+    assert registry.identifiers() == [
+        "division",
+        "progress",
+        "indicators",
+        "units",
+        "annual",
+        "midterm",
+        "final",
+        "scoring",
+    ]
     assert registry.find("division").cycle_policy == CyclePolicy.NONE
 
 
