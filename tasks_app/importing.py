@@ -34,10 +34,10 @@ from tasks_app.models import (
     WorkItem,
 )
 from tasks_app.parsing.reporting import rule_as_json
-from tasks_app.parsing.types import INDICATOR_KINDS, ROLES, ParsedDocument, ParsedItem
+from tasks_app.parsing.types import INDICATOR_KINDS, ROLES, YEARLY, ParsedDocument, ParsedItem
 from tasks_app.parsing.units import UnitRegistry, clean_unit_name, unit_key
-
-DEFAULT_REPORTING = (2, 15)  # "2月中旬前" when a document states no rule of its own
+from tasks_app.rules.cycles import period_due_for
+from tasks_app.rules.periods import DAYS_BEFORE_BY_CADENCE, periods_of
 
 
 @lru_cache(maxsize=4)
@@ -93,7 +93,7 @@ def document_import(
         sections = _sync_sections(plan, parsed)
         _sync_items(plan, parsed, sections, resolver)
         _sync_evaluations(plan, parsed)
-        _ensure_cycles(plan, today=today or timezone.localdate())
+        periods_ensure(plan, today=today or timezone.localdate())
         return ImportResult(plan=plan, created=True, counts=plan_counts(plan))
 
 
@@ -200,12 +200,15 @@ def _upsert_plan(parsed: ParsedDocument, source: SourceDocument, jurisdiction: J
     plan.source = source
     rule = parsed.reporting
     if rule is not None:
-        # month/day are the yearly report's day; a quarterly or monthly rule without one keeps yearly
-        # cycles on the default day until cycles per period exist.
+        # month/day are the yearly report's day; the frequency decides the periods (periods_ensure)
         plan.reporting_month, plan.reporting_day = rule.month, rule.day
         plan.reporting_previous_year = rule.previous_year or (rule.month or 12) <= 6
         plan.reporting_text = rule.text
         plan.reporting_recipient = resolver.resolve(rule.recipient) if rule.recipient else None
+        if plan.reporting_frequency != rule.frequency and list(plan.reminder_days_before) == DAYS_BEFORE_BY_CADENCE.get(
+            plan.reporting_frequency
+        ):
+            plan.reminder_days_before = DAYS_BEFORE_BY_CADENCE[rule.frequency]  # steps that fit the cadence
         plan.reporting_frequency = rule.frequency
         plan.reporting_rule = rule_as_json(rule)
     plan.save()
@@ -398,31 +401,24 @@ def _sync_evaluations(plan: Plan, parsed: ParsedDocument) -> None:
     )
 
 
-def cycle_due_date(plan: Plan, year: int) -> date:
-    """BRIEF §4: the cycle on year Y is due in Y+1 for 上年度 rules or days in the first half-year."""
-    month, day = (
-        (plan.reporting_month, plan.reporting_day) if plan.reporting_month and plan.reporting_day else DEFAULT_REPORTING
-    )
-    due_year = year + 1 if plan.reporting_previous_year or month <= 6 else year
-    while True:
-        try:
-            return date(due_year, month, day)
-        except ValueError:
-            day -= 1  # 31 in a 30-day month, 29 Feb in a common year
-
-
-def _ensure_cycles(plan: Plan, *, today: date) -> None:
-    for year in range(plan.period_start, plan.period_end + 1):
-        due = cycle_due_date(plan, year)
+def periods_ensure(plan: Plan, *, today: date) -> int:
+    """One cycle per period of the plan's cadence in its years (BRIEF §4); returns how many were created.
+    Importing history never sends mail: periods already past their due date arrive closed. A draft cycle
+    follows a changed rule's due date; open and closed ones keep theirs (the office may have moved it)."""
+    created_count = 0
+    for period in periods_of(plan.reporting_frequency or YEARLY, range(plan.period_start, plan.period_end + 1)):
+        due = period_due_for(plan, period)
         cycle, created = ReportingCycle.objects.get_or_create(
             plan=plan,
-            year=year,
+            period=period.label,
             defaults={
+                "year": period.year,
                 "due_date": due,
-                # Importing history never sends mail: past cycles arrive closed.
                 "status": ReportingCycle.Status.CLOSED if due < today else ReportingCycle.Status.DRAFT,
             },
         )
+        created_count += created
         if not created and cycle.status == ReportingCycle.Status.DRAFT and cycle.due_date != due:
             cycle.due_date = due
             cycle.save(update_fields=["due_date"])
+    return created_count

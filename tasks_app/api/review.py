@@ -16,15 +16,17 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tasks_app import access
 from tasks_app.api.common import ERR_400, LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, Pagination, pk_from, query_params
 from tasks_app.api.serializers import CycleSerializer, ReportSerializer, id_field
 from tasks_app.capabilities import Capability
 from tasks_app.models import Report, ReportingCycle, ReportVersion
+from tasks_app.models.plans import ReportingFrequency
 from tasks_app.permissions import requires
 from tasks_app.selectors import console as console_reads
 from tasks_app.selectors.api import api_reports
 from tasks_app.selectors.review_diff import resubmissions, with_resubmission_flag
-from tasks_app.services.cycles import cycle_close, cycle_open, cycle_set_due_date
+from tasks_app.services.cycles import cycle_close, cycle_open, cycle_set_due_date, plan_cadence_set
 from tasks_app.services.review import REASON_MAX, report_approve, report_return, reports_bulk_approve
 
 ERR_409 = OpenApiResponse(ReportSerializer, description="报告在读取后已被修改:未做任何改动,返回 detail 与 current")
@@ -96,6 +98,15 @@ class VersionRowSerializer(serializers.ModelSerializer):
 
 class DueDateSerializer(serializers.Serializer):
     due_date = serializers.DateField(help_text="新的报送截止日期 YYYY-MM-DD")
+
+
+class CadenceSerializer(serializers.Serializer):
+    frequency = serializers.ChoiceField(choices=ReportingFrequency.choices, help_text="报送频次")
+
+
+class CadenceResultSerializer(CadenceSerializer):
+    created = serializers.IntegerField(help_text="新建的报送期个数")
+    cycles = CycleSerializer(many=True, help_text="该规划的全部报送周期")
 
 
 class TallySerializer(serializers.Serializer):
@@ -271,8 +282,28 @@ def history(request: Request, pk: str) -> Response:
 @api_view(["POST"])
 def cycle_open_api(request: Request, pk: str) -> Response:
     cycle = _cycle(request, pk)
-    cycle = cycle_open(plan=cycle.plan, year=cycle.year, user=request.user)
+    cycle = cycle_open(plan=cycle.plan, period=cycle.period, user=request.user)
     return Response(CycleSerializer(_cycle(request, cycle.pk)).data)
+
+
+@extend_schema(
+    tags=["console"],
+    summary="设置规划的报送频次(按新频次建立各报送期)",
+    request=CadenceSerializer,
+    responses={200: CadenceResultSerializer, 400: ERR_400, **WRITE_ERRORS},
+)
+@requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)
+@api_view(["POST"])
+def plan_cadence_api(request: Request, pk: str) -> Response:
+    plan = access.visible_plans(request.user).filter(pk=pk_from(pk, message="规划不存在")).first()
+    if plan is None:
+        raise Http404("规划不存在")
+    form = CadenceSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    created = plan_cadence_set(plan=plan, frequency=form.validated_data["frequency"], user=request.user)
+    cycles = plan.cycles.select_related("plan").order_by("year", "period")
+    data = {"frequency": plan.reporting_frequency, "created": created, "cycles": cycles}
+    return Response(CadenceResultSerializer(data).data)
 
 
 @extend_schema(tags=["console"], summary="关闭报送周期", request=None, responses={200: CycleSerializer, **WRITE_ERRORS})

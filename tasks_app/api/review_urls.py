@@ -13,6 +13,7 @@ urlpatterns = [
     path("cycles/<str:pk>/open/", review.cycle_open_api, name="api-console-cycle-open"),
     path("cycles/<str:pk>/close/", review.cycle_close_api, name="api-console-cycle-close"),
     path("cycles/<str:pk>/due-date/", review.cycle_due_api, name="api-console-cycle-due"),
+    path("plans/<str:pk>/cadence/", review.plan_cadence_api, name="api-console-plan-cadence"),
     path("cycles/<str:pk>/dashboard/", review.cycle_dashboard, name="api-console-dashboard"),
     path("cycles/<str:pk>/scores/", scoring.cycle_scores_api, name="api-console-scores"),
     path("cycles/<str:pk>/scoring-rule/", scoring.scoring_rule_api, name="api-console-scoring-rule"),

@@ -21,6 +21,7 @@ from tasks_app.models import (
     Unit,
     WorkItem,
 )
+from tasks_app.models.plans import ReportingFrequency
 from tasks_app.rules.cycles import CycleState
 
 MAX_ID = 2**31 - 1  # larger ids cannot exist; refusing them early keeps SQLite from overflowing
@@ -62,12 +63,16 @@ class CycleStateFields(serializers.ModelSerializer):
 
     state = serializers.ChoiceField(choices=[(s.value, s.label) for s in CycleState], read_only=True)
     state_label = serializers.CharField(source="state.label", read_only=True)
+    period_label = serializers.CharField(
+        source="label", read_only=True, help_text="报送期名称:2022年度、2022年第三季度、2022年7月"
+    )
+    frequency = serializers.ChoiceField(choices=ReportingFrequency.choices, read_only=True, help_text="报送频次")
 
 
 class CycleRefSerializer(CycleStateFields):
     class Meta:
         model = ReportingCycle
-        fields = ["id", "year", "status", "due_date", "state", "state_label"]
+        fields = ["id", "year", "period", "period_label", "frequency", "status", "due_date", "state", "state_label"]
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -176,7 +181,19 @@ class CycleSerializer(CycleStateFields):
 
     class Meta:
         model = ReportingCycle
-        fields = ["id", "plan", "year", "due_date", "status", "opened_at", "state", "state_label"]
+        fields = [
+            "id",
+            "plan",
+            "year",
+            "period",
+            "period_label",
+            "frequency",
+            "due_date",
+            "status",
+            "opened_at",
+            "state",
+            "state_label",
+        ]
 
 
 # --- reports -------------------------------------------------------------------------------------
@@ -352,3 +369,6 @@ class ContributionFilterSerializer(serializers.Serializer):
 class CycleFilterSerializer(serializers.Serializer):
     plan = id_field(required=False, help_text="规划 id")
     status = serializers.ChoiceField(choices=ReportingCycle.Status.choices, required=False, help_text="周期状态")
+    period = serializers.RegexField(
+        r"^\d{4}(H[12]|Q[1-4]|-(0[1-9]|1[0-2]))?$", required=False, help_text="报送期:2022、2022H1、2022Q3、2022-07"
+    )

@@ -168,7 +168,7 @@ class ProgressExporter(Exporter):
     )
 
     def title(self) -> str:
-        return f"{self.plan.title} {self.cycle.year}年度落实情况汇总表"
+        return f"{self.plan.title} {self.cycle.label}落实情况汇总表"
 
     def get_columns(self) -> Sequence[Column]:
         return self.columns

@@ -132,7 +132,7 @@ class UnitWorkloadExporter(Exporter):
         return units.distinct().count()
 
     def title(self) -> str:
-        year = f"({self.cycle.year}年度报送)" if self.cycle is not None else ""
+        year = f"({self.cycle.label}报送)" if self.cycle is not None else ""
         return f"{self.plan.title} 单位任务量统计表{year}"
 
     def get_columns(self) -> Sequence[Column]:

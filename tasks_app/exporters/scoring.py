@@ -31,7 +31,7 @@ class ScoringExporter(Exporter):
         return units.distinct().count()
 
     def title(self) -> str:
-        return f"{self.plan.title} {self.cycle.year}年度报送考核通报"
+        return f"{self.plan.title} {self.cycle.label}报送考核通报"
 
     def get_columns(self) -> Sequence[Column]:
         return (

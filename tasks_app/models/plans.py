@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
+from tasks_app.parsing.types import YEARLY
 from tasks_app.rules import reporting
 from tasks_app.rules.cycles import CycleState, state_of
+from tasks_app.rules.periods import DAYS_BEFORE_BY_CADENCE, period_of
 
 from .channels import robot_kind_field, robot_url_field
 from .org import Jurisdiction, Unit
 
-DEFAULT_DAYS_BEFORE = [30, 14, 7, 3, 1]
+DEFAULT_DAYS_BEFORE = DAYS_BEFORE_BY_CADENCE[YEARLY]
 DEFAULT_DAYS_AFTER = [1, 7]
 
 
@@ -316,7 +320,9 @@ class ReportingCycle(models.Model):
         CLOSED = "closed", "已关闭"
 
     plan = models.ForeignKey(Plan, verbose_name="规划", on_delete=models.CASCADE, related_name="cycles")
-    year = models.PositiveSmallIntegerField("报告年度")
+    year = models.PositiveSmallIntegerField("报告年度")  # the year the period lies in
+    # The period's label (rules.periods): 2022, 2022H1, 2022Q3, 2022-07; one cycle per plan and period.
+    period = models.CharField("报送期", max_length=10)
     due_date = models.DateField("截止日期")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     opened_at = models.DateTimeField("开启时间", null=True, blank=True)
@@ -326,11 +332,25 @@ class ReportingCycle(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "报送周期"
-        ordering = ["plan", "year"]
-        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="cycle_unique_year")]
+        ordering = ["plan", "year", "period"]
+        constraints = [models.UniqueConstraint(fields=["plan", "period"], name="cycle_unique_period")]
 
     def __str__(self) -> str:
-        return f"{self.plan} · {self.year}年度"
+        return f"{self.plan} · {self.label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.period:  # a cycle made by year alone is that year's yearly period
+            self.period = str(self.year)
+        super().save(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        """2022年度, 2022年第三季度, 2022年7月: how pages, mail and files name the cycle."""
+        return period_of(self.period).display if self.period else f"{self.year}年度"
+
+    @property
+    def frequency(self) -> str:
+        return period_of(self.period).frequency if self.period else YEARLY
 
     @property
     def state(self) -> CycleState:

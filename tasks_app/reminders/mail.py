@@ -32,15 +32,15 @@ def headline(digest: Digest) -> tuple[str, str]:
     due = due_text(cycle)
     count = len(digest.items)
     if digest.unit is None:
-        subject = f"【逾期汇总】{cycle.plan.title[:40]} {cycle.year}年度:{count}个单位未按期报送"
-        return subject, f"{cycle.year}年度进展报告已于{due}截止,以下单位仍有未报送事项:"
+        subject = f"【逾期汇总】{cycle.plan.title[:40]} {cycle.label}:{count}个单位未按期报送"
+        return subject, f"{cycle.label}进展报告已于{due}截止,以下单位仍有未报送事项:"
     unit = digest.unit.name
     if digest.step.kind == "overdue":
-        subject = f"【逾期催报】{unit}:{cycle.year}年度进展报告已逾期{digest.step.days}天,{count}项未报送"
-        lead = f"{cycle.year}年度进展报告已于{due}截止,贵单位以下{count}项尚未报送,请尽快填报:"
+        subject = f"【逾期催报】{unit}:{cycle.label}进展报告已逾期{digest.step.days}天,{count}项未报送"
+        lead = f"{cycle.label}进展报告已于{due}截止,贵单位以下{count}项尚未报送,请尽快填报:"
     else:
-        subject = f"【报送提醒】{unit}:{cycle.year}年度进展报告将于{due}截止,{count}项待报送"
-        lead = f"{cycle.year}年度进展报告将于{due}截止(还有{digest.step.days}天),贵单位以下{count}项尚待报送:"
+        subject = f"【报送提醒】{unit}:{cycle.label}进展报告将于{due}截止,{count}项待报送"
+        lead = f"{cycle.label}进展报告将于{due}截止(还有{digest.step.days}天),贵单位以下{count}项尚待报送:"
     return subject[:300], lead
 
 

@@ -29,6 +29,7 @@ from tasks_app.models import (
 from tasks_app.reminders.calendar import OVERDUE, Step, step_due
 from tasks_app.reminders.digest import Digest, Planned, unit_targets
 from tasks_app.reminders.transports import transport_for
+from tasks_app.rules.periods import reminder_days_before
 from tasks_app.rules.reporting import contributing_units, reporting_units
 
 
@@ -48,7 +49,8 @@ def reminders_plan(
         step = step_due(
             due_date=cycle.due_date,
             as_of=as_of,
-            days_before=cycle.plan.reminder_days_before,
+            # a short period drops the steps it cannot hold ("30 days before" a monthly report)
+            days_before=reminder_days_before(cycle.frequency, cycle.plan.reminder_days_before),
             days_after=cycle.plan.reminder_days_after,
         )
         if step is not None:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from tasks_app.models import Channel, Plan, ReminderMessage
+from tasks_app.models import Channel, Plan, ReminderMessage, ReportingCycle
 from tasks_app.models.channels import recipients_shown
 from tasks_app.reminders.digest import Digest
 from tasks_app.reminders.outbox import outbox_deliver, outbox_release_stale
@@ -52,10 +52,13 @@ class RunResult:
         }
 
 
-def _describe(unit_name: str | None, cycle_year: int, kind: str, days: int, items: list, recipients: list) -> dict:
+def _describe(
+    unit_name: str | None, cycle: ReportingCycle, kind: str, days: int, items: list, recipients: list
+) -> dict:
     return {
         "department": unit_name,
-        "cycle_year": cycle_year,
+        "cycle_year": cycle.year,
+        "period": cycle.period,
         "kind": str(kind),
         "days": days,
         "items": len(items),
@@ -147,7 +150,7 @@ def _count(result: RunResult, *, outcome: dict[int, str], existing: list[str]) -
 
 def _report(result: RunResult, row: ReminderMessage, status: str) -> None:
     description = _describe(
-        row.unit.name if row.unit else None, row.cycle.year, row.kind, row.days, row.items, row.recipients
+        row.unit.name if row.unit else None, row.cycle, row.kind, row.days, row.items, row.recipients
     )
     if row.channel != Channel.EMAIL:
         result.webhooks.append(_robot(description, row.channel, row.recipients) | {"status": status})
@@ -158,9 +161,7 @@ def _report(result: RunResult, row: ReminderMessage, status: str) -> None:
 
 
 def _add(result: RunResult, unit_name: str | None, digest: Digest) -> None:
-    description = _describe(
-        unit_name, digest.cycle.year, digest.kind, digest.step.days, digest.items, digest.recipients
-    )
+    description = _describe(unit_name, digest.cycle, digest.kind, digest.step.days, digest.items, digest.recipients)
     if digest.channel != Channel.EMAIL:
         result.webhooks.append(_robot(description, digest.channel, digest.recipients))
         return

@@ -10,8 +10,13 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tasks_app.parsing.reporting import due_points
+from tasks_app.rules.periods import Period, period_due, period_of
+
 if TYPE_CHECKING:
-    from tasks_app.models import ReportingCycle
+    from tasks_app.models import Plan, ReportingCycle
+
+DEFAULT_REPORTING = (2, 15)  # "2月中旬前" when a document states no rule of its own
 
 # ReportingCycle.Status values (strings: this module is imported by the model itself).
 OPEN = "open"
@@ -85,3 +90,28 @@ def work_cycle(cycles: QuerySet[ReportingCycle], today: date | None = None) -> R
     current = cycles.filter(status=OPEN).order_by("due_date", "-year", "-pk").first()
     upcoming = cycles.exclude(status=OPEN).filter(due_date__gte=today, opened_at__isnull=True)
     return current or upcoming.order_by("due_date", "year", "pk").first() or default_cycle(cycles)
+
+
+def yearly_due_date(plan: Plan, year: int) -> date:
+    """BRIEF §4: the cycle on year Y is due in Y+1 for 上年度 rules or days in the first half-year."""
+    month, day = (
+        (plan.reporting_month, plan.reporting_day) if plan.reporting_month and plan.reporting_day else DEFAULT_REPORTING
+    )
+    due_year = year + 1 if plan.reporting_previous_year or month <= 6 else year
+    while True:
+        try:
+            return date(due_year, month, day)
+        except ValueError:
+            day -= 1  # 31 in a 30-day month, 29 Feb in a common year
+
+
+def period_due_for(plan: Plan, period: Period | str) -> date:
+    """The due date of one of the plan's periods (the one place: import, opening, the console, the API)."""
+    period = period_of(period) if isinstance(period, str) else period
+    rule = plan.reporting_rule or {}
+    return period_due(
+        period,
+        yearly_due=yearly_due_date(plan, period.year),
+        rule_frequency=str(rule.get("frequency", "")),
+        due_points=due_points(rule),
+    )

@@ -10,8 +10,11 @@ from django.utils import timezone
 
 from tasks_app import access
 from tasks_app.capabilities import Capability
-from tasks_app.importing import cycle_due_date
+from tasks_app.importing import periods_ensure
 from tasks_app.models import AuditEntry, Plan, ReportingCycle
+from tasks_app.models.plans import ReportingFrequency
+from tasks_app.rules.cycles import period_due_for
+from tasks_app.rules.periods import DAYS_BEFORE_BY_CADENCE, FREQUENCIES, PeriodError, period_of
 from tasks_app.services.errors import ServiceError
 
 
@@ -19,17 +22,28 @@ class CycleError(ServiceError):
     pass
 
 
-def cycle_open(*, plan: Plan, year: int, user: Any = None, due_date: date | None = None) -> ReportingCycle:
-    """Open the cycle that reports on ``year`` (creating it when the plan period does not cover it).
+def cycle_open(
+    *, plan: Plan, year: int | None = None, period: str = "", user: Any = None, due_date: date | None = None
+) -> ReportingCycle:
+    """Open the cycle of one period: ``period`` (a label of any cadence: 2022, 2022H1, 2022Q3, 2022-07) or
+    ``year`` (that year's yearly period), creating it when it does not exist yet.
 
     ``due_date``: move the due date first, in the same transaction (the console offers it when the cycle
     being opened is already past its due date); both changes are audited."""
     access.require(user, Capability.MANAGE_CYCLES)
-    if not plan.period_start - 1 <= year <= plan.period_end + 1:
-        raise CycleError(f"{year} 年不在规划期 {plan.period_start}—{plan.period_end} 年内")
+    if not period and year is None:
+        raise CycleError("请指定报送年度或报送期")
+    try:
+        found = period_of(period or str(year))
+    except PeriodError as error:
+        raise CycleError(str(error)) from error
+    if not plan.period_start - 1 <= found.year <= plan.period_end + 1:
+        raise CycleError(f"{found.year} 年不在规划期 {plan.period_start}—{plan.period_end} 年内")
     with transaction.atomic():
         cycle, _ = ReportingCycle.objects.select_for_update().get_or_create(
-            plan=plan, year=year, defaults={"due_date": cycle_due_date(plan, year)}
+            plan=plan,
+            period=found.label,
+            defaults={"year": found.year, "due_date": period_due_for(plan, found)},
         )
         if due_date is not None:
             cycle_set_due_date(cycle=cycle, due_date=due_date, user=user)
@@ -39,8 +53,44 @@ def cycle_open(*, plan: Plan, year: int, user: Any = None, due_date: date | None
             cycle.opened_at = timezone.now()
             cycle.opened_by = user if getattr(user, "is_authenticated", False) else None
             cycle.save()
-            _audit(cycle, user, f"开启{cycle.year}年度报送周期", {"status": before}, {"status": cycle.status})
+            _audit(cycle, user, f"开启{cycle.label}报送周期", {"status": before}, {"status": cycle.status})
     return cycle
+
+
+def plan_cadence_set(*, plan: Plan, frequency: str, user: Any = None) -> int:
+    """Set how often the plan's units report (the office overrides the document) and create the periods
+    of the new cadence (past ones closed, BRIEF §4); cycles that exist stay as they are (their reports are
+    history). The reminder steps before the due date follow the cadence's defaults when they were the
+    previous cadence's defaults. Returns how many cycles were created. Audited."""
+    access.require(user, Capability.MANAGE_CYCLES)
+    if frequency not in FREQUENCIES:
+        raise CycleError(f"未知的报送频次:{frequency}")
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        before = locked.reporting_frequency
+        if before == frequency:
+            return 0
+        locked.reporting_frequency = frequency
+        fields = ["reporting_frequency", "updated_at"]
+        if list(locked.reminder_days_before) == DAYS_BEFORE_BY_CADENCE.get(before):
+            locked.reminder_days_before = DAYS_BEFORE_BY_CADENCE[frequency]
+            fields.append("reminder_days_before")
+        locked.save(update_fields=fields)
+        created = periods_ensure(locked, today=timezone.localdate())
+        AuditEntry.objects.create(
+            actor=user if getattr(user, "is_authenticated", False) else None,
+            action=AuditEntry.Action.CYCLE,
+            plan=locked,
+            jurisdiction_id=locked.jurisdiction_id,
+            object_type="plan",
+            object_id=locked.pk,
+            summary=f"报送频次改为{ReportingFrequency(frequency).label}(新建 {created} 个报送期)",
+            before={"reporting_frequency": before},
+            after={"reporting_frequency": frequency},
+        )
+    plan.reporting_frequency = frequency
+    plan.reminder_days_before = locked.reminder_days_before
+    return created
 
 
 def cycle_close(*, cycle: ReportingCycle, user: Any = None) -> ReportingCycle:
@@ -49,7 +99,7 @@ def cycle_close(*, cycle: ReportingCycle, user: Any = None) -> ReportingCycle:
     cycle.status = ReportingCycle.Status.CLOSED
     cycle.save(update_fields=["status"])
     if before != cycle.status:
-        _audit(cycle, user, f"关闭{cycle.year}年度报送周期", {"status": before}, {"status": cycle.status})
+        _audit(cycle, user, f"关闭{cycle.label}报送周期", {"status": before}, {"status": cycle.status})
     return cycle
 
 
@@ -67,7 +117,7 @@ def cycle_set_due_date(*, cycle: ReportingCycle, due_date: date, user: Any = Non
     _audit(
         cycle,
         user,
-        f"{cycle.year}年度报送截止日期 {before:%Y-%m-%d} → {due_date:%Y-%m-%d}",
+        f"{cycle.label}报送截止日期 {before:%Y-%m-%d} → {due_date:%Y-%m-%d}",
         {"due_date": before.isoformat()},
         {"due_date": due_date.isoformat()},
     )

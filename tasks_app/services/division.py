@@ -406,7 +406,7 @@ def _merge_conflicts(source: Unit, target: Unit) -> list[str]:
         theirs = set(model.objects.filter(unit=target).values_list("item_id", "cycle_id"))
         for row in model.objects.filter(unit=source).select_related("item", "cycle"):
             if (row.item_id, row.cycle_id) in theirs:
-                problems.append(f"{label}:{row.item}({row.cycle.year}年度)")
+                problems.append(f"{label}:{row.item}({row.cycle.label})")
     return problems
 
 

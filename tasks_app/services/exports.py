@@ -57,7 +57,9 @@ def export_cycle(*, request: ExportRequest) -> ReportingCycle | None:
     if policy == CyclePolicy.NONE:
         return None
     if request.year is not None:
-        cycle = ReportingCycle.objects.filter(plan=plan, year=request.year).first()
+        # the year's yearly period; a plan reporting quarterly or monthly: that year's open period, else its latest
+        of_year = plan.cycles.filter(year=request.year)
+        cycle = of_year.filter(period=str(request.year)).first() or default_cycle(of_year)
         if cycle is None:
             raise ExportError(f"规划“{plan.title}”没有 {request.year} 年度的报送周期")
         return cycle

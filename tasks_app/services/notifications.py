@@ -78,7 +78,7 @@ def unit_notify(
         unit_name=unit.name,
         item_title=item.title,
         item_number=item.number or "",
-        cycle_label=f"{cycle.year}年度",
+        cycle_label=cycle.label,
         reason=reason,
         link=_link(item, report),
     )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/open/", views.cycle_open_view, name="console-cycle-open"),
     path("cycles/<int:cycle_id>/close/", views.cycle_close_view, name="console-cycle-close"),
     path("cycles/<int:cycle_id>/due/", views.cycle_due_view, name="console-cycle-due"),
+    path("plans/<int:plan_id>/cadence/", views.plan_cadence_view, name="console-plan-cadence"),
     path("review/", views.review_queue, name="console-review"),
     path("review/bulk-approve/", views.review_bulk_approve, name="console-review-bulk"),
     path("review/<int:report_id>/", views.review_detail, name="console-review-detail"),

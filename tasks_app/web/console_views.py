@@ -36,6 +36,7 @@ from tasks_app.services.cycles import (
     cycle_due_date_range,
     cycle_open,
     cycle_set_due_date,
+    plan_cadence_set,
 )
 from tasks_app.services.reports import ReportError, StaleEditError
 from tasks_app.services.review import report_approve, report_return, reports_bulk_approve
@@ -110,8 +111,26 @@ def cycles(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "here": request.get_full_path(),
         "today": timezone.localdate(),
+        "frequencies": Plan.ReportingFrequency.choices,
     }
     return render(request, "tasks_app/console/cycles.html", context)
+
+
+@requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)
+@require_POST
+def plan_cadence_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """报送频次: the office sets how often the plan's units report; the new cadence's periods are created."""
+    plan = access.visible_plans(request.user).filter(pk=plan_id).first()
+    if plan is None:
+        raise Http404("规划不存在")
+    try:
+        created = plan_cadence_set(plan=plan, frequency=request.POST.get("frequency", ""), user=request.user)
+    except CycleError as exc:
+        messages.error(request, str(exc))
+    else:
+        label = plan.get_reporting_frequency_display()
+        messages.success(request, f"报送频次已设为{label},新建 {created} 个报送期:{plan.title}")
+    return redirect(_back(request, reverse("console-cycles")))
 
 
 def _offered_due_date(cycle: ReportingCycle) -> date | None:
@@ -138,12 +157,12 @@ def cycle_open_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
         context = {"cycle": cycle, "late": late, "offered": _offered_due_date(cycle), "next": _back(request, "")}
         return render(request, "tasks_app/console/cycle_open.html", context)
     try:
-        opened = cycle_open(plan=cycle.plan, year=cycle.year, user=request.user, due_date=due)
+        opened = cycle_open(plan=cycle.plan, period=cycle.period, user=request.user, due_date=due)
     except CycleError as exc:
         messages.error(request, str(exc))
         return redirect("console-cycle-open", cycle_id=cycle.pk) if due else redirect(reverse("console-cycles"))
     moved = f",截止日期改为 {opened.due_date:%Y-%m-%d}" if due else ""
-    messages.success(request, f"已开启{cycle.year}年度报送周期{moved}:{cycle.plan.title}")
+    messages.success(request, f"已开启{cycle.label}报送周期{moved}:{cycle.plan.title}")
     return redirect(_back(request, reverse("console-cycles")))
 
 
@@ -152,7 +171,7 @@ def cycle_open_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def cycle_close_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = _cycle_or_404(request, cycle_id)
     cycle_close(cycle=cycle, user=request.user)
-    messages.success(request, f"已关闭{cycle.year}年度报送周期:{cycle.plan.title}")
+    messages.success(request, f"已关闭{cycle.label}报送周期:{cycle.plan.title}")
     return redirect(_back(request, reverse("console-cycles")))
 
 
@@ -169,7 +188,7 @@ def cycle_due_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
         except CycleError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"{cycle.year}年度报送截止日期已改为 {due.year}年{due.month}月{due.day}日")
+            messages.success(request, f"{cycle.label}报送截止日期已改为 {due.year}年{due.month}月{due.day}日")
     return redirect(_back(request, reverse("console-cycles")))
 
 

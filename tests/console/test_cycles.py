@@ -35,7 +35,7 @@ def test_it_shows_every_cycle_and_the_units_of_the_open_one(review: Review):
     page = web_client(review.p, "admin").get("/console/cycles/").content.decode()
     assert review.p.plan.title in page
     for year in range(2016, 2021):
-        assert f"<b>{year}</b>年度" in page
+        assert f"<b>{year}年度</b>" in page
     assert "市教育局" in page and "市林业局" in page  # per-unit glance of the open 2020 cycle
     assert page.count('action="/console/cycles/') >= 5  # open/close and due-date forms
 

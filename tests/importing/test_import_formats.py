@@ -86,8 +86,15 @@ def test_it_keeps_group_names_as_written_and_registers_them_as_groups(tmp_path):
     assert plan.reporting_rule["due"] == [{"period": "*", "month_offset": 2, "day": 25}]
     assert plan.reporting_text == builders.QUARTERLY_RULE
     assert plan.reporting_recipient.name == "市营商局"
-    # Yearly cycles until the supervision issue builds one per quarter.
-    assert list(plan.cycles.values_list("year", flat=True)) == [2018]
+    # One cycle per quarter, due on the 25th of each quarter's last month; past ones arrive closed.
+    cycles = list(plan.cycles.order_by("due_date").values_list("period", "due_date", "status"))
+    assert [(period, due.isoformat()) for period, due, _ in cycles] == [
+        ("2018Q1", "2018-03-25"),
+        ("2018Q2", "2018-06-25"),
+        ("2018Q3", "2018-09-25"),
+        ("2018Q4", "2018-12-25"),
+    ]
+    assert {status for _, _, status in cycles} == {"closed"}  # 2018 is history on any day these tests run
 
 
 def test_it_matches_a_full_width_spelling_to_the_unit_written_with_ascii_parentheses(tmp_path):
@@ -130,7 +137,8 @@ def test_it_imports_a_word_table_with_merged_category_rows(tmp_path):
     _assert_table_division(preview, "docx")
     plan = Plan.objects.get(id=preview["plan_id"])
     assert plan.reporting_frequency == "half-yearly" and plan.reporting_rule["month"] == 1
-    assert plan.cycles.get().due_date.isoformat() == "2023-01-10"
+    dues = dict(plan.cycles.values_list("period", "due_date"))
+    assert {period: due.isoformat() for period, due in dues.items()} == {"2022H1": "2022-07-05", "2022H2": "2023-01-10"}
     item = plan.items.get(title__startswith="城镇新增就业")
     assert plan.source.lines(item.line_start, item.line_end)[0][1].startswith("1\t城镇新增就业")
 

@@ -48,7 +48,7 @@ KIND_BY_GROUP = {
 KIND_BY_SEGMENT = {
     "exports": "export", "imports": "import", "reports": "report", "review": "report", "cycles": "cycle",
     "suggestions": "suggestion", "units": "unit", "items": "item", "tasks": "item", "contributions": "contribution",
-    "outbox": "message", "evidence": "evidence",
+    "outbox": "message", "evidence": "evidence", "plans": "plan",
 }  # fmt: skip
 GROUP = re.compile(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)")
 
