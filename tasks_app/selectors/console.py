@@ -174,6 +174,11 @@ def _unit_rows(cycle: ReportingCycle) -> tuple[Tally, dict[int, UnitRow]]:
     return _sum(units.values()), units
 
 
+def cycle_unit_rows(cycle: ReportingCycle) -> list[UnitRow]:
+    """Every reporting unit's tally in ``cycle`` (any state: open or closed). One query."""
+    return list(_unit_rows(cycle)[1].values())
+
+
 TALLY_FIELDS = ("expected", "on_time", "late", "missing", "approved", "returned", "pending")
 
 
