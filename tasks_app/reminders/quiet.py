@@ -44,7 +44,7 @@ def parse_window(text: str) -> tuple[time, time] | None:
     if raw.lower() in ("", "off", "none", "0"):
         return None
     parts = raw.split("-")
-    if len(parts) != 2:
+    if len(parts) != 2 or any(":" not in part for part in parts):
         raise ValueError(f"quiet hours must look like 20:00-08:00, got {text!r}")
     try:
         start, end = (time.fromisoformat(part.strip()) for part in parts)
