@@ -71,7 +71,7 @@ def _defer(*, now: datetime, pk: int | None = None) -> int:
     until = outbox_not_before(now=now)
     if until is None:
         return 0
-    rows = ReminderMessage.objects.filter(status=Status.PENDING).filter(
+    rows = ReminderMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).filter(
         _not_deferred(until - timedelta(microseconds=1))
     )
     if pk is not None:

@@ -128,11 +128,12 @@ def reminders_plan(
         kind = ReminderMessage.Kind.OVERDUE if step.kind == OVERDUE else ReminderMessage.Kind.BEFORE
         late = [i for i in items if i["role"] == "reporting"]
         if step.kind == OVERDUE and late:
-            entry: dict[str, Any] = {"unit": reminded.name, "count": len(late)}
+            late_entry: dict[str, Any] = {"unit": reminded.name, "count": len(late)}
             if step.reaches_office:  # the summary carries each late unit's 督办单 (its overdue items)
-                entry |= {"unit_id": reminded.id, "items": [_supervised(i) for i in late]}
-            late_units[cid].append(entry)
-        head_emails = [u.email for u in heads.get(unit_pk, []) if u.email] if step.reaches_head else []
+                late_entry |= {"unit_id": reminded.id, "items": [_supervised(i) for i in late]}
+            late_units[cid].append(late_entry)
+        head_emails = [getattr(u, "email", "") for u in heads.get(unit_pk, [])] if step.reaches_head else []
+        head_emails = [address for address in head_emails if address]
         targets = _with_heads(unit_targets(reminded), head_emails)
         if not targets:
             planned.no_address.append(reminded.name)

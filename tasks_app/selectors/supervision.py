@@ -54,7 +54,7 @@ class Supervision:
         return next((days for days, level in levels.items() if level == OFFICE), None)
 
 
-_STATE_LABELS = {Report.Status.DRAFT: "草稿未提交", Report.Status.RETURNED: "已退回待修改"}
+_STATE_LABELS: dict[str, str] = {Report.Status.DRAFT: "草稿未提交", Report.Status.RETURNED: "已退回待修改"}
 
 
 def supervision_units(cycle: ReportingCycle) -> list[UnitRow]:
@@ -82,8 +82,10 @@ def supervision_notice(user: access.AnyUser, *, cycle_id: int, unit_id: int) -> 
     )
     states = dict(Report.objects.filter(cycle_id=cycle.pk, unit_id=unit.pk).values_list("item_id", "status"))
     items = [
-        SupervisedItem(pk, number or "", title, deadline, _STATE_LABELS.get(states.get(pk), "未填报"))
+        SupervisedItem(pk, number or "", title, deadline, _STATE_LABELS.get(states.get(pk, ""), "未填报"))
         for pk, number, title, deadline in dict.fromkeys(rows)
     ]
-    heads = [u.get_full_name() or u.get_username() for u in unit_heads(unit_ids=[unit.pk]).get(unit.pk, [])]
+    heads = [
+        getattr(u, "get_full_name", str)() or u.get_username() for u in unit_heads(unit_ids=[unit.pk]).get(unit.pk, [])
+    ]
     return Supervision(cycle=cycle, unit=unit, items=items, heads=heads)

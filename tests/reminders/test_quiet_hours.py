@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.test import Client
 
-from tasks_app.models import ReminderMessage
+from tasks_app.models import OfficeRole, ReminderMessage
 from tasks_app.reminders.outbox import outbox_deliver, outbox_requeue, outbox_sweep
 from tasks_app.reminders.planner import reminders_plan, reminders_write
 from tasks_app.reminders.quiet import QuietHours, next_allowed, parse_window
@@ -119,6 +120,9 @@ def test_it_delivers_nothing_in_quiet_hours_and_everything_once_the_next_working
     assert set(written.values_list("status", flat=True)) == {"pending"}
     assert set(written.values_list("not_before", flat=True)) == {at("2020-01-20 08:00")}
     assert {m["deferred_until"] for m in night["messages"]} == {"2020-01-20T08:00:00+08:00"}
+    office = Client()
+    office.force_login(OfficeRole.objects.select_related("user").first().user)
+    assert "免打扰,顺延至 01-20 08:00" in office.get("/console/outbox/").content.decode()
 
     with clock("2020-01-18 10:00"):  # Saturday: a run (and a sweep) still sends nothing, drops nothing
         saturday = send_reminders("--as-of", "2020-01-18")
