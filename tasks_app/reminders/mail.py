@@ -28,6 +28,11 @@ def supervision_link(cycle_id: int, unit_id: int) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{reverse('console-supervision', args=[cycle_id, unit_id])}"
 
 
+def supervision_list_link(cycle_id: int) -> str:
+    """The console list of a cycle's late units, each with its 督办单."""
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('console-supervision-list')}?cycle={cycle_id}"
+
+
 def due_text(cycle: ReportingCycle) -> str:
     return f"{cycle.due_date.year}年{cycle.due_date.month}月{cycle.due_date.day}日"
 
@@ -103,6 +108,11 @@ def _supervision(digest: Digest, subject: str, lead: str) -> dict[str, str]:
             f"<h3>督办单 · {escape(row['unit'])}({row['count']}项逾期)</h3><ol>{items_html}</ol>"
             f'<p><a href="{escape(link)}">打印/导出督办单</a></p>'
         )
-    text = f"规划办:\n\n{lead}\n\n" + "\n\n".join(blocks) + f"\n\n查看报送情况:{plan_link()}\n"
-    html = f"<p>规划办:</p><p>{escape(lead)}</p>" + "".join(html_blocks)
+    every = supervision_list_link(cycle.id)
+    text = f"规划办:\n\n{lead}\n\n" + "\n\n".join(blocks) + f"\n\n全部督办单:{every}\n查看报送情况:{plan_link()}\n"
+    html = (
+        f"<p>规划办:</p><p>{escape(lead)}</p>"
+        + "".join(html_blocks)
+        + f'<p><a href="{escape(every)}">全部督办单</a></p>'
+    )
     return {"subject": subject, "body_text": text, "body_html": html}
