@@ -84,3 +84,22 @@ def test_it_reaches_the_unit_then_its_head_then_the_office_with_the_supervision_
     again = send_reminders("--as-of", "2020-02-22")  # the next tick on the same day: nothing twice
     assert again["sent"] == 0 and again["summaries"] == [] and len(mail.outbox) == total
     assert sum(HEAD_EMAIL in m.to for m in mail.outbox) == 2  # steps 3 and 7, once each
+
+
+def test_it_reads_the_heads_in_one_query_whatever_their_number(escalating):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks_app.reminders.planner import reminders_plan
+
+    _cycle, unit = escalating
+    with CaptureQueriesContext(connection) as one_head:
+        planned = reminders_plan(as_of=date(2020, 2, 18))
+    for i, other in enumerate(Unit.objects.filter(jurisdiction=unit.jurisdiction).exclude(pk=unit.pk)[:10]):
+        head = get_user_model().objects.create_user(f"head-{i}", email=f"head{i}@example.org", password="x")
+        Membership.objects.create(user=head, unit=other, role=Membership.Role.HEAD)
+    with CaptureQueriesContext(connection) as many_heads:
+        again = reminders_plan(as_of=date(2020, 2, 18))
+    assert len(many_heads) == len(one_head)
+    with_heads = [d for d in again.digests if d.unit and any(r.startswith("head") for r in d.recipients)]
+    assert len(with_heads) > len([d for d in planned.digests if d.unit and HEAD_EMAIL in d.recipients])
