@@ -131,6 +131,8 @@ def test_it_delivers_nothing_in_quiet_hours_and_everything_once_the_next_working
         assert outbox_sweep(second_look=0) == []
         assert outbox_requeue(message_id=written.first().pk)
         assert send_reminders("--as-of", "2020-01-19")["delivered"] == 0 and len(mail.outbox) == 0
+        retried = office.post(f"/console/outbox/{written.first().pk}/retry/", follow=True).content.decode()
+        assert "免打扰时段" in retried and len(mail.outbox) == 0
 
     with clock("2020-01-20 08:00"):  # Monday 08:00: every deferred row goes out, once
         monday = send_reminders("--as-of", "2020-01-20")
