@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import time
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -35,6 +36,17 @@ def envstr(name: str, default: str = "") -> str:
 
 def envlist(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+def envtimewindow(name: str, default: str) -> tuple[time, time] | None:
+    """A daily window such as ``20:00-08:00`` (``off`` or empty: none); see tasks_app.reminders.quiet."""
+    from tasks_app.reminders.quiet import parse_window  # pure: no Django, safe while settings load
+
+    raw = os.environ.get(name, default)
+    try:
+        return parse_window(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from exc
 
 
 def database_from_url(url: str, *, base_dir: Path) -> dict:

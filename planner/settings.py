@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from planner.env import database_from_url, envbool, envint, envlist, envstr
+from planner.env import database_from_url, envbool, envint, envlist, envstr, envtimewindow
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
@@ -194,6 +194,10 @@ REMINDER_CLAIM_TIMEOUT = envint(
 # After a receiver accepted a message, how long a worker keeps retrying (and reconnecting) to record it as sent
 # when the database is unreachable: long enough to ride out a database restart or failover.
 REMINDER_RECORD_RETRY = envint("REMINDER_RECORD_RETRY", "300")
+# Quiet hours (local time, TIME_ZONE): reminders due in them are deferred to the window's end (the next working
+# morning), never dropped. "off" disables the nightly window; weekends (Saturday, Sunday) are quiet on their own.
+REMINDER_QUIET_HOURS = envtimewindow("REMINDER_QUIET_HOURS", "20:00-08:00")
+REMINDER_QUIET_WEEKENDS = envbool("REMINDER_QUIET_WEEKENDS", "true")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
 REST_FRAMEWORK = {

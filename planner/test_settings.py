@@ -8,6 +8,9 @@ from pathlib import Path
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# Tests run at any hour: quiet hours are off unless a test turns them on (tests/reminders/test_quiet_hours.py).
+os.environ.setdefault("REMINDER_QUIET_HOURS", "off")
+os.environ.setdefault("REMINDER_QUIET_WEEKENDS", "false")
 _tmp = tempfile.mkdtemp(prefix="planner-test-")
 os.environ.setdefault("EMAIL_FILE_PATH", os.path.join(_tmp, "mail"))
 os.environ.setdefault("MEDIA_ROOT", os.path.join(_tmp, "media"))

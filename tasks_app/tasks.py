@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from tasks_app.reminders.outbox import (
     DATABASE_DOWN,
+    DEFERRED,
     outbox_deliver,
     outbox_resume,
     outbox_retry_delay,
@@ -41,7 +42,7 @@ def deliver_reminder(message_id: int) -> str:
         # The database stayed away longer than the record window: queue the task again rather than lose it.
         deliver_reminder.apply_async((message_id,), countdown=DATABASE_DOWN_RETRY)
         return "database-unavailable"
-    if status == "pending":  # a temporary error: try again when the backoff schedule says so
+    if status in ("pending", DEFERRED):  # a temporary error, or quiet hours: try again when the row is due
         delay = outbox_retry_delay(message_id=message_id)
         if delay is not None:
             deliver_reminder.apply_async((message_id,), countdown=delay)

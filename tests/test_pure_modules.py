@@ -22,6 +22,7 @@ PURE = [
     "tasks_app.suggesting.suggester",
     "tasks_app.suggesting.evaluation",
     "tasks_app.reminders.calendar",
+    "tasks_app.reminders.quiet",
     "tasks_app.rules.indicators",
     "tasks_app.rules.text",
 ]

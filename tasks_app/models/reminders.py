@@ -45,6 +45,12 @@ class ReminderMessage(models.Model):
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     last_error = models.TextField("最近错误", blank=True)
     next_attempt_at = models.DateTimeField("下次尝试", db_index=True)
+    not_before = models.DateTimeField(
+        "免打扰顺延至", null=True, blank=True, help_text="到期时处于免打扰时段:不早于此时发送(顺延,不丢弃)"
+    )
+    level = models.PositiveSmallIntegerField(
+        "催报级别", default=0, help_text="0 到期前;1 发单位;2 并抄送单位负责人;3 并向规划办发督办单(逾期汇总)"
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     batch = models.CharField("生成批次", max_length=32, blank=True, db_index=True, help_text="写入该行的那次运行")
     claimed_at = models.DateTimeField("领取时间", null=True, blank=True)

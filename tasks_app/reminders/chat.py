@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from tasks_app.reminders.mail import headline, item_line, plan_link
+from tasks_app.reminders.mail import headline, item_line, plan_link, supervision_list_link
 
 if TYPE_CHECKING:
     from tasks_app.reminders.digest import Digest
@@ -27,6 +27,8 @@ def render(*, digest: Digest, as_of: date, limit: int = MAX_BYTES) -> dict[str, 
     if digest.unit is None:
         lines = [f"{row['unit']}({row['count']}项)" for row in digest.items]
         footer = f"查看报送情况:{plan_link()}"
+        if digest.step.reaches_office:  # the last overdue step: the office's group gets the 督办单 list
+            footer = f"督办单:{supervision_list_link(digest.cycle.id)}\n{footer}"
     else:
         lines = [item_line(i, row) for i, row in enumerate(digest.items, 1)]
         footer = f"在线填报:{plan_link(digest.cycle.plan)}"

@@ -5,6 +5,11 @@ A row moves pending → sending (claimed) → sent | pending (temporary error, l
 A worker that dies while a row is claimed leaves it in "sending"; the sweeper puts such rows back once the claim is
 older than the claim timeout. A live worker renews its claim while it sends and while it records the result, and
 it keeps retrying to record "sent" through a database outage, so a receiver's acceptance is not forgotten by a blink.
+
+Quiet hours (reminders/quiet.py, settings REMINDER_QUIET_HOURS / REMINDER_QUIET_WEEKENDS): a row is never claimed in
+quiet time. A row written or coming due then gets ``not_before`` = the next allowed moment (the next working morning)
+and waits; the claim, the sweeper, the resume sweep and the console's retry all respect it, so it is deferred, never
+dropped, and still sent once.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, connections, transaction
@@ -23,6 +29,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from tasks_app.models import ReminderMessage
+from tasks_app.reminders.quiet import QuietHours, next_allowed
 from tasks_app.reminders.transports import DeliveryError, TransientDeliveryError, transport_for
 
 log = logging.getLogger(__name__)
@@ -38,6 +45,41 @@ SWEEP_SECOND_LOOK = 2 * RECONNECT_PAUSE_MAX + 1
 DATABASE_DOWN = (OperationalError, InterfaceError)
 Status = ReminderMessage.Status
 T = TypeVar("T")
+DEFERRED = "deferred"  # what outbox_deliver answers for a row waiting for the end of quiet hours
+
+
+def quiet_hours() -> QuietHours:
+    """The configured quiet time (settings.REMINDER_QUIET_HOURS, REMINDER_QUIET_WEEKENDS)."""
+    window = getattr(settings, "REMINDER_QUIET_HOURS", None)
+    start, end = window if window else (None, None)
+    return QuietHours(start=start, end=end, weekends=bool(getattr(settings, "REMINDER_QUIET_WEEKENDS", False)))
+
+
+def outbox_not_before(*, now: datetime | None = None) -> datetime | None:
+    """When a row due at ``now`` may go out: None when ``now`` is allowed, else the end of the quiet time."""
+    now = now or timezone.now()
+    allowed = next_allowed(now, quiet_hours(), ZoneInfo(settings.TIME_ZONE))
+    return None if allowed == now else allowed
+
+
+def _not_deferred(now: datetime) -> Q:
+    return Q(not_before__isnull=True) | Q(not_before__lte=now)
+
+
+def _defer(*, now: datetime, pk: int | None = None) -> int:
+    """In quiet time: push pending rows that are due (one row, or all) to the end of it; returns how many."""
+    until = outbox_not_before(now=now)
+    if until is None:
+        return 0
+    rows = ReminderMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).filter(
+        _not_deferred(until - timedelta(microseconds=1))
+    )
+    if pk is not None:
+        rows = rows.filter(pk=pk)
+    deferred = rows.update(not_before=until)
+    if deferred:
+        log.info("quiet hours: %s reminder(s) deferred to %s", deferred, until.isoformat())
+    return deferred
 
 
 def retry_schedule() -> tuple[int, ...]:
@@ -122,17 +164,19 @@ class _Lease:
 
 def outbox_claim(*, message_id: int) -> ReminderMessage | None:
     now = timezone.now()
-    due = {"pk": message_id, "status": Status.PENDING, "next_attempt_at__lte": now}
+    if _defer(now=now, pk=message_id) or outbox_not_before(now=now) is not None:
+        return None  # quiet hours: nothing is claimed, the row waits for the morning
+    due = Q(pk=message_id, status=Status.PENDING, next_attempt_at__lte=now) & _not_deferred(now)
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             # Row lock (PostgreSQL): a row another worker holds is skipped, not waited for.
-            locked = ReminderMessage.objects.select_for_update(skip_locked=True).filter(**due)
+            locked = ReminderMessage.objects.select_for_update(skip_locked=True).filter(due)
             if locked.values_list("pk", flat=True).first() is None:
                 return None
         # The conditional update makes the claim exclusive everywhere. On SQLite it is the transaction's first
         # statement: a read first would have to upgrade its lock, and SQLite refuses that at once ("database is
         # locked") when another connection is writing, where a write first waits for the busy timeout.
-        claimed = ReminderMessage.objects.filter(**due).update(
+        claimed = ReminderMessage.objects.filter(due).update(
             status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )
         if claimed != 1:
@@ -149,7 +193,10 @@ def outbox_deliver(*, message_id: int) -> str:
     """
     row = through_outages(lambda: outbox_claim(message_id=message_id), what=f"claiming reminder {message_id}")
     if row is None:
-        return "skipped"
+        waiting = ReminderMessage.objects.filter(
+            pk=message_id, status=Status.PENDING, not_before__gt=timezone.now()
+        ).exists()
+        return DEFERRED if waiting else "skipped"
     with _Lease(row_id=row.pk, attempt=row.attempts):
         try:
             transport_for(row.channel).send(row)
@@ -220,8 +267,12 @@ def outbox_sweep(*, now: datetime | None = None, second_look: float | None = Non
     """Release rows stuck in "sending" and return the ids of pending rows that are due (to enqueue again)."""
     now = now or timezone.now()
     outbox_release_stale(now=now, second_look=second_look)
+    if _defer(now=now) or outbox_not_before(now=now) is not None:
+        return []  # quiet hours: the due rows now wait for the morning (their tasks are queued by then)
     return list(
-        ReminderMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).values_list("id", flat=True)
+        ReminderMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+        .filter(_not_deferred(now))
+        .values_list("id", flat=True)
     )
 
 
@@ -239,8 +290,11 @@ def outbox_resume(*, now: datetime | None = None) -> Resume:
     message may be gone), and when to sweep again for claims that are live now but may belong to a dead worker."""
     now = now or timezone.now()
     resume = Resume(due=outbox_sweep(now=now))
-    waiting = ReminderMessage.objects.filter(status=Status.PENDING, next_attempt_at__gt=now)
-    resume.later = [(pk, (at - now).total_seconds()) for pk, at in waiting.values_list("pk", "next_attempt_at")]
+    waiting = ReminderMessage.objects.filter(status=Status.PENDING).exclude(pk__in=resume.due)
+    resume.later = [
+        (pk, max(0.0, (max(at, until or at) - now).total_seconds()))
+        for pk, at, until in waiting.values_list("pk", "next_attempt_at", "not_before")
+    ]
     claims = ReminderMessage.objects.filter(status=Status.SENDING).values_list("claimed_at", flat=True)
     latest = max((at for at in claims if at is not None), default=None)
     if latest is not None:
@@ -249,12 +303,16 @@ def outbox_resume(*, now: datetime | None = None) -> Resume:
 
 
 def outbox_retry_delay(*, message_id: int) -> float | None:
-    """Seconds until a pending row's next attempt (for scheduling a retry task), None if not pending."""
-    row = ReminderMessage.objects.filter(pk=message_id, status=Status.PENDING).values_list("next_attempt_at", flat=True)
-    next_at = row.first()
-    if next_at is None:
+    """Seconds until a pending row's next attempt or the end of its quiet-hours deferral (for scheduling a retry
+    task), None if not pending."""
+    row = ReminderMessage.objects.filter(pk=message_id, status=Status.PENDING).values_list(
+        "next_attempt_at", "not_before"
+    )
+    found = row.first()
+    if found is None:
         return None
-    return max(0.0, (next_at - timezone.now()).total_seconds())
+    next_at, until = found
+    return max(0.0, (max(next_at, until or next_at) - timezone.now()).total_seconds())
 
 
 def outbox_requeue(*, message_id: int) -> bool:

@@ -28,9 +28,11 @@ from tasks_app.models import (
 )
 from tasks_app.reminders.calendar import OVERDUE, Step, step_due
 from tasks_app.reminders.digest import Digest, Planned, unit_targets
+from tasks_app.reminders.outbox import outbox_not_before
 from tasks_app.reminders.transports import transport_for
 from tasks_app.rules.periods import reminder_days_before
 from tasks_app.rules.reporting import contributing_units, reporting_units
+from tasks_app.selectors.unit_heads import unit_heads
 
 
 def reminders_plan(
@@ -119,14 +121,22 @@ def reminders_plan(
 
     units = Unit.objects.in_bulk({unit for _, unit in pending})
     existing = set(ReminderMessage.objects.filter(cycle_id__in=due).values_list("key", flat=True))
-    late_units: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    # Escalation: the unit heads' addresses, read once, for the units reminded at a step that reaches them.
+    heads = unit_heads(unit_ids={unit for cid, unit in pending if due[cid][1].reaches_head})
+    late_units: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for (cid, unit_pk), items in sorted(pending.items(), key=lambda kv: (kv[0][0], units[kv[0][1]].name)):
         cycle, step = due[cid]
         reminded = units[unit_pk]  # the Unit row (``unit`` above is an id)
         kind = ReminderMessage.Kind.OVERDUE if step.kind == OVERDUE else ReminderMessage.Kind.BEFORE
-        if step.kind == OVERDUE and any(i["role"] == "reporting" for i in items):
-            late_units[cid].append((reminded.name, sum(1 for i in items if i["role"] == "reporting")))
-        targets = unit_targets(reminded)
+        late = [i for i in items if i["role"] == "reporting"]
+        if step.kind == OVERDUE and late:
+            late_entry: dict[str, Any] = {"unit": reminded.name, "count": len(late)}
+            if step.reaches_office:  # the summary carries each late unit's 督办单 (its overdue items)
+                late_entry |= {"unit_id": reminded.id, "items": [_supervised(i) for i in late]}
+            late_units[cid].append(late_entry)
+        head_emails = [getattr(u, "email", "") for u in heads.get(unit_pk, [])] if step.reaches_head else []
+        head_emails = [address for address in head_emails if address]
+        targets = _with_heads(unit_targets(reminded), head_emails)
         if not targets:
             planned.no_address.append(reminded.name)
         for channel, recipients in targets:  # one digest per channel the unit is reached on
@@ -155,7 +165,7 @@ def reminders_plan(
                     cycle=cycle,
                     step=step,
                     recipients=to,
-                    items=[{"unit": name, "count": count} for name, count in names],
+                    items=names,
                     kind=ReminderMessage.Kind.SUMMARY,
                     channel=channel,
                 )
@@ -167,6 +177,7 @@ def reminders_plan(
 def reminders_write(*, planned: Planned, as_of: date) -> list[ReminderMessage]:
     """Write the planned digests; the unique key drops any that a concurrent run wrote first."""
     now = timezone.now()
+    not_before = outbox_not_before(now=now)  # quiet hours: written now, delivered the next working morning
     batch = uuid.uuid4().hex
     rows = [
         ReminderMessage(
@@ -180,6 +191,8 @@ def reminders_write(*, planned: Planned, as_of: date) -> list[ReminderMessage]:
             recipients=digest.recipients,
             items=digest.items,
             next_attempt_at=now,
+            not_before=not_before,
+            level=digest.step.level,
             batch=batch,
             **transport_for(digest.channel).render(digest=digest, as_of=as_of),
         )
@@ -190,6 +203,21 @@ def reminders_write(*, planned: Planned, as_of: date) -> list[ReminderMessage]:
         # Rows this run wrote: a concurrent run's rows for the same keys carry its own batch.
         created = list(ReminderMessage.objects.filter(batch=batch).select_related("unit", "cycle").order_by("id"))
     return created
+
+
+def _supervised(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: item[key] for key in ("id", "number", "title", "deadline")}
+
+
+def _with_heads(targets: list[tuple[str, list[str]]], head_emails: list[str]) -> list[tuple[str, list[str]]]:
+    """The unit's channels with its heads' addresses added to the mail (one mail, the unit's key: never twice);
+    a unit reached only by robot gets a mail to its heads."""
+    if not head_emails:
+        return targets
+    mail = [(channel, to) for channel, to in targets if channel == Channel.EMAIL]
+    others = [(channel, to) for channel, to in targets if channel != Channel.EMAIL]
+    to = mail[0][1] if mail else []
+    return [(Channel.EMAIL, list(dict.fromkeys([*to, *head_emails]))), *others]
 
 
 def as_of_datetime(as_of: date) -> datetime:

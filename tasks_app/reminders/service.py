@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -19,7 +19,7 @@ from django.utils import timezone
 from tasks_app.models import Channel, Plan, ReminderMessage, ReportingCycle
 from tasks_app.models.channels import recipients_shown
 from tasks_app.reminders.digest import Digest
-from tasks_app.reminders.outbox import outbox_deliver, outbox_release_stale
+from tasks_app.reminders.outbox import outbox_deliver, outbox_not_before, outbox_release_stale
 from tasks_app.reminders.planner import reminders_plan, reminders_write
 from tasks_app.services.successions import successions_apply
 
@@ -36,6 +36,7 @@ class RunResult:
     pending: int = 0  # unit deliveries due and waiting for a retry (temporary failure) after this run
     failed: int = 0  # unit deliveries due and out of retries (permanent failure or retries used up)
     undelivered: int = 0  # every row due and left pending or failed, the office summary included
+    deferred: int = 0  # rows due and waiting for the end of quiet hours (not_before): sent then, not failed
     queued: int = 0
 
     def as_json(self) -> dict[str, Any]:
@@ -49,11 +50,20 @@ class RunResult:
             "delivered": self.delivered,
             "pending": self.pending,
             "failed": self.failed,
+            "deferred": self.deferred,
         }
 
 
 def _describe(
-    unit_name: str | None, cycle: ReportingCycle, kind: str, days: int, items: list, recipients: list
+    unit_name: str | None,
+    cycle: ReportingCycle,
+    kind: str,
+    days: int,
+    items: list,
+    recipients: list,
+    *,
+    level: int,
+    deferred_until: datetime | None,
 ) -> dict:
     return {
         "department": unit_name,
@@ -63,6 +73,8 @@ def _describe(
         "days": days,
         "items": len(items),
         "recipients": list(recipients),
+        "level": level,  # escalation (reminders/calendar.py): 0 before, 1 unit, 2 + head, 3 + office 督办单
+        "deferred_until": timezone.localtime(deferred_until).isoformat() if deferred_until else None,
     }
 
 
@@ -86,8 +98,9 @@ def reminders_run(
     result = RunResult(as_of=as_of, skipped=len(planned.no_address))
     if dry_run:
         result.skipped += planned.already
+        deferred_until = outbox_not_before()
         for digest in planned.digests:
-            _add(result, digest.unit.name if digest.unit else None, digest)
+            _add(result, digest.unit.name if digest.unit else None, digest, deferred_until)
         return result
     rows = reminders_write(planned=planned, as_of=as_of)
     result.skipped += len(planned.digests) - len(rows)  # written first by a concurrent run
@@ -130,10 +143,14 @@ def _count(result: RunResult, *, outcome: dict[int, str], existing: list[str]) -
     """delivered / pending / failed / skipped over the rows this run handled and the due step's existing rows."""
     Status = ReminderMessage.Status
     rows = ReminderMessage.objects.filter(Q(pk__in=outcome) | Q(key__in=existing)).values_list(
-        "pk", "unit_id", "status"
+        "pk", "unit_id", "status", "not_before"
     )
-    for pk, unit, status in rows:
+    now = timezone.now()
+    for pk, unit, status, not_before in rows:
         is_unit = unit is not None
+        if status == Status.PENDING and not_before is not None and not_before > now:
+            result.deferred += 1  # quiet hours: due in the morning, neither pending a retry nor failed
+            continue
         if status in (Status.PENDING, Status.FAILED):
             result.undelivered += 1
         if not is_unit:
@@ -150,7 +167,14 @@ def _count(result: RunResult, *, outcome: dict[int, str], existing: list[str]) -
 
 def _report(result: RunResult, row: ReminderMessage, status: str) -> None:
     description = _describe(
-        row.unit.name if row.unit else None, row.cycle, row.kind, row.days, row.items, row.recipients
+        row.unit.name if row.unit else None,
+        row.cycle,
+        row.kind,
+        row.days,
+        row.items,
+        row.recipients,
+        level=row.level,
+        deferred_until=row.not_before if status != ReminderMessage.Status.SENT else None,
     )
     if row.channel != Channel.EMAIL:
         result.webhooks.append(_robot(description, row.channel, row.recipients) | {"status": status})
@@ -160,8 +184,17 @@ def _report(result: RunResult, row: ReminderMessage, status: str) -> None:
         result.messages.append(description)
 
 
-def _add(result: RunResult, unit_name: str | None, digest: Digest) -> None:
-    description = _describe(unit_name, digest.cycle, digest.kind, digest.step.days, digest.items, digest.recipients)
+def _add(result: RunResult, unit_name: str | None, digest: Digest, deferred_until: datetime | None) -> None:
+    description = _describe(
+        unit_name,
+        digest.cycle,
+        digest.kind,
+        digest.step.days,
+        digest.items,
+        digest.recipients,
+        level=digest.step.level,
+        deferred_until=deferred_until,
+    )
     if digest.channel != Channel.EMAIL:
         result.webhooks.append(_robot(description, digest.channel, digest.recipients))
         return

@@ -30,6 +30,7 @@ NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
         ("分工建议", "console-suggestions"),
         ("单位", "console-units"),
         ("提醒邮件", "console-outbox"),
+        ("督办单", "console-supervision-list"),
         ("导入文件", "console-imports"),
         ("导出", "console-exports"),
         ("操作日志", "console-audit"),

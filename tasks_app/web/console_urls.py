@@ -3,7 +3,7 @@
 from django.urls import path
 
 from tasks_app.web import console_views as views
-from tasks_app.web import export_views, monitoring_views, outbox_views, scoring_views
+from tasks_app.web import export_views, monitoring_views, outbox_views, scoring_views, supervision_views
 
 urlpatterns = [
     path("", views.console_home, name="console"),
@@ -45,6 +45,17 @@ urlpatterns = [
     path("outbox/preview/", outbox_views.outbox_preview, name="console-outbox-preview"),
     path("outbox/send/", outbox_views.outbox_send_now, name="console-outbox-send"),
     path("outbox/<int:message_id>/retry/", outbox_views.outbox_retry, name="console-outbox-retry"),
+    path("supervision/", supervision_views.supervision_list, name="console-supervision-list"),
+    path(
+        "supervision/<int:cycle_id>/<int:unit_id>/",
+        supervision_views.supervision_detail,
+        name="console-supervision",
+    ),
+    path(
+        "supervision/<int:cycle_id>/<int:unit_id>/docx/",
+        supervision_views.supervision_export,
+        name="console-supervision-docx",
+    ),
     path("exports/", export_views.exports, name="console-exports"),
     path("exports/direct/", export_views.export_direct, name="console-export-direct"),
     path("exports/<int:job_id>/", export_views.export_job, name="console-export-job"),

@@ -17,7 +17,7 @@ from tasks_app.capabilities import Capability
 from tasks_app.models import Channel, ReminderMessage
 from tasks_app.models.channels import recipients_shown
 from tasks_app.permissions import requires
-from tasks_app.reminders.outbox import outbox_deliver, outbox_requeue
+from tasks_app.reminders.outbox import DEFERRED, outbox_deliver, outbox_requeue
 from tasks_app.reminders.planner import reminders_plan
 from tasks_app.reminders.service import reminders_run
 from tasks_app.reminders.transports import transport_for
@@ -103,6 +103,10 @@ def outbox_send_now(request: HttpRequest) -> HttpResponse:
     result = reminders_run(as_of=timezone.localdate(), unit_id=unit.id, plans=access.visible_plans(request.user))
     if result.sent:
         messages.success(request, f"已向{unit.name}发送 {result.sent} 封提醒。")
+    elif result.deferred:
+        messages.info(
+            request, f"现在是免打扰时段:给{unit.name}的 {result.deferred} 条提醒已排队,将于下一个工作日早上发送。"
+        )
     elif result.failed:
         messages.error(request, f"向{unit.name}发送失败,见下方失败记录。")
     else:
@@ -118,6 +122,9 @@ def outbox_retry(request: HttpRequest, message_id: int) -> HttpResponse:
     row = get_object_or_404(access.visible_reminders(request.user), pk=message_id)
     if outbox_requeue(message_id=row.id):  # failed, pending (waiting for a retry or a sweep), or a dead claim
         status = outbox_deliver(message_id=row.id)
+        if status == DEFERRED:
+            messages.info(request, "现在是免打扰时段:这条提醒已排队,将于下一个工作日早上发送。")
+            return redirect("/console/outbox/")
         messages.info(
             request,
             f"已重新发送:{ReminderMessage.Status(status).label if status in ReminderMessage.Status.values else status}",

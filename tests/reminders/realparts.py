@@ -360,6 +360,9 @@ def django_env(
         PYTHONPATH=str(ROOT),
         PYTHONUNBUFFERED="1",
         REMINDER_RETRY_SCHEDULE="1,2,3",
+        # The processes run at any hour; a test that exercises quiet hours sets its own window.
+        REMINDER_QUIET_HOURS="off",
+        REMINDER_QUIET_WEEKENDS="false",
     )
     if redis_url:
         env["REDIS_URL"] = redis_url

@@ -46,7 +46,19 @@ def test_it_sends_one_digest_per_reporting_unit_once(yingkou):
     assert len(departments) == len(set(departments))
     assert first["sent"] == len(departments) == len(mail.outbox)
     assert all(m["kind"] == "before" and m["days"] == 30 and m["cycle_year"] == 2019 for m in first["messages"])
-    assert set(first["messages"][0]) == {"department", "cycle_year", "period", "kind", "days", "items", "recipients"}
+    # BRIEF §5's keys, plus the escalation level and the quiet-hours deferral (issue 13)
+    assert set(first["messages"][0]) == {
+        "department",
+        "cycle_year",
+        "period",
+        "kind",
+        "days",
+        "items",
+        "recipients",
+        "level",
+        "deferred_until",
+    }
+    assert all(m["level"] == 0 and m["deferred_until"] is None for m in first["messages"])
     again = run_json("send_reminders", "--as-of", "2020-01-16")
     assert again["sent"] == 0 and again["messages"] == [] and again["skipped"] == len(departments)
     assert run_json("send_reminders", "--as-of", "2020-01-17")["sent"] == 0

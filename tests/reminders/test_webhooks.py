@@ -322,3 +322,28 @@ def test_it_keeps_the_robot_of_a_unit_merged_into_one_without(office):
     result = send_reminders("--as-of", AS_OF)
     assert ("市财政局", "wecom") in {(w["department"], w["channel"]) for w in result["webhooks"]}
     assert next(w for w in result["webhooks"] if w["department"] == "市财政局")["items"] == 4
+
+
+def test_it_escalates_a_robot_only_unit_to_its_heads_mail_and_the_office_robot_to_the_supervision_list(office):
+    from django.contrib.auth import get_user_model
+
+    from tasks_app.models import Membership
+
+    head = get_user_model().objects.create_user("traffic-head", email="head@traffic.example.cn", password="x")
+    Membership.objects.create(user=head, unit=office.units["市交通运输局"], role=Membership.Role.HEAD)
+    office.plan.office_webhook_url = office.robot.url("/cgi-bin/webhook/send?key=office-group")
+    office.plan.office_webhook_kind = "wecom"
+    office.plan.save()
+    last = (DUE + timedelta(days=7)).isoformat()  # the defaults' last overdue step: head and office
+    result = send_reminders("--as-of", last)
+    traffic = [m for m in result["messages"] if m["department"] == "市交通运输局"]
+    assert [(m["recipients"], m["level"]) for m in traffic] == [(["head@traffic.example.cn"], 3)]
+    assert [m.recipients for m in office.smtp.handler.messages if "市交通运输局" in m.subject] == [
+        ["head@traffic.example.cn"]
+    ]
+    posts = {post.path: post.body for post in office.robot.accepted()}
+    assert "已抄送单位负责人" in posts["/cgi-bin/webhook/send?key=traffic-secret-key"]["text"]["content"]
+    group = posts["/cgi-bin/webhook/send?key=office-group"]["text"]["content"]
+    assert "督办单已生成" in group and f"/console/supervision/?cycle={office.cycle.pk}" in group
+    again = send_reminders("--as-of", last)
+    assert again["sent"] == 0 and len(office.robot.accepted()) == len(posts)

@@ -41,10 +41,13 @@ class Command(BaseCommand):
                 f"{day}:已发送 {result.delivered} 封单位提醒{resent}{robots},待重试 {result.pending} 封,"
                 f"发送失败 {result.failed} 封,跳过 {result.skipped} 个(已发送过或无联系邮箱)"
             )
+            if result.deferred:
+                self.stdout.write(f"  免打扰时段:{result.deferred} 条顺延至下一个工作日早上发送")
         for message in result.messages:
             self.stdout.write(
                 f"  {message['department']}  {message['cycle_year']}年度  {message['kind']} {message['days']}天  "
                 f"{message['items']}项 → {', '.join(message['recipients'])}"
+                + (f"  (顺延至 {message['deferred_until'][:16]})" if message["deferred_until"] else "")
             )
         for post in result.webhooks:
             self.stdout.write(

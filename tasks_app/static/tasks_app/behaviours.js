@@ -2,6 +2,7 @@
 //   <select data-autosubmit>                 submits its form when the choice changes
 //   <button data-confirm="…"> / <form …>     asks before the click or the submission goes ahead
 //   <input type="checkbox" data-check-all="CSS selector">   ticks or clears every matching box
+//   <button data-print>                      opens the browser's print dialog (the 督办单 page)
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -11,6 +12,10 @@
     }
   });
   document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) {
+      window.print();
+      return;
+    }
     var target = event.target.closest ? event.target.closest("[data-confirm], [data-check-all]") : null;
     if (!target) return;
     if (target.hasAttribute("data-check-all")) {
