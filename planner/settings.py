@@ -194,6 +194,11 @@ REMINDER_CLAIM_TIMEOUT = envint(
 # After a receiver accepted a message, how long a worker keeps retrying (and reconnecting) to record it as sent
 # when the database is unreachable: long enough to ride out a database restart or failover.
 REMINDER_RECORD_RETRY = envint("REMINDER_RECORD_RETRY", "300")
+# Traffic lights (tasks_app.rules.lights): an item without a done report turns yellow this many days before the
+# cycle's due date; a plan may set its own (Plan.light_warning_days).
+TRAFFIC_LIGHT_WARNING_DAYS = envint("TRAFFIC_LIGHT_WARNING_DAYS", "7")
+if TRAFFIC_LIGHT_WARNING_DAYS < 0:
+    raise ImproperlyConfigured(f"TRAFFIC_LIGHT_WARNING_DAYS must be 0 or more, got {TRAFFIC_LIGHT_WARNING_DAYS}")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
 REST_FRAMEWORK = {

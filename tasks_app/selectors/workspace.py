@@ -41,6 +41,8 @@ from tasks_app.models import (
     WorkItem,
 )
 from tasks_app.rules.cycles import open_cycles
+from tasks_app.rules.lights import COLOURS, light_in
+from tasks_app.selectors.lights import with_open_cycle_lights
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -92,6 +94,7 @@ class WorkspaceFilters:
     overdue: bool = False
     q: str = ""
     unit: int | None = None
+    light: str = ""  # red / yellow / green (rules.lights)
 
     def without(self, name: str) -> WorkspaceFilters:
         return replace(self, **{name: getattr(_NO_FILTERS, name)})
@@ -125,6 +128,7 @@ class WorkspaceAnnotations(TypedDict):
     i_report: bool
     report_state: str
     is_overdue: bool
+    light_reason: str | None
 
 
 WorkspaceItems: TypeAlias = QuerySet["WithAnnotations[WorkItem, WorkspaceAnnotations]"]
@@ -186,7 +190,7 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
         )
     )
     # the open cycle comes from a join (_with_open_cycle), which the stubs cannot follow into the annotations
-    return cast("WorkspaceItems", overdue)
+    return cast("WorkspaceItems", with_open_cycle_lights(overdue, today=today))
 
 
 def _past_due(today: date) -> Q:
@@ -217,9 +221,14 @@ def _with_open_cycle(items: QuerySet[WorkItem], cycle_ids: list[int]) -> QuerySe
         return items.annotate(
             open_cycle_id=Value(None, output_field=IntegerField()),
             open_cycle_due=Value(None, output_field=DateField()),
+            open_cycle_year=Value(None, output_field=IntegerField()),
         )
     joined = items.annotate(open_cycle=FilteredRelation("plan__cycles", condition=Q(plan__cycles__pk__in=cycle_ids)))
-    return joined.annotate(open_cycle_id=F("open_cycle__id"), open_cycle_due=F("open_cycle__due_date"))
+    return joined.annotate(
+        open_cycle_id=F("open_cycle__id"),
+        open_cycle_due=F("open_cycle__due_date"),
+        open_cycle_year=F("open_cycle__year"),
+    )
 
 
 def workspace_filter(items: WorkspaceItems, filters: WorkspaceFilters) -> WorkspaceItems:
@@ -231,6 +240,8 @@ def workspace_filter(items: WorkspaceItems, filters: WorkspaceFilters) -> Worksp
         items = items.filter(report_state=filters.status)
     if filters.overdue:
         items = items.filter(is_overdue=True)
+    if filters.light in COLOURS:
+        items = items.filter(light_in(filters.light))
     if filters.q:
         items = items.filter(Q(title__icontains=filters.q) | Q(text__icontains=filters.q) | Q(number=filters.q))
     return items
