@@ -198,9 +198,7 @@ def light_annotations(*, cycle: CycleRef, today: date, closed: Q | None = None) 
     )
     completed = Q(
         Exists(
-            done.filter(
-                item=OuterRef("pk"), progress_status=Report.Progress.DONE, cycle__year__lte=_ref(cycle.year, 1)
-            )
+            done.filter(item=OuterRef("pk"), progress_status=Report.Progress.DONE, cycle__year__lte=_ref(cycle.year, 1))
         )
     )
     window = Coalesce(F("plan__light_warning_days"), Value(settings.TRAFFIC_LIGHT_WARNING_DAYS))

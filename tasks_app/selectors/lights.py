@@ -8,6 +8,7 @@ costs the same number of queries whatever its size.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -23,7 +24,7 @@ OPEN_CYCLE = CycleRef(pk="open_cycle_id", due_date="open_cycle_due", year="open_
 
 
 def with_open_cycle_lights(items: QuerySet[Any], *, today: date) -> QuerySet[Any]:
-    """``light_reason`` on items that carry the open-cycle join (selectors.workspace._with_open_cycle)."""
+    """``light_reason`` on items that carry the open-cycle join (selectors.workspace.with_open_cycle)."""
     return items.annotate(**light_annotations(cycle=OPEN_CYCLE, today=today))
 
 
@@ -84,17 +85,35 @@ def cycle_light_counts(cycle: ReportingCycle, *, today: date) -> dict[str, int]:
 
 
 def unit_light_counts(cycle: ReportingCycle, *, today: date) -> dict[int, dict[str, int]]:
-    """unit id → red / yellow / green → the items it reports on in ``cycle``. One query."""
+    """unit id → red / yellow / green → the plan's active items the unit is named on in ``cycle`` (in any
+    role: the items 我的任务 lists under ``?unit=``, which the dashboard links to). One query."""
     lit = with_cycle_lights(WorkItem.objects.filter(pk=OuterRef("item_id")), cycle, today=today)
     rows = (
-        Assignment.objects.reporting()
-        .filter(item__plan_id=cycle.plan_id, item__is_active=True)
+        Assignment.objects.filter(item__plan_id=cycle.plan_id, item__is_active=True)
         .annotate(light_reason=Subquery(lit.values("light_reason")[:1]))
         .order_by()
         .values_list("unit_id", "light_reason")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("item_id", distinct=True))
     )
     per_unit: dict[int, list[tuple[str, int]]] = {}
     for unit_id, reason, n in rows:
         per_unit.setdefault(unit_id, []).append((reason, n))
     return {unit_id: _fold(found) for unit_id, found in per_unit.items()}
+
+
+@dataclass
+class LightBoard:
+    """The dashboard's lights for one cycle: the plan's counts and each unit's."""
+
+    totals: dict[str, int]
+    units: dict[int, dict[str, int]]
+
+    def unit(self, unit_id: int) -> dict[str, int]:
+        return self.units.get(unit_id, dict.fromkeys(COLOURS, 0))
+
+
+def dashboard_lights(cycle: ReportingCycle, *, today: date) -> LightBoard | None:
+    """None when the cycle is not open (no item has a light); else two queries."""
+    if cycle.status != OPEN:
+        return None
+    return LightBoard(totals=cycle_light_counts(cycle, today=today), units=unit_light_counts(cycle, today=today))

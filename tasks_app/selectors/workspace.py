@@ -143,7 +143,7 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
     if scope is not None and access.sees_everything(user):
         items = items.filter(Exists(Assignment.objects.filter(item=OuterRef("pk"), unit_id__in=scope)))
     reports = Report.objects.filter(item=OuterRef("pk"), cycle_id=OuterRef("open_cycle_id")).order_by(_STATE_RANK)
-    items = _with_open_cycle(items, open_cycle_ids(user)).annotate(
+    items = with_open_cycle(items, open_cycle_ids(user)).annotate(
         any_report_state=Subquery(reports.values("status")[:1])
     )
     late = Q(open_cycle_id__isnull=False) & _past_due(today)
@@ -189,7 +189,7 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
             output_field=BooleanField(),
         )
     )
-    # the open cycle comes from a join (_with_open_cycle), which the stubs cannot follow into the annotations
+    # the open cycle comes from a join (with_open_cycle), which the stubs cannot follow into the annotations
     return cast("WorkspaceItems", with_open_cycle_lights(overdue, today=today))
 
 
@@ -215,7 +215,7 @@ def open_cycle_ids(user: access.AnyUser) -> list[int]:
     return store["open_cycles"]
 
 
-def _with_open_cycle(items: QuerySet[WorkItem], cycle_ids: list[int]) -> QuerySet[WorkItem]:
+def with_open_cycle(items: QuerySet[WorkItem], cycle_ids: list[int]) -> QuerySet[WorkItem]:
     """``open_cycle_id`` / ``open_cycle_due`` from a LEFT JOIN on the plan's open cycle (at most one per plan)."""
     if not cycle_ids:
         return items.annotate(
