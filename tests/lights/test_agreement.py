@@ -4,8 +4,7 @@ it), item by item over a spread of report states, deadlines, days and warning wi
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from datetime import timezone as tz
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -52,7 +51,7 @@ def _build(p) -> list[WorkItem]:
         (pairs if len(reporting) >= 2 else singles if len(reporting) == 1 else []).append((item, reporting))
     earlier = ReportingCycle.objects.get(plan=p.plan, year=p.cycle.year - 1)  # created closed by the import
     built = []
-    stamp = datetime(2021, 1, 5, tzinfo=tz.utc)
+    stamp = datetime(2021, 1, 5, tzinfo=UTC)
     for statuses, progress, deadline, done_before in SCENARIOS:
         item, units = (pairs if len(statuses) == 2 else singles).pop(0)
         # Yingkou's 13th plan ends in 2020: every default deadline has passed by the 2020 cycle's due date
