@@ -101,9 +101,7 @@ def test_it_shows_the_same_light_on_every_face(personas):
     everything = Counter(colour for colour, _ in by_id.values())
     page = _web(p.admin).get("/console/dashboard/", {"cycle": p.cycle.pk}).content.decode()
     for colour in COLOURS:
-        shown = re.search(
-            rf'data-light="{colour}" href="/\?plan={p.plan.pk}&amp;light={colour}"><b>.*?</span> (\d+)</b>', page
-        )
+        shown = re.search(rf'data-light="{colour}" href="/\?plan={p.plan.pk}&amp;light={colour}"><b>(\d+)</b>', page)
         assert shown
         assert int(shown.group(1)) == everything[colour]
         assert api.get(f"/api/console/cycles/{p.cycle.pk}/dashboard/").json()["lights"][colour] == everything[colour]
@@ -114,7 +112,8 @@ def test_it_shows_the_same_light_on_every_face(personas):
         assert dashboard_lights(p.cycle, today=timezone.localdate()).unit(p.education.pk)[colour] == listed
         link = f'href="/?unit={p.education.pk}&amp;plan={p.plan.pk}&amp;light={colour}"'
         assert re.search(
-            re.escape(link) + rf' aria-label="[^"]*"><span class="light-dot" aria-hidden="true"></span>{listed}</a>', page
+            re.escape(link) + rf' aria-label="[^"]*"><span class="light-dot" aria-hidden="true"></span>{listed}</a>',
+            page,
         )
     # the progress workbook, read back
     stream = BytesIO()
