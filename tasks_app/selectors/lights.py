@@ -115,6 +115,7 @@ class LightBoard:
 
     totals: dict[str, int]
     units: dict[int, dict[str, int]]
+    window: int  # the plan's warning window in days (rules.lights.warning_days)
 
     def unit(self, unit_id: int) -> dict[str, int]:
         return self.units.get(unit_id, dict.fromkeys(COLOURS, 0))
@@ -124,4 +125,8 @@ def dashboard_lights(cycle: ReportingCycle, *, today: date) -> LightBoard | None
     """None when the cycle is not open (no item has a light); else two queries."""
     if cycle.status != OPEN:
         return None
-    return LightBoard(totals=cycle_light_counts(cycle, today=today), units=unit_light_counts(cycle, today=today))
+    return LightBoard(
+        totals=cycle_light_counts(cycle, today=today),
+        units=unit_light_counts(cycle, today=today),
+        window=lights.warning_days(cycle.plan.light_warning_days),
+    )
