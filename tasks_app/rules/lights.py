@@ -211,15 +211,31 @@ def light_annotations(*, cycle: CycleRef, today: date, closed: Q | None = None) 
     if closed is not None:
         absent.append(closed)
     no_light = [When(reduce(operator.or_, absent), then=Value(None))] if absent else []
+    # Each subquery appears once per branch, so a row evaluates ``missing`` and ``progress`` once (a flat list of
+    # WHENs would run the EXISTS once per WHEN that names it: three times for a green row).
+    behind = Q(_light_progress=Report.Progress.BEHIND)
+
+    def after_reports(otherwise: str) -> Case:
+        return Case(
+            When(behind, then=Value("behind")),
+            When(completed, then=Value("completed")),
+            default=Value(otherwise),
+            output_field=CharField(),
+        )
+
     reason = Case(
         *no_light,
         When(Q(deadline__lt=today) & ~completed, then=Value("deadline")),
-        When(missing & Q(_light_due__lt=today), then=Value("overdue")),
-        When(missing & Q(_light_days__lte=window), then=Value("due_soon")),
-        When(Q(_light_progress=Report.Progress.BEHIND), then=Value("behind")),
-        When(completed, then=Value("completed")),
-        When(missing, then=Value("not_due")),
-        default=Value("on_track"),
+        When(
+            missing,
+            then=Case(
+                When(_light_due__lt=today, then=Value("overdue")),
+                When(_light_days__lte=window, then=Value("due_soon")),
+                default=after_reports("not_due"),
+                output_field=CharField(),
+            ),
+        ),
+        default=after_reports("on_track"),
         output_field=CharField(),
     )
     return {

@@ -94,7 +94,8 @@ def cycle_light_counts(cycle: ReportingCycle, *, today: date) -> dict[str, int]:
 
 def unit_light_counts(cycle: ReportingCycle, *, today: date) -> dict[int, dict[str, int]]:
     """unit id → red / yellow / green → the plan's active items the unit is named on in ``cycle`` (in any
-    role: the items 我的任务 lists under ``?unit=``, which the dashboard links to). One query."""
+    role: the items 我的任务 lists under ``?unit=``, which the dashboard links to). One GROUP BY query (folding
+    the (unit, item) pairs in Python instead measured slower: 150,000 rows for a 50,000-item plan)."""
     lit = with_cycle_lights(WorkItem.objects.filter(pk=OuterRef("item_id")), cycle, today=today)
     rows = (
         Assignment.objects.filter(item__plan_id=cycle.plan_id, item__is_active=True)
