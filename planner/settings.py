@@ -198,6 +198,11 @@ REMINDER_RECORD_RETRY = envint("REMINDER_RECORD_RETRY", "300")
 # morning), never dropped. "off" disables the nightly window; weekends (Saturday, Sunday) are quiet on their own.
 REMINDER_QUIET_HOURS = envtimewindow("REMINDER_QUIET_HOURS", "20:00-08:00")
 REMINDER_QUIET_WEEKENDS = envbool("REMINDER_QUIET_WEEKENDS", "true")
+# Traffic lights (tasks_app.rules.lights): an item without a done report turns yellow this many days before the
+# cycle's due date; a plan may set its own (Plan.light_warning_days).
+TRAFFIC_LIGHT_WARNING_DAYS = envint("TRAFFIC_LIGHT_WARNING_DAYS", "7")
+if TRAFFIC_LIGHT_WARNING_DAYS < 0:
+    raise ImproperlyConfigured(f"TRAFFIC_LIGHT_WARNING_DAYS must be 0 or more, got {TRAFFIC_LIGHT_WARNING_DAYS}")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
 REST_FRAMEWORK = {

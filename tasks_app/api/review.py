@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import api_view
@@ -24,6 +25,7 @@ from tasks_app.models import Report, ReportingCycle, ReportVersion
 from tasks_app.models.plans import ReportingFrequency
 from tasks_app.permissions import requires
 from tasks_app.selectors import console as console_reads
+from tasks_app.selectors import lights as light_reads
 from tasks_app.selectors.api import api_reports
 from tasks_app.selectors.review_diff import resubmissions, with_resubmission_flag
 from tasks_app.services.cycles import cycle_close, cycle_open, cycle_set_due_date, plan_cadence_set
@@ -152,9 +154,16 @@ class IndicatorStatusSerializer(serializers.Serializer):
     rate_achieved = serializers.FloatField(allow_null=True, source="pace.achieved", help_text="已实现的年均进度")
 
 
+class LightCountsSerializer(serializers.Serializer):
+    red = serializers.IntegerField(help_text="红灯事项数")
+    yellow = serializers.IntegerField(help_text="黄灯事项数")
+    green = serializers.IntegerField(help_text="绿灯事项数")
+
+
 class DashboardSerializer(serializers.Serializer):
     cycle = CycleSerializer()
     totals = TallySerializer()
+    lights = LightCountsSerializer(allow_null=True, help_text="序时进度灯号(rules.lights);周期未开启为 null")
     units = UnitTallySerializer(many=True)
     chapters = ChapterTallySerializer(many=True)
     indicators = IndicatorStatusSerializer(many=True)
@@ -339,9 +348,11 @@ def cycle_due_api(request: Request, pk: str) -> Response:
 @api_view(["GET"])
 def cycle_dashboard(request: Request, pk: str) -> Response:
     board = console_reads.cycle_dashboard(_cycle(request, pk), sort=request.query_params.get("sort"))
+    lights = light_reads.dashboard_lights(board.cycle, today=timezone.localdate())
     data = {
         "cycle": board.cycle,
         "totals": board.totals,
+        "lights": lights.totals if lights else None,
         "units": board.units,
         "chapters": board.chapters,
         "indicators": board.indicators,

@@ -23,6 +23,7 @@ from tasks_app.models import (
 )
 from tasks_app.models.plans import ReportingFrequency
 from tasks_app.rules.cycles import CycleState
+from tasks_app.rules.lights import COLOUR_LABELS, light_of
 
 MAX_ID = 2**31 - 1  # larger ids cannot exist; refusing them early keeps SQLite from overflowing
 
@@ -120,6 +121,8 @@ class TaskSerializer(serializers.ModelSerializer):
     lead = serializers.SerializerMethodField()
     cooperating = serializers.SerializerMethodField()
     responsible = serializers.SerializerMethodField()
+    light = serializers.SerializerMethodField()
+    light_reason = serializers.SerializerMethodField()
 
     class Meta:
         model = WorkItem
@@ -141,6 +144,8 @@ class TaskSerializer(serializers.ModelSerializer):
             "lead",
             "cooperating",
             "responsible",
+            "light",
+            "light_reason",
         ]
 
     @extend_schema_field(IndicatorSerializer(allow_null=True))
@@ -171,6 +176,22 @@ class TaskSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_responsible(self, item: WorkItem) -> list[str]:
         return self._names(item, Assignment.Role.RESPONSIBLE)
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=list(COLOUR_LABELS.items()),
+            allow_null=True,
+            help_text="开启中报送周期的灯号(red 红灯 / yellow 黄灯 / green 绿灯);无开启周期为 null",
+        )
+    )
+    def get_light(self, item: WorkItem) -> str | None:
+        light = light_of(getattr(item, "light_reason", None))
+        return light.colour if light else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="灯号原因,如“已逾期未报送”"))
+    def get_light_reason(self, item: WorkItem) -> str | None:
+        light = light_of(getattr(item, "light_reason", None))
+        return light.reason_label if light else None
 
 
 # --- cycles --------------------------------------------------------------------------------------
@@ -350,6 +371,9 @@ class TaskFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, max_length=200, help_text="在编号、标题和全文中搜索")
     overdue = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="true:开启中的报送周期已过截止日期且本单位尚未提交"
+    )
+    light = serializers.ChoiceField(
+        choices=list(COLOUR_LABELS.items()), required=False, help_text="灯号:red 红灯 / yellow 黄灯 / green 绿灯"
     )
 
 

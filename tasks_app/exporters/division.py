@@ -13,8 +13,11 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import date
 
+from django.utils import timezone
+
 from tasks_app.models import Assignment, Report, WorkItem
 from tasks_app.selectors.exports import ItemRow, SectionRow, iter_item_chunks, plan_sections, reports_for
+from tasks_app.selectors.lights import cycle_item_lights
 
 from .base import Column, CyclePolicy, Exporter, Heading, Row
 
@@ -165,6 +168,7 @@ class ProgressExporter(Exporter):
         Column("指标实际值", 14),
         Column("填报状态", 10),
         Column("审核意见", 22),
+        Column("灯号", 22),  # the item's traffic light in the cycle (rules.lights), with its reason
     )
 
     def title(self) -> str:
@@ -176,11 +180,17 @@ class ProgressExporter(Exporter):
     def iterate_list(self) -> Iterator[Row]:
         yield self.header()
         trail = SectionTrail(plan_sections(self.plan))
+        today = timezone.localdate()
         for chunk in iter_item_chunks(self.plan):
-            reports = reports_for(self.cycle, [item.id for item in chunk])
+            ids = [item.id for item in chunk]
+            reports = reports_for(self.cycle, ids)
+            lights = cycle_item_lights(self.cycle, ids, today=today)
             for item in chunk:
                 yield from trail.headings(item)
-                yield from self.item_rows(item, reports.get(item.id, []))
+                light = lights.get(item.id)
+                text = light.text if light else ""
+                for row in self.item_rows(item, reports.get(item.id, [])):
+                    yield [*row, text]
 
     def item_rows(self, item: ItemRow, reports: list) -> Iterator[list[object]]:
         cooperating = unit_list(item.units.get(COOPERATING, []))

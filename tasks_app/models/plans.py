@@ -93,6 +93,12 @@ class Plan(models.Model):
     scoring_rule = models.JSONField("考核计分规则", default=dict, blank=True)
     office_webhook_url = robot_url_field("规划办群机器人地址", "逾期汇总(未报送单位名单)同时推送到该群")
     office_webhook_kind = robot_kind_field()
+    light_warning_days = models.PositiveSmallIntegerField(
+        "黄灯预警天数",
+        null=True,
+        blank=True,
+        help_text="截止日前多少天内未报送亮黄灯;留空取系统设置 TRAFFIC_LIGHT_WARNING_DAYS",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

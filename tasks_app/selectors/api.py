@@ -13,13 +13,18 @@ from django.utils import timezone
 
 from tasks_app import access
 from tasks_app.models import Assignment, Contribution, Evidence, Plan, Report, ReportingCycle, WorkItem
+from tasks_app.rules.lights import light_in
 from tasks_app.rules.units import units_named
+from tasks_app.selectors import workspace
+from tasks_app.selectors.lights import with_open_cycle_lights
 
 
-def api_items(user: access.AnyUser) -> QuerySet[WorkItem]:
-    """Visible items with everything a task row shows, in a fixed number of queries per page."""
+def api_items(user: access.AnyUser, *, today: date | None = None) -> QuerySet[WorkItem]:
+    """Visible items with everything a task row shows, in a fixed number of queries per page; ``light_reason``
+    is the item's traffic light in its plan's open cycle (rules.lights, computed in the same query)."""
+    joined = workspace.with_open_cycle(access.visible_items(user), workspace.open_cycle_ids(user))
     return (
-        access.visible_items(user)
+        with_open_cycle_lights(joined, today=today or timezone.localdate())
         .select_related("plan", "section", "indicator", "plan__source")
         # The source text is large; a row only needs its file name.
         .defer("plan__source__text", "plan__reporting_text")
@@ -61,6 +66,7 @@ def items_filtered(
     unit: str | None = None,
     q: str | None = None,
     overdue: bool | None = None,
+    light: str | None = None,
 ) -> QuerySet[WorkItem]:
     if plan is not None:
         items = items.filter(plan_id=plan)
@@ -75,6 +81,8 @@ def items_filtered(
         items = items.filter(Exists(assigned))
     if q:
         items = items.filter(Q(title__icontains=q) | Q(text__icontains=q) | Q(number=q))
+    if light:
+        items = items.filter(light_in(light))  # api_items annotated the light
     if overdue is not None:
         condition = overdue_filter(user)
         items = items.filter(condition) if overdue else items.exclude(condition)

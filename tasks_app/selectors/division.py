@@ -3,12 +3,16 @@ rows come with their units, counts and users joined or prefetched."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from tasks_app import access
 from tasks_app.models import Assignment, AuditEntry, Jurisdiction, Membership, Plan, SuggestedAssignment, Unit, WorkItem
+from tasks_app.rules.cycles import open_cycles
+from tasks_app.selectors.lights import with_cycle_lights
 
 ROLE_ORDER = (Assignment.Role.LEAD, Assignment.Role.RESPONSIBLE, Assignment.Role.COOPERATING)
 
@@ -21,10 +25,17 @@ def plans_for_console(user: access.AnyUser) -> QuerySet[Plan]:
     )
 
 
-def division_items(*, plan: Plan, q: str = "", undivided: bool = False) -> QuerySet[WorkItem]:
+def division_items(
+    *, plan: Plan, q: str = "", undivided: bool = False, today: date | None = None
+) -> QuerySet[WorkItem]:
+    """The plan's active items in document order, each with ``light_reason``: its traffic light in the plan's
+    open cycle (rules.lights; the cycle looked up once, the light computed in the page's query)."""
+    cycle = open_cycles(plan.cycles.all()).first()
+    items = WorkItem.objects.filter(plan=plan, is_active=True)
+    if cycle is not None:
+        items = with_cycle_lights(items, cycle, today=today or timezone.localdate())
     items = (
-        WorkItem.objects.filter(plan=plan, is_active=True)
-        .select_related("section")
+        items.select_related("section")
         .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("unit")))
         .order_by("order")
     )

@@ -41,6 +41,8 @@ from tasks_app.models import (
     WorkItem,
 )
 from tasks_app.rules.cycles import open_cycles
+from tasks_app.rules.lights import COLOURS, light_in
+from tasks_app.selectors.lights import with_open_cycle_lights
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -92,6 +94,7 @@ class WorkspaceFilters:
     overdue: bool = False
     q: str = ""
     unit: int | None = None
+    light: str = ""  # red / yellow / green (rules.lights)
 
     def without(self, name: str) -> WorkspaceFilters:
         return replace(self, **{name: getattr(_NO_FILTERS, name)})
@@ -125,6 +128,7 @@ class WorkspaceAnnotations(TypedDict):
     i_report: bool
     report_state: str
     is_overdue: bool
+    light_reason: str | None
 
 
 WorkspaceItems: TypeAlias = QuerySet["WithAnnotations[WorkItem, WorkspaceAnnotations]"]
@@ -139,7 +143,7 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
     if scope is not None and access.sees_everything(user):
         items = items.filter(Exists(Assignment.objects.filter(item=OuterRef("pk"), unit_id__in=scope)))
     reports = Report.objects.filter(item=OuterRef("pk"), cycle_id=OuterRef("open_cycle_id")).order_by(_STATE_RANK)
-    items = _with_open_cycle(items, open_cycle_ids(user)).annotate(
+    items = with_open_cycle(items, open_cycle_ids(user)).annotate(
         any_report_state=Subquery(reports.values("status")[:1])
     )
     late = Q(open_cycle_id__isnull=False) & _past_due(today)
@@ -185,8 +189,8 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
             output_field=BooleanField(),
         )
     )
-    # the open cycle comes from a join (_with_open_cycle), which the stubs cannot follow into the annotations
-    return cast("WorkspaceItems", overdue)
+    # the open cycle comes from a join (with_open_cycle), which the stubs cannot follow into the annotations
+    return cast("WorkspaceItems", with_open_cycle_lights(overdue, today=today))
 
 
 def _past_due(today: date) -> Q:
@@ -211,15 +215,20 @@ def open_cycle_ids(user: access.AnyUser) -> list[int]:
     return store["open_cycles"]
 
 
-def _with_open_cycle(items: QuerySet[WorkItem], cycle_ids: list[int]) -> QuerySet[WorkItem]:
+def with_open_cycle(items: QuerySet[WorkItem], cycle_ids: list[int]) -> QuerySet[WorkItem]:
     """``open_cycle_id`` / ``open_cycle_due`` from a LEFT JOIN on the plan's open cycle (at most one per plan)."""
     if not cycle_ids:
         return items.annotate(
             open_cycle_id=Value(None, output_field=IntegerField()),
             open_cycle_due=Value(None, output_field=DateField()),
+            open_cycle_year=Value(None, output_field=IntegerField()),
         )
     joined = items.annotate(open_cycle=FilteredRelation("plan__cycles", condition=Q(plan__cycles__pk__in=cycle_ids)))
-    return joined.annotate(open_cycle_id=F("open_cycle__id"), open_cycle_due=F("open_cycle__due_date"))
+    return joined.annotate(
+        open_cycle_id=F("open_cycle__id"),
+        open_cycle_due=F("open_cycle__due_date"),
+        open_cycle_year=F("open_cycle__year"),
+    )
 
 
 def workspace_filter(items: WorkspaceItems, filters: WorkspaceFilters) -> WorkspaceItems:
@@ -231,6 +240,8 @@ def workspace_filter(items: WorkspaceItems, filters: WorkspaceFilters) -> Worksp
         items = items.filter(report_state=filters.status)
     if filters.overdue:
         items = items.filter(is_overdue=True)
+    if filters.light in COLOURS:
+        items = items.filter(light_in(filters.light))
     if filters.q:
         items = items.filter(Q(title__icontains=filters.q) | Q(text__icontains=filters.q) | Q(number=filters.q))
     return items

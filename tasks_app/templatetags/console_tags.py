@@ -86,3 +86,19 @@ def console_read_only(context: dict[str, Any]) -> bool:
 def percent(part: int, whole: int) -> float:
     """part / whole in percent (0 when whole is 0), for SVG widths."""
     return round(100 * part / whole, 2) if whole else 0.0
+
+
+@register.simple_tag
+def unit_lights(board: Any, unit_id: int) -> list[tuple[str, str, int]]:
+    """(colour, label, count) of a unit's items in the dashboard's LightBoard (selectors.lights), red first."""
+    from tasks_app.rules.lights import COLOUR_LABELS, COLOURS
+
+    counts = board.unit(unit_id)
+    return [(colour, COLOUR_LABELS[colour], counts[colour]) for colour in COLOURS]
+
+
+@register.simple_tag
+def light_totals(board: Any) -> list[tuple[str, str, int]]:
+    from tasks_app.rules.lights import COLOUR_LABELS, COLOURS
+
+    return [(colour, COLOUR_LABELS[colour], board.totals[colour]) for colour in COLOURS]

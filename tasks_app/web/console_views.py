@@ -26,6 +26,7 @@ from tasks_app.permissions import requires
 from tasks_app.rules.cycles import CycleState, past_due
 from tasks_app.rules.text import date_from_text
 from tasks_app.selectors import console as console_reads
+from tasks_app.selectors import lights as light_reads
 from tasks_app.selectors import review_diff, sources
 from tasks_app.selectors.defaults import default_cycle_for
 from tasks_app.selectors.plan_board import PlanFilters, plan_board
@@ -364,6 +365,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "cycle": cycle,
         "board": board,
+        "lights": light_reads.dashboard_lights(cycle, today=timezone.localdate()) if cycle else None,
         "cycles": console_reads.console_cycles(request.user),
         "columns": columns,
         "plans_without_cycles": not cycle and access.visible_plans(request.user).exists(),

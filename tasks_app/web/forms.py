@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from tasks_app.models import Report
+from tasks_app.rules.lights import COLOUR_LABELS
 from tasks_app.selectors.workspace import REPORT_STATE_LABELS, ROLE_LABELS, WorkspaceFilters
 from tasks_app.services.reports import ReportDraft
 
@@ -18,6 +19,7 @@ class WorkspaceFilterForm(forms.Form):
     overdue = forms.BooleanField(required=False)
     q = forms.CharField(required=False, max_length=100, strip=True)
     unit = forms.IntegerField(required=False, min_value=1)
+    light = forms.ChoiceField(required=False, choices=[("", ""), *COLOUR_LABELS.items()])
 
     def filters(self) -> WorkspaceFilters:
         """Invalid values are dropped rather than refused: a bad bookmark still shows the list."""
@@ -30,6 +32,7 @@ class WorkspaceFilterForm(forms.Form):
             overdue=bool(data.get("overdue")),
             q=data.get("q") or "",
             unit=data.get("unit") or None,
+            light=data.get("light") or "",
         )
 
 

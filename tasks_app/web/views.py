@@ -18,10 +18,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tasks_app import access
 from tasks_app.models import Assignment
+from tasks_app.rules.lights import COLOUR_LABELS
 from tasks_app.rules.reporting import reporting_role
 from tasks_app.rules.units import unit_display
 from tasks_app.selectors import console as console_reads
-from tasks_app.selectors import monitoring, sources, workspace
+from tasks_app.selectors import lights, monitoring, sources, workspace
 from tasks_app.selectors import workspace_todo as todo
 from tasks_app.services.reports import ReportError, evidence_remove, open_cycle_for
 from tasks_app.web.forms import WorkspaceFilterForm
@@ -55,6 +56,7 @@ def _decorate(rows: list, scope: frozenset[int] | None) -> None:
         row.state_label = workspace.REPORT_STATE_LABELS.get(row.report_state, "未开启填报")
         row.cooperates_only = bool(getattr(row, "is_cooperating", False) and not getattr(row, "i_report", False))
         row.action = None
+        row.light = lights.row_light(row)
         if row.report_state != workspace.NO_CYCLE:
             if row.cooperates_only:
                 contribution = getattr(row, "my_contribution_state", None)
@@ -95,7 +97,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "state_options": _options(workspace.REPORT_STATE_LABELS, counts["states"]),
         "role_options": _options(workspace.ROLE_LABELS, counts["roles"]),
         "todo": todo.workspace_todo(request.user, today=today),
-        "filtering": any((filters.plan, filters.role, filters.status, filters.overdue, filters.q, filters.unit)),
+        "filtering": any(
+            (filters.plan, filters.role, filters.status, filters.overdue, filters.q, filters.unit, filters.light)
+        ),
+        "light_options": list(COLOUR_LABELS.items()),
         "page_obj": page_obj,
         "rows": rows,
         "query": query.urlencode(),
@@ -135,6 +140,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     mine = access.unit_ids(user)
     my_report = next((r for r in reports if r.unit_id in mine and r.unit_id in reporting), None)
     my_contribution = next((c for c in contributions if c.unit_id in mine), None)
+    light = lights.item_page_light(item, cycle=cycle, reports=reports, reporting=reporting, today=timezone.localdate())
     context = {
         "item": item,
         "plan": item.plan,
@@ -153,6 +159,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "report_action": todo.report_action(my_report.status if my_report else None),
         "contribution_action": todo.contribution_action(my_contribution.status if my_contribution else None),
         "my_report": my_report,
+        "light": light,
     }
     if item.is_indicator:  # against the five-year path, as the console's 指标监测 judges it (issue 14)
         year = cycle.year if cycle else monitoring_year(item.plan, None)
