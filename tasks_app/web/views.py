@@ -130,7 +130,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     by_role = {role: [a for a in current if a.role == role] for role in Assignment.Role.values}
     source = sources.source_header(item.plan.source_id)
     reporting = set(access.reporting_unit_ids(item))
-    reports = workspace.cycle_reports(item, cycle)
+    reports = workspace.cycle_reports(request.user, item, cycle)
     contributions = workspace.cycle_contributions(item, cycle)
     mine = access.unit_ids(user)
     my_report = next((r for r in reports if r.unit_id in mine and r.unit_id in reporting), None)
