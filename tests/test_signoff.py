@@ -22,6 +22,8 @@ from tasks_app.reminders import mail
 from tasks_app.reminders.mail import WAITING_HEAD
 from tasks_app.reminders.planner import reminders_plan
 from tasks_app.selectors import console as console_reads
+from tasks_app.selectors.exports import reports_for
+from tasks_app.selectors.workspace import workspace_items
 from tasks_app.selectors.workspace_todo import workspace_todo
 from tasks_app.services.errors import StaleEditError
 from tasks_app.services.reports import report_save, report_submit
@@ -188,6 +190,12 @@ def test_it_keeps_a_report_waiting_for_the_head_out_of_every_office_read(unit: S
     assert api.get("/api/console/review/", {"status": "pending_head"}).status_code == 400
     assert api.get(f"/api/reports/{unit.report.pk}/").status_code == 404
     assert unit.report.pk not in {row["id"] for row in api.get("/api/reports/", {"page_size": 500}).json()["results"]}
+
+    assert unit.item.pk not in reports_for(p.cycle, [unit.item.pk])  # the office's progress workbook
+    office_list = workspace_items(p.admin, scope=None, today=date(2021, 2, 1)).filter(pk=unit.item.pk)
+    assert office_list.values_list("report_state", flat=True).get() == "none"
+    owner_list = workspace_items(p.owner, scope=access.unit_ids(p.owner), today=date(2021, 2, 1))
+    assert owner_list.filter(pk=unit.item.pk).values_list("report_state", flat=True).get() == "pending_head"
 
     web = Client()
     web.force_login(p.admin)

@@ -145,7 +145,8 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
     items = access.visible_items(user)
     if scope is not None and access.sees_everything(user):
         items = items.filter(Exists(Assignment.objects.filter(item=OuterRef("pk"), unit_id__in=scope)))
-    reports = Report.objects.filter(item=OuterRef("pk"), cycle_id=OuterRef("open_cycle_id")).order_by(_STATE_RANK)
+    reports = _office_reads(Report.objects.filter(item=OuterRef("pk"), cycle_id=OuterRef("open_cycle_id")), user)
+    reports = reports.order_by(_STATE_RANK)
     items = _with_open_cycle(items, open_cycle_ids(user)).annotate(
         any_report_state=Subquery(reports.values("status")[:1])
     )
@@ -194,6 +195,11 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
     )
     # the open cycle comes from a join (_with_open_cycle), which the stubs cannot follow into the annotations
     return cast("WorkspaceItems", overdue)
+
+
+def _office_reads(reports: QuerySet[Report], user: access.AnyUser) -> QuerySet[Report]:
+    """An office counts only the reports it has received: one waiting for its unit head is not reported yet."""
+    return reports.exclude(status__in=Report.UNIT_ONLY_STATUSES) if access.sees_everything(user) else reports
 
 
 def _past_due(today: date) -> Q:
@@ -303,7 +309,7 @@ def _office_state_counts(items: WorkspaceItems, *, user: access.AnyUser, today: 
     )
     past_due = Q(cycle__due_date__lt=today) | Q(item__deadline__lt=today)
     per_item = (
-        Report.objects.filter(cycle_id__in=open_cycle_ids(user), item__in=items.values("pk"))
+        _office_reads(Report.objects.filter(cycle_id__in=open_cycle_ids(user), item__in=items.values("pk")), user)
         .values("item_id")
         .annotate(rank=Min(_STATE_RANK), late=Max(Case(When(past_due, then=Value(1)), default=Value(0))))
         .order_by()
