@@ -256,6 +256,10 @@ def test_it_shows_staff_the_wait_and_the_heads_reason(unit: SignOff):
     report_head_return(report=unit.report, user=unit.head, reason="数据口径不一致")
     page = staff.get(url).content.decode()
     assert "本报告已被单位负责人退回" in page and "负责人退回理由:数据口径不一致" in page
+    assert "提交负责人审核" in page  # the form says where 提交 sends it
+    Membership.objects.filter(user=unit.head).update(role=Membership.Role.STAFF)
+    assert "提交负责人审核" not in staff.get(url).content.decode()
+    Membership.objects.filter(user=unit.head).update(role=Membership.Role.HEAD)
     home = staff.get(reverse("home")).content.decode()
     assert "负责人退回理由:数据口径不一致" in home
 

@@ -34,6 +34,7 @@ from tasks_app.services.reports import (
     report_get_or_start,
     report_save,
     report_submit,
+    submitted_status,
 )
 from tasks_app.services.signoff import report_head_approve, report_head_return
 from tasks_app.web.forms import ContributionForm, ReportForm
@@ -96,6 +97,12 @@ def _report_context(
             and report.unit_id in access.head_unit_ids(request.user)
         ),
         "returned_by_head": todo.returned_by_head(report),
+        # where 提交 sends the report (services.reports.submitted_status): the form's wording follows it
+        "to_head": bool(
+            editable
+            and unit_id is not None
+            and submitted_status(Report(unit_id=unit_id), user=request.user) == Report.Status.PENDING_HEAD
+        ),
     }
 
 
