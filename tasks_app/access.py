@@ -85,7 +85,9 @@ def _memberships(user: AnyUser) -> list[tuple[int, bool]]:
         user,
         "memberships",
         lambda: list(
-            Membership.objects.filter(user_id=user.pk).annotate(head=Exists(heads)).values_list("unit_id", "head")
+            Membership.objects.filter(user_id=cast(int, user.pk))
+            .annotate(head=Exists(heads))
+            .values_list("unit_id", "head")
         ),
     )
 

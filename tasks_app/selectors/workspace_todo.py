@@ -120,7 +120,7 @@ def workspace_todo(user: access.AnyUser, *, today: date, units: frozenset[int] |
         .annotate(last_action=_last_action())
         .order_by("-reviewed_at", "-pk")
     )
-    rows = list(returned[: RETURNED_SHOWN + 1])
+    rows: list[Report] = list(returned[: RETURNED_SHOWN + 1])
     total = len(rows) if len(rows) <= RETURNED_SHOWN else returned.count()
     soon = (
         workspace_items(user, scope=mine, today=today)

@@ -21,8 +21,8 @@ from tasks_app.capabilities import Capability
 from tasks_app.models import ReminderMessage, Report, ReportVersion
 from tasks_app.selectors.unit_heads import user_heads_unit
 from tasks_app.services.notifications import unit_notify
-from tasks_app.services.reports import ReportError, ReportStateError, report_locked, report_version_row
-from tasks_app.services.review import REASON_MAX, REASON_REQUIRED
+from tasks_app.services.reports import ReportStateError, report_locked, report_version_row
+from tasks_app.services.review import return_reason
 
 STALE = "操作失败:报告在您打开后已被修改,请刷新查看最新内容后再审核。"
 
@@ -68,11 +68,7 @@ def report_head_approve(*, report: Report, user: Any, expected_version: int | No
 def report_head_return(*, report: Report, user: Any, reason: str, expected_version: int | None = None) -> Report:
     """The head returns the report to the unit's staff; the reason is required, shown to them and logged."""
     access.require(user, Capability.SIGN_OFF_REPORTS)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ReportError(REASON_REQUIRED)
-    if len(reason) > REASON_MAX:
-        raise ReportError(f"退回理由不能超过 {REASON_MAX} 字")
+    reason = return_reason(reason)
     with transaction.atomic():
         current = _locked_for_sign_off(report, user=user, expected_version=expected_version)
         _move(current, user=user, status=Report.Status.RETURNED, reason=reason)
