@@ -35,9 +35,8 @@ class Capability(StrEnum):
     IMPORT_DOCUMENTS = "import_documents"  # import plans and division notices in the console
     MANAGE_ACCOUNTS = "manage_accounts"  # create units' staff logins with a first password
     FILE_REPORTS = "file_reports"  # a unit's staff: write reports and contributions (on their own items)
-    SIGN_OFF_REPORTS = (
-        "sign_off_reports"  # a unit's head (单位负责人): approve staff's reports to the office, or return
-    )
+    # a unit's head (单位负责人): sign staff's reports off to the office, or return them with a reason
+    SIGN_OFF_REPORTS = "sign_off_reports"
 
 
 # Who holds what. A new capability is one member above plus its line(s) here (docs/architecture.md).

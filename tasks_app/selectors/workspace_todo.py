@@ -161,8 +161,8 @@ def returned_by_head(report: Report | None) -> bool:
     """Whether a returned report was sent back by its unit head (not the office): the notice the staff read."""
     if report is None or report.pk is None or report.status != Report.Status.RETURNED:
         return False
-    last = report.versions.order_by("-number", "-id").values_list("action", flat=True).first()
-    return last == ReportVersion.Action.HEAD_RETURN
+    last = Report.objects.filter(pk=report.pk).annotate(last_action=_last_action()).values_list("last_action")
+    return last.first() == (ReportVersion.Action.HEAD_RETURN,)
 
 
 def head_sign_off(user: access.AnyUser, *, units: frozenset[int] | None = None) -> tuple[list[Report], int]:
