@@ -242,6 +242,11 @@ def test_it_lists_the_reports_waiting_for_the_head_in_the_heads_todo(unit: SignO
     client.force_login(unit.head)
     page = client.get(reverse("home")).content.decode()
     assert "待签发" in page and unit.item.title[:20] in page
+    assert "审核签发" in client.get(reverse("home"), {"status": "pending_head"}).content.decode()
+    assert "审核签发" in client.get(reverse("item", args=[unit.item.pk])).content.decode()
+    owner = Client()
+    owner.force_login(p.owner)
+    assert "审核签发" not in owner.get(reverse("home"), {"status": "pending_head"}).content.decode()
     report_page = client.get(reverse("report", args=[unit.item.pk])).content.decode()
     assert "签发报送规划办" in report_page and "退回填报人" in report_page
 

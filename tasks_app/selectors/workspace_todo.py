@@ -35,14 +35,17 @@ SIGN_OFF_SHOWN = 10  # reports waiting for the head listed by name; the rest are
 ACTION_FILL = "填写"
 ACTION_REVISE = "修改退回的报告"
 ACTION_VIEW = "查看"
+ACTION_SIGN_OFF = "审核签发"
 
 
-def report_action(state: str | None) -> str:
+def report_action(state: str | None, *, signs_off: bool = False) -> str:
     """What the item's report button does for the user's unit: 填写 (nothing yet, or a draft), 修改退回的报告
-    (returned), 查看 (waiting for the head, submitted or approved: read-only). Used by the 我的任务 rows and the
-    item page."""
+    (returned), 审核签发 (waiting for the head, when ``signs_off``: the user heads the unit), 查看 (waiting for the
+    head, submitted or approved: read-only). Used by the 我的任务 rows and the item page."""
     if state == Report.Status.RETURNED:
         return ACTION_REVISE
+    if state == Report.Status.PENDING_HEAD and signs_off:
+        return ACTION_SIGN_OFF
     if state in Report.DONE_STATUSES or state == Report.Status.PENDING_HEAD:
         return ACTION_VIEW
     return ACTION_FILL
