@@ -78,14 +78,31 @@ def sees_everything(user: AnyUser) -> bool:
     return office_role(user) is not None
 
 
+def _memberships(user: AnyUser) -> list[tuple[int, bool]]:
+    """(unit id, heads it) of each of the user's memberships: one query per request for both reads below."""
+    heads = Membership.objects.heads().filter(pk=OuterRef("pk"))
+    return _per_user(
+        user,
+        "memberships",
+        lambda: list(
+            Membership.objects.filter(user_id=cast(int, user.pk))
+            .annotate(head=Exists(heads))
+            .values_list("unit_id", "head")
+        ),
+    )
+
+
 def unit_ids(user: AnyUser) -> frozenset[int]:
     if not user.is_authenticated:
         return frozenset()
-    return _per_user(
-        user,
-        "unit_ids",
-        lambda: frozenset(Membership.objects.filter(user_id=user.pk).values_list("unit_id", flat=True)),
-    )
+    return frozenset(unit for unit, _head in _memberships(user))
+
+
+def head_unit_ids(user: AnyUser) -> frozenset[int]:
+    """The units the user heads (``Membership.objects.heads``): the reports they sign off."""
+    if not user.is_authenticated:
+        return frozenset()
+    return frozenset(unit for unit, head in _memberships(user) if head)
 
 
 # --- capabilities: what a user may do --------------------------------------------------------------
@@ -99,7 +116,11 @@ def capabilities(user: AnyUser) -> frozenset[Capability]:
     if not user.is_authenticated:
         return frozenset()
     return _per_user(
-        user, "capabilities", lambda: caps.capabilities_for(office_role(user), has_units=bool(unit_ids(user)))
+        user,
+        "capabilities",
+        lambda: caps.capabilities_for(
+            office_role(user), has_units=bool(unit_ids(user)), heads_units=bool(head_unit_ids(user))
+        ),
     )
 
 
@@ -278,7 +299,11 @@ def _on_visible_items(rows: QuerySet, user: AnyUser) -> QuerySet:
 
 
 def visible_reports(user: AnyUser) -> QuerySet[Report]:
-    return _on_visible_items(Report.objects.all(), user)
+    """Reports on visible items; one waiting for its unit head's sign-off (``Report.UNIT_ONLY_STATUSES``) is the
+    unit's own: the office (queue, counts, API) and other units never read it until the head approves it."""
+    own = Q(unit_id__in=sorted(unit_ids(user))) if not sees_everything(user) else Q(pk__in=[])
+    reports = Report.objects.filter(~Q(status__in=Report.UNIT_ONLY_STATUSES) | own)
+    return _on_visible_items(reports, user)
 
 
 def report_or_404(user: AnyUser, report_id: int) -> Report:

@@ -35,11 +35,15 @@ class Capability(StrEnum):
     IMPORT_DOCUMENTS = "import_documents"  # import plans and division notices in the console
     MANAGE_ACCOUNTS = "manage_accounts"  # create units' staff logins with a first password
     FILE_REPORTS = "file_reports"  # a unit's staff: write reports and contributions (on their own items)
+    # a unit's head (单位负责人): sign staff's reports off to the office, or return them with a reason
+    SIGN_OFF_REPORTS = "sign_off_reports"
 
 
 # Who holds what. A new capability is one member above plus its line(s) here (docs/architecture.md).
 READ_ONLY: frozenset[Capability] = frozenset({Capability.VIEW_CONSOLE, Capability.VIEW_AUDIT})
-OFFICE_ADMIN: frozenset[Capability] = frozenset(Capability) - {Capability.FILE_REPORTS}
+# Unit work happens outside the console: an office never holds these (a user may hold both through memberships).
+UNIT_WORK: frozenset[Capability] = frozenset({Capability.FILE_REPORTS, Capability.SIGN_OFF_REPORTS})
+OFFICE_ADMIN: frozenset[Capability] = frozenset(Capability) - UNIT_WORK
 OFFICE_REVIEWER: frozenset[Capability] = READ_ONLY | {
     Capability.REVIEW,
     Capability.MANAGE_CYCLES,
@@ -47,6 +51,7 @@ OFFICE_REVIEWER: frozenset[Capability] = READ_ONLY | {
     Capability.MANAGE_OUTBOX,
 }
 UNIT_STAFF: frozenset[Capability] = frozenset({Capability.FILE_REPORTS})
+UNIT_HEAD: frozenset[Capability] = UNIT_STAFF | {Capability.SIGN_OFF_REPORTS}  # a head files like staff, and signs off
 
 # OfficeRole.Role values (kept as strings so this module imports nothing from Django).
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -55,8 +60,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     "leadership": READ_ONLY,
 }
 
-# Only unit staff's own work lives outside the console; everything else is a console capability.
-CONSOLE = frozenset(Capability) - {Capability.FILE_REPORTS}
+# Only units' own work lives outside the console; everything else is a console capability.
+CONSOLE = frozenset(Capability) - UNIT_WORK
 
 READ_ONLY_MESSAGE = "领导账号为只读账号,不能修改数据"
 HIDDEN_MESSAGE = "不存在或不在您的权限范围内"
@@ -72,13 +77,17 @@ MESSAGES: dict[Capability, str] = {
     Capability.IMPORT_DOCUMENTS: "只有规划办管理员可以导入文件",
     Capability.MANAGE_ACCOUNTS: "只有规划办管理员可以管理单位账号",
     Capability.FILE_REPORTS: "只有事项的填报单位可以填报",
+    Capability.SIGN_OFF_REPORTS: "只有单位负责人可以审核本单位的报告",
 }
 NO_WRITES_MESSAGE = "该页面不能修改数据"
 
 
-def capabilities_for(role: str | None, *, has_units: bool) -> frozenset[Capability]:
-    """The capabilities of a user with this office role (None: none) and, if has_units, unit memberships."""
+def capabilities_for(role: str | None, *, has_units: bool, heads_units: bool = False) -> frozenset[Capability]:
+    """The capabilities of a user with this office role (None: none) and, if has_units, unit memberships
+    (``heads_units``: one of them as the unit's head)."""
     held = ROLE_CAPABILITIES.get(role or "", frozenset())
+    if heads_units:
+        return held | UNIT_HEAD
     return held | UNIT_STAFF if has_units else held
 
 

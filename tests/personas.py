@@ -69,12 +69,19 @@ def import_yingkou() -> Plan:
 
 
 def make_user(
-    username: str, *, unit: Unit | None = None, office: str | None = None, jurisdiction: Jurisdiction | None = None
+    username: str,
+    *,
+    unit: Unit | None = None,
+    office: str | None = None,
+    jurisdiction: Jurisdiction | None = None,
+    head: bool = False,
 ):
-    """A user with a unit membership and/or an office role (of ``jurisdiction``; None: the whole install)."""
+    """A user with a unit membership (``head``: as the unit's 单位负责人) and/or an office role (of
+    ``jurisdiction``; None: the whole install)."""
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, first_name=username)
     if unit is not None:
-        Membership.objects.create(user=user, unit=unit)
+        role = Membership.Role.HEAD if head else Membership.Role.STAFF
+        Membership.objects.create(user=user, unit=unit, role=role)
     if office is not None:
         OfficeRole.objects.create(user=user, role=office, jurisdiction=jurisdiction)
     return user

@@ -19,25 +19,27 @@ from tasks_app.services.cycles import cycle_close, cycle_open, cycle_set_due_dat
 from tasks_app.services.division import assignments_set, item_update, unit_confirm, unit_merge, unit_update
 from tasks_app.services.export_jobs import export_job_start
 from tasks_app.services.review import report_approve, report_return, reports_bulk_approve
+from tasks_app.services.signoff import report_head_approve, report_head_return
 from tasks_app.services.suggestion_review import suggestions_accept_above, suggestions_generate
 from tests.personas import Personas, make_user
 
 ALL = list(C)
-#            capability            admin reviewer leader owner  nobody superuser
+#            capability            admin reviewer leader owner  nobody superuser head
 MATRIX = {
-    C.VIEW_CONSOLE: (True, True, True, False, False, True),
-    C.VIEW_AUDIT: (True, True, True, False, False, True),
-    C.REVIEW: (True, True, False, False, False, True),
-    C.MANAGE_CYCLES: (True, True, False, False, False, True),
-    C.EXPORT: (True, True, False, False, False, True),
-    C.MANAGE_OUTBOX: (True, True, False, False, False, True),
-    C.EDIT_DIVISION: (True, False, False, False, False, True),
-    C.MANAGE_UNITS: (True, False, False, False, False, True),
-    C.IMPORT_DOCUMENTS: (True, False, False, False, False, True),
-    C.MANAGE_ACCOUNTS: (True, False, False, False, False, True),
-    C.FILE_REPORTS: (False, False, False, True, False, False),
+    C.VIEW_CONSOLE: (True, True, True, False, False, True, False),
+    C.VIEW_AUDIT: (True, True, True, False, False, True, False),
+    C.REVIEW: (True, True, False, False, False, True, False),
+    C.MANAGE_CYCLES: (True, True, False, False, False, True, False),
+    C.EXPORT: (True, True, False, False, False, True, False),
+    C.MANAGE_OUTBOX: (True, True, False, False, False, True, False),
+    C.EDIT_DIVISION: (True, False, False, False, False, True, False),
+    C.MANAGE_UNITS: (True, False, False, False, False, True, False),
+    C.IMPORT_DOCUMENTS: (True, False, False, False, False, True, False),
+    C.MANAGE_ACCOUNTS: (True, False, False, False, False, True, False),
+    C.FILE_REPORTS: (False, False, False, True, False, False, True),
+    C.SIGN_OFF_REPORTS: (False, False, False, False, False, False, True),
 }
-COLUMNS = ("admin", "reviewer", "leader", "owner", "nobody", "superuser")
+COLUMNS = ("admin", "reviewer", "leader", "owner", "nobody", "superuser", "head")
 
 
 def test_it_covers_every_capability_in_the_matrix():
@@ -54,6 +56,7 @@ def people(personas: Personas) -> dict:
         "owner": personas.owner,
         "nobody": make_user("nobody"),  # signed in, neither office nor unit
         "superuser": superuser,
+        "head": make_user("head", unit=personas.education, head=True),  # 单位负责人: files and signs off
     }
 
 
@@ -125,6 +128,10 @@ def _calls(p: Personas) -> dict:
             lambda user: reports_bulk_approve(user=user, report_ids=[1]),
             lambda user: report_return(report=None, user=user, reason="x"),
             lambda user: report_approve(report=None, user=user),
+        ],
+        C.SIGN_OFF_REPORTS: [
+            lambda user: report_head_approve(report=None, user=user),
+            lambda user: report_head_return(report=None, user=user, reason="x"),
         ],
         C.EDIT_DIVISION: [
             lambda user: item_update(item=item, user=user, title="改"),

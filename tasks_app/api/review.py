@@ -42,7 +42,13 @@ class QueueFilterSerializer(serializers.Serializer):
     unit = id_field(required=False, help_text="填报单位 id")
     section = serializers.IntegerField(required=False, min_value=0, help_text="章 id(与 cycle 同用;0 = 未分章节)")
     status = serializers.ChoiceField(
-        choices=[("", "全部"), *Report.Status.choices], required=False, default="submitted", allow_blank=True
+        choices=[
+            ("", "全部"),
+            *((value, label) for value, label in Report.Status.choices if value not in Report.UNIT_ONLY_STATUSES),
+        ],
+        required=False,
+        default="submitted",
+        allow_blank=True,
     )
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1)

@@ -295,6 +295,10 @@ class VersionSerializer(serializers.Serializer):
     version = id_field(help_text="读取时的版本号")
 
 
+class HeadReturnSerializer(VersionSerializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True, help_text="退回理由(必填,填报人将看到)")
+
+
 # --- contributions -------------------------------------------------------------------------------
 
 

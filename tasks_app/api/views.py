@@ -49,6 +49,7 @@ from tasks_app.services.reports import (
     report_save,
     report_submit,
 )
+from tasks_app.services.signoff import report_head_approve, report_head_return
 from tasks_app.services.tokens import token_expires_at, token_issue, token_revoke_all, tokens_of
 
 # --- token ---------------------------------------------------------------------------------------
@@ -221,6 +222,17 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
 REPORT_WRITE_FORBIDDEN = "只有该报告的填报单位可以修改"
 
 
+def _sign_off_schema(summary: str, description: str, request: type[Serializer]) -> Any:
+    """The OpenAPI shape of the unit head's two actions (services.signoff): the report, or 409 when stale."""
+    stale = OpenApiResponse(serializers.ReportConflictSerializer, description="报告已被修改:请刷新后再审核")
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=request,
+        responses={200: serializers.ReportSerializer, 409: stale, **WRITE_ERRORS},
+    )
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="年度进展报告",
@@ -309,6 +321,35 @@ class ReportViewSet(
         form = serializers.VersionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         report = report_submit(report=report, user=request.user, expected_version=form.validated_data["version"])
+        return self._reply(report)
+
+    @_sign_off_schema(
+        "单位负责人签发报告(报送规划办;需带读取时的 version)",
+        "只有该报告所属单位的负责人可以签发;报告须为“待负责人审核”。签发后进入规划办审核队列。",
+        serializers.VersionSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="head-approve")
+    def head_approve(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
+        report = self.get_object()
+        form = serializers.VersionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        report = report_head_approve(report=report, user=request.user, expected_version=form.validated_data["version"])
+        return self._reply(report)
+
+    @_sign_off_schema(
+        "单位负责人退回报告(必须填写理由;需带读取时的 version)",
+        "退回给本单位填报人修改,修改后重新提交仍先由负责人审核。",
+        serializers.HeadReturnSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="head-return")
+    def head_return(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
+        report = self.get_object()
+        form = serializers.HeadReturnSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        report = report_head_return(
+            report=report, user=request.user, reason=data["reason"], expected_version=data["version"]
+        )
         return self._reply(report)
 
 

@@ -109,8 +109,15 @@ class OfficeRole(models.Model):
         return f"{self.user} · {self.get_role_display()} · {where}"
 
 
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def heads(self) -> MembershipQuerySet:
+        """The memberships that make a user the unit's head (单位负责人): role HEAD, active user. The one rule;
+        ``selectors.unit_heads`` (who heads a unit) and ``access`` (what a head may sign off) both read it."""
+        return self.filter(role=Membership.Role.HEAD, user__is_active=True)
+
+
 class Membership(models.Model):
-    """A user works for a unit; the unit's items are the user's scope."""
+    """A user works for a unit; the unit's items are the user's scope. A head also signs off its reports."""
 
     class Role(models.TextChoices):
         STAFF = "staff", "填报人"
@@ -119,6 +126,8 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.STAFF)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "单位成员"

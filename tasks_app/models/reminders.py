@@ -17,6 +17,7 @@ class ReminderMessage(models.Model):
         # Notices to a unit about one event it must act on (services/notifications.unit_notify), one row per
         # event and channel; more kinds (an extension decided, an item reassigned) are added here.
         RETURNED = "returned", "报告被退回"
+        HEAD_RETURNED = "head_back", "报告被单位负责人退回"  # the unit head's sign-off sent it back to staff
 
     class Status(models.TextChoices):
         PENDING = "pending", "待发送"

@@ -16,12 +16,17 @@ class Report(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
+        PENDING_HEAD = "pending_head", "待负责人审核"
         SUBMITTED = "submitted", "已提交"
         RETURNED = "returned", "已退回"
         APPROVED = "approved", "已通过"
 
-    # The statuses that count as done (the unit has reported): submitted, or submitted and approved.
+    # The statuses that count as done (the unit has reported to the office): submitted, or submitted and
+    # approved. A report waiting for the unit head's sign-off (PENDING_HEAD) has not reached the office, so the
+    # unit is still pending (and late after the due date); reminders say it waits for the head.
     DONE_STATUSES = (Status.SUBMITTED, Status.APPROVED)
+    # Statuses only the unit itself sees: the office (queue, counts, API) never reads these reports.
+    UNIT_ONLY_STATUSES = (Status.PENDING_HEAD,)
 
     class Progress(models.TextChoices):
         DONE = "done", "已完成"
@@ -89,6 +94,8 @@ class ReportVersion(models.Model):
         SUBMIT = "submit", "提交"
         RETURN = "return", "退回"
         APPROVE = "approve", "通过"
+        HEAD_APPROVE = "head_approve", "负责人签发"
+        HEAD_RETURN = "head_return", "负责人退回"
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField("版本号")

@@ -63,9 +63,18 @@ def headline(digest: Digest) -> tuple[str, str]:
     return subject[:300], lead
 
 
+WAITING_HEAD = ",已提交,待单位负责人签发"  # the staff submitted it; the unit head has not signed it off yet
+
+
+def item_note(row: dict[str, Any]) -> str:
+    """What follows an item's deadline in a digest: a cooperating role, or that it only waits for the head."""
+    if row.get("waiting_head"):
+        return WAITING_HEAD
+    return ",配合" if row.get("role") == "cooperating" else ""
+
+
 def item_line(number: int, row: dict[str, Any]) -> str:
-    cooperating = ",配合" if row.get("role") == "cooperating" else ""
-    return f"{number}. {row['title']}(完成时限:{row['deadline'] or '—'}{cooperating})"
+    return f"{number}. {row['title']}(完成时限:{row['deadline'] or '—'}{item_note(row)})"
 
 
 def render(*, digest: Digest, as_of: date) -> dict[str, str]:
@@ -84,7 +93,7 @@ def render(*, digest: Digest, as_of: date) -> dict[str, str]:
     lines = [item_line(i, row) for i, row in enumerate(digest.items, 1)]
     text = f"{unit}:\n\n{lead}\n\n" + "\n".join(lines) + f"\n\n在线填报:{link}\n\n{plan.title}\n"
     items_html = "".join(
-        f"<li>{escape(row['title'])}<small>(完成时限:{escape(row['deadline'] or '—')})</small></li>"
+        f"<li>{escape(row['title'])}<small>(完成时限:{escape(row['deadline'] or '—')}{WAITING_HEAD if row.get('waiting_head') else ''})</small></li>"
         for row in digest.items
     )
     html = (

@@ -94,6 +94,13 @@ def reminders_plan(
             "cycle_id", "item_id", "unit_id"
         )
     )
+    # Submitted by staff but not yet signed off by the unit head: still pending for the office, and the digest says
+    # it waits for the head (services.signoff) instead of asking the staff to submit it again.
+    waiting_head = set(
+        Report.objects.filter(cycle_id__in=due, status=Report.Status.PENDING_HEAD).values_list(
+            "cycle_id", "item_id", "unit_id"
+        )
+    )
     done_contributions = set(
         Contribution.objects.filter(cycle_id__in=due, status=Contribution.Status.SUBMITTED).values_list(
             "cycle_id", "item_id", "unit_id"
@@ -110,7 +117,9 @@ def reminders_plan(
             summary = {"id": item_id, "number": entry["number"], "title": entry["title"]}
             summary["deadline"] = entry["deadline"].isoformat() if entry["deadline"] else None
             for unit in reporting:
-                if (cid, item_id, unit) not in done_reports:
+                if (cid, item_id, unit) in waiting_head:
+                    pending[(cid, unit)].append({**summary, "role": "reporting", "waiting_head": True})
+                elif (cid, item_id, unit) not in done_reports:
                     pending[(cid, unit)].append({**summary, "role": "reporting"})
             if cycle.plan.remind_cooperating:
                 for unit in contributing_units(pairs):

@@ -155,6 +155,7 @@ def reports_for(cycle: ReportingCycle, item_ids: list[int]) -> dict[int, list[Re
     found: dict[int, list[ReportRow]] = defaultdict(list)
     rows = (
         Report.objects.filter(cycle=cycle, item_id__in=item_ids)
+        .exclude(status__in=Report.UNIT_ONLY_STATUSES)  # not yet signed off by the unit head: not the office's
         .order_by("item_id", "unit__name")
         .values_list(
             "item_id",

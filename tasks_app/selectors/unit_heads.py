@@ -16,9 +16,7 @@ from tasks_app.models import Membership
 
 
 def _head_memberships(unit_ids: Iterable[int]) -> QuerySet[Membership]:
-    return Membership.objects.filter(
-        unit_id__in=list(unit_ids), role=Membership.Role.HEAD, user__is_active=True
-    ).select_related("user")
+    return Membership.objects.heads().filter(unit_id__in=list(unit_ids)).select_related("user")
 
 
 def unit_heads(*, unit_ids: Iterable[int]) -> dict[int, list[AbstractBaseUser]]:
@@ -37,7 +35,5 @@ def user_heads_unit(*, user: AbstractBaseUser, unit_id: int) -> bool:
     """Whether ``user`` is an active head of the unit (the one check the sign-off's gate asks)."""
     return (
         bool(getattr(user, "is_authenticated", False))
-        and Membership.objects.filter(
-            user_id=user.pk, unit_id=unit_id, role=Membership.Role.HEAD, user__is_active=True
-        ).exists()
+        and Membership.objects.heads().filter(user_id=user.pk, unit_id=unit_id).exists()
     )

@@ -67,6 +67,7 @@ def plan_overview(user: access.AnyUser) -> QuerySet[Plan]:
 REPORT_STATE_LABELS = {
     "none": "未填报",
     Report.Status.DRAFT: "草稿",
+    Report.Status.PENDING_HEAD: "待负责人审核",
     Report.Status.SUBMITTED: "已提交",
     Report.Status.RETURNED: "已退回",
     Report.Status.APPROVED: "已通过",
@@ -78,12 +79,18 @@ ROLE_LABELS: dict[str, str] = {
     Assignment.Role.COOPERATING: "配合",
 }
 # The least advanced report decides an item's state when several units report on it.
-_STATE_RANK = Case(
-    When(status=Report.Status.RETURNED, then=Value(0)),
-    When(status=Report.Status.DRAFT, then=Value(1)),
-    When(status=Report.Status.SUBMITTED, then=Value(2)),
-    default=Value(3),
+_RANKED_STATES = (
+    Report.Status.RETURNED,
+    Report.Status.DRAFT,
+    Report.Status.PENDING_HEAD,
+    Report.Status.SUBMITTED,
+    Report.Status.APPROVED,
 )
+_STATE_RANK = Case(
+    *(When(status=status, then=Value(n)) for n, status in enumerate(_RANKED_STATES[:-1])),
+    default=Value(len(_RANKED_STATES) - 1),
+)
+_FIRST_DONE_RANK = min(_RANKED_STATES.index(status) for status in Report.DONE_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -142,7 +149,8 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
     items = access.visible_items(user)
     if scope is not None and access.sees_everything(user):
         items = items.filter(Exists(Assignment.objects.filter(item=OuterRef("pk"), unit_id__in=scope)))
-    reports = Report.objects.filter(item=OuterRef("pk"), cycle_id=OuterRef("open_cycle_id")).order_by(_STATE_RANK)
+    reports = _office_reads(Report.objects.filter(item=OuterRef("pk"), cycle_id=OuterRef("open_cycle_id")), user)
+    reports = reports.order_by(_STATE_RANK)
     items = with_open_cycle(items, open_cycle_ids(user)).annotate(
         any_report_state=Subquery(reports.values("status")[:1])
     )
@@ -191,6 +199,11 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
     )
     # the open cycle comes from a join (with_open_cycle), which the stubs cannot follow into the annotations
     return cast("WorkspaceItems", with_open_cycle_lights(overdue, today=today))
+
+
+def _office_reads(reports: QuerySet[Report], user: access.AnyUser) -> QuerySet[Report]:
+    """An office counts only the reports it has received: one waiting for its unit head is not reported yet."""
+    return reports.exclude(status__in=Report.UNIT_ONLY_STATUSES) if access.sees_everything(user) else reports
 
 
 def _past_due(today: date) -> Q:
@@ -295,9 +308,6 @@ def workspace_counts(
     return counts
 
 
-_RANKED_STATES = (Report.Status.RETURNED, Report.Status.DRAFT, Report.Status.SUBMITTED, Report.Status.APPROVED)
-
-
 def _office_state_counts(items: WorkspaceItems, *, user: access.AnyUser, today: date) -> tuple[dict[str, int], int]:
     """The state and overdue facets of the office's unscoped list (an item's state = its least advanced report
     in the open cycle), counted from the reports side: two aggregate queries, no per-item subquery, where the
@@ -310,13 +320,13 @@ def _office_state_counts(items: WorkspaceItems, *, user: access.AnyUser, today: 
     )
     past_due = Q(cycle__due_date__lt=today) | Q(item__deadline__lt=today)
     per_item = (
-        Report.objects.filter(cycle_id__in=open_cycle_ids(user), item__in=items.values("pk"))
+        _office_reads(Report.objects.filter(cycle_id__in=open_cycle_ids(user), item__in=items.values("pk")), user)
         .values("item_id")
         .annotate(rank=Min(_STATE_RANK), late=Max(Case(When(past_due, then=Value(1)), default=Value(0))))
         .order_by()
     )
     ranked = per_item.aggregate(
-        done_late=Count("item_id", filter=Q(rank__gte=2, late=1)),
+        done_late=Count("item_id", filter=Q(rank__gte=_FIRST_DONE_RANK, late=1)),
         **{status.value: Count("item_id", filter=Q(rank=n)) for n, status in enumerate(_RANKED_STATES)},
     )
     done_late = ranked.pop("done_late")
@@ -347,11 +357,13 @@ def item_indicator(item: WorkItem) -> IndicatorDetail | None:
     return IndicatorDetail.objects.filter(item=item).first()
 
 
-def cycle_reports(item: WorkItem, cycle: ReportingCycle | None) -> list[Report]:
+def cycle_reports(user: access.AnyUser, item: WorkItem, cycle: ReportingCycle | None) -> list[Report]:
+    """The item's reports in the cycle that ``user`` may read (a report waiting for its head is its unit's own)."""
     if cycle is None:
         return []
     return list(
-        Report.objects.filter(item=item, cycle=cycle)
+        access.visible_reports(user)
+        .filter(item=item, cycle=cycle)
         .select_related("unit", "updated_by")
         .prefetch_related("evidence")
         .order_by("unit__name")
@@ -364,11 +376,12 @@ def cycle_contributions(item: WorkItem, cycle: ReportingCycle | None) -> list[Co
     return list(Contribution.objects.filter(item=item, cycle=cycle).select_related("unit").order_by("unit__name"))
 
 
-def report_for(*, item: WorkItem, unit_id: int, cycle: ReportingCycle | None) -> Report | None:
+def report_for(user: access.AnyUser, *, item: WorkItem, unit_id: int, cycle: ReportingCycle | None) -> Report | None:
     if cycle is None:
         return None
     return (
-        Report.objects.filter(item=item, unit_id=unit_id, cycle=cycle)
+        access.visible_reports(user)
+        .filter(item=item, unit_id=unit_id, cycle=cycle)
         .select_related("unit", "cycle", "updated_by")
         .first()
     )

@@ -1,8 +1,9 @@
 """待办 at the top of 我的任务, the action a report state calls for, and the context of the report forms.
 
-``workspace_todo`` is the one selector of what a unit must act on now: reports the office returned (with the
-reason) and open cycles due soon with items still to submit; "assignments not acknowledged" joins it when the
-acknowledgement workflow lands. A constant number of queries (two) whatever the unit holds.
+``workspace_todo`` is the one selector of what a unit must act on now: reports the office or the unit head returned
+(with the reason), reports waiting for the user's sign-off as the unit's head (待签发), and open cycles due soon with
+items still to submit; "assignments not acknowledged" joins it when the acknowledgement workflow lands. A constant
+number of queries (two, up to two more for a head) whatever the unit holds.
 """
 
 from __future__ import annotations
@@ -10,14 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from tasks_app import access
-from tasks_app.models import Assignment, Contribution, IndicatorActual, Report, ReportingCycle, WorkItem
+from tasks_app.models import (
+    Assignment,
+    Contribution,
+    IndicatorActual,
+    Report,
+    ReportingCycle,
+    ReportVersion,
+    WorkItem,
+)
 from tasks_app.selectors.workspace import NO_CYCLE, workspace_items
 
 DUE_SOON_DAYS = 14  # an open cycle due within this many days is listed with its items still to submit
 RETURNED_SHOWN = 5  # returned reports listed by name; the rest are counted and reached through the status filter
+SIGN_OFF_SHOWN = 10  # reports waiting for the head listed by name; the rest are reached through the status filter
 
 
 # --- the action of a report state ------------------------------------------------------------------
@@ -25,14 +35,18 @@ RETURNED_SHOWN = 5  # returned reports listed by name; the rest are counted and 
 ACTION_FILL = "填写"
 ACTION_REVISE = "修改退回的报告"
 ACTION_VIEW = "查看"
+ACTION_SIGN_OFF = "审核签发"
 
 
-def report_action(state: str | None) -> str:
+def report_action(state: str | None, *, signs_off: bool = False) -> str:
     """What the item's report button does for the user's unit: 填写 (nothing yet, or a draft), 修改退回的报告
-    (returned), 查看 (submitted or approved: read-only). Used by the 我的任务 rows and the item page."""
+    (returned), 审核签发 (waiting for the head, when ``signs_off``: the user heads the unit), 查看 (waiting for the
+    head, submitted or approved: read-only). Used by the 我的任务 rows and the item page."""
     if state == Report.Status.RETURNED:
         return ACTION_REVISE
-    if state in Report.DONE_STATUSES:
+    if state == Report.Status.PENDING_HEAD and signs_off:
+        return ACTION_SIGN_OFF
+    if state in Report.DONE_STATUSES or state == Report.Status.PENDING_HEAD:
         return ACTION_VIEW
     return ACTION_FILL
 
@@ -65,13 +79,19 @@ class DueSoon:
 
 @dataclass
 class Todo:
-    returned: list[Report] = field(default_factory=list)
+    returned: list[Report] = field(default_factory=list)  # ``last_action`` head_return: the unit head returned it
     returned_total: int = 0
     due_soon: list[DueSoon] = field(default_factory=list)
+    sign_off: list[Report] = field(default_factory=list)  # 待签发: staff's reports waiting for this head
+    sign_off_total: int = 0
 
     @property
     def empty(self) -> bool:
-        return not self.returned_total and not self.due_soon
+        return not self.returned_total and not self.due_soon and not self.sign_off_total
+
+    @property
+    def sign_off_more(self) -> int:
+        return self.sign_off_total - len(self.sign_off)
 
     @property
     def returned_more(self) -> int:
@@ -100,14 +120,15 @@ def workspace_todo(user: access.AnyUser, *, today: date, units: frozenset[int] |
             "cycle__year",
             "cycle__due_date",
         )
+        .annotate(last_action=_last_action())
         .order_by("-reviewed_at", "-pk")
     )
-    rows = list(returned[: RETURNED_SHOWN + 1])
+    rows: list[Report] = list(returned[: RETURNED_SHOWN + 1])
     total = len(rows) if len(rows) <= RETURNED_SHOWN else returned.count()
     soon = (
         workspace_items(user, scope=mine, today=today)
         .filter(i_report=True, open_cycle_due__gte=today, open_cycle_due__lte=today + timedelta(days=DUE_SOON_DAYS))
-        .exclude(Q(report_state__in=(*Report.DONE_STATUSES, NO_CYCLE)))
+        .exclude(Q(report_state__in=(*Report.DONE_STATUSES, Report.Status.PENDING_HEAD, NO_CYCLE)))
         .order_by()
         .values("open_cycle_id", "open_cycle_due", "plan_id", "plan__title")
         .annotate(n=Count("pk"))
@@ -124,7 +145,44 @@ def workspace_todo(user: access.AnyUser, *, today: date, units: frozenset[int] |
         )
         for row in soon
     ]
-    return Todo(returned=rows[:RETURNED_SHOWN], returned_total=total, due_soon=due)
+    signing, signing_total = head_sign_off(user, units=mine)
+    return Todo(
+        returned=rows[:RETURNED_SHOWN],
+        returned_total=total,
+        due_soon=due,
+        sign_off=signing,
+        sign_off_total=signing_total,
+    )
+
+
+def _last_action() -> Subquery:
+    """The action of the report's latest version (``head_return``: the unit head sent it back, not the office)."""
+    return Subquery(ReportVersion.objects.filter(report=OuterRef("pk")).order_by("-number", "-id").values("action")[:1])
+
+
+def returned_by_head(report: Report | None) -> bool:
+    """Whether a returned report was sent back by its unit head (not the office): the notice the staff read."""
+    if report is None or report.pk is None or report.status != Report.Status.RETURNED:
+        return False
+    last = Report.objects.filter(pk=report.pk).annotate(last_action=_last_action()).values_list("last_action")
+    return last.first() == (ReportVersion.Action.HEAD_RETURN,)
+
+
+def head_sign_off(user: access.AnyUser, *, units: frozenset[int] | None = None) -> tuple[list[Report], int]:
+    """待签发: the reports of the units the user heads that wait for the head's sign-off (oldest submission first)
+    and how many there are: no query for a user who heads no unit, two at most."""
+    heads = access.head_unit_ids(user) if units is None else access.head_unit_ids(user) & units
+    if not heads:
+        return [], 0
+    waiting = (
+        access.visible_reports(user)
+        .filter(unit_id__in=heads, status=Report.Status.PENDING_HEAD)
+        .select_related("item", "unit", "cycle", "updated_by")
+        .order_by("submitted_at", "pk")
+    )
+    rows = list(waiting[: SIGN_OFF_SHOWN + 1])
+    total = len(rows) if len(rows) <= SIGN_OFF_SHOWN else waiting.count()
+    return rows[:SIGN_OFF_SHOWN], total
 
 
 # --- context of the report and contribution forms ----------------------------------------------------

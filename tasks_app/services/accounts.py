@@ -106,6 +106,57 @@ def demo_users_create() -> list[dict[str, Any]]:
     return rows
 
 
+def demo_head_username(unit: Unit) -> str:
+    return f"{demo_username(unit)}-head"
+
+
+def demo_heads_create() -> list[dict[str, Any]]:
+    """``create_demo_users --heads``: a 单位负责人 login for every demo unit (``unit<ID>-head``), so staff submissions
+    of those units wait for the head's sign-off; rows like ``demo_users_create``'s with ``"role": "head"``. Fresh
+    random passwords on every run, API tokens revoked."""
+    user_model = get_user_model()
+    units = list(
+        Unit.objects.filter(assignments__isnull=False).distinct().select_related("jurisdiction").order_by("id")
+    )
+    usernames = [demo_head_username(unit) for unit in units]
+    passwords = {name: demo_password() for name in usernames}
+    hashes = dict(zip(usernames, passwords_hash([passwords[name] for name in usernames]), strict=True))
+    with transaction.atomic():
+        existing = {u.username: u for u in user_model.objects.filter(username__in=usernames)}
+        user_model.objects.bulk_create(
+            [
+                user_model(
+                    username=demo_head_username(unit),
+                    first_name=f"{unit.name}负责人"[:150],
+                    last_name=f"({unit.jurisdiction.name})",
+                    email=f"{demo_head_username(unit)}@{DEMO_EMAIL_DOMAIN}",
+                    password=hashes[demo_head_username(unit)],
+                )
+                for unit in units
+                if demo_head_username(unit) not in existing
+            ]
+        )
+        for user in existing.values():
+            user.password = hashes[user.username]
+        user_model.objects.bulk_update(existing.values(), ["password"])
+        Token.objects.filter(user__username__in=usernames).delete()
+        users = {u.username: u for u in user_model.objects.filter(username__in=usernames)}
+        Membership.objects.bulk_create(
+            [Membership(user=users[demo_head_username(u)], unit=u, role=Membership.Role.HEAD) for u in units],
+            ignore_conflicts=True,
+        )
+    return [
+        {
+            "username": demo_head_username(unit),
+            "password": passwords[demo_head_username(unit)],
+            "department": unit.name,
+            "role": "head",
+            "jurisdiction": unit.jurisdiction.name,
+        }
+        for unit in units
+    ]
+
+
 # --- real accounts: an office admin creates a unit's staff login with a first password ------------------
 
 

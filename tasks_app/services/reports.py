@@ -28,6 +28,7 @@ from tasks_app.models import (
 from tasks_app.rules.cycles import open_cycles
 from tasks_app.rules.indicators import ActualEntryError, entered_actual
 from tasks_app.rules.text import number_from_text, plain_number
+from tasks_app.selectors.unit_heads import unit_has_head, user_heads_unit
 from tasks_app.services.errors import InvalidTransition, ServiceError, StaleEditError
 
 REPORT_FIELDS = (
@@ -203,8 +204,17 @@ def _check_actual(report: Report, data: ReportDraft) -> None:
     report.actual_numerator, report.actual_denominator = numerator, denominator
 
 
+def submitted_status(report: Report, *, user: Any) -> str:
+    """Where a submission goes: to the unit head first (待负责人审核) when the unit has one and the submitter is not
+    a head of it (a head's own submission is signed by submitting), else straight to the office."""
+    if unit_has_head(unit_id=report.unit_id) and not user_heads_unit(user=user, unit_id=report.unit_id):
+        return Report.Status.PENDING_HEAD
+    return Report.Status.SUBMITTED
+
+
 def report_submit(*, report: Report, user: Any, expected_version: int, data: ReportDraft | None = None) -> Report:
-    """Submit (optionally saving the given text first). Submitted reports are read-only until returned."""
+    """Submit (optionally saving the given text first). Submitted reports are read-only until returned; in a unit
+    with a head the submission waits for the head's sign-off (services.signoff) before it reaches the office."""
     with transaction.atomic():
         if data is not None:
             report = report_save(report=report, user=user, data=data, expected_version=expected_version)
@@ -219,7 +229,7 @@ def report_submit(*, report: Report, user: Any, expected_version: int, data: Rep
             missing.append("指标实际值")
         if missing:
             raise ReportError("提交前请填写:" + "、".join(missing))
-        current.status = Report.Status.SUBMITTED
+        current.status = submitted_status(current, user=user)
         current.submitted_at = timezone.now()
         current.version = F("version") + 1
         current.updated_by = user

@@ -75,14 +75,20 @@ def report_approve(*, report: Report, user: Any, expected_version: int | None = 
     return current
 
 
-def report_return(*, report: Report, user: Any, reason: str, expected_version: int | None = None) -> Report:
-    """Return a submitted report to its unit; the reason is required, shown to the unit and logged."""
-    access.require(user, Capability.REVIEW)
+def return_reason(reason: str | None) -> str:
+    """The reason of a return (the office's or the unit head's), stripped; required and at most REASON_MAX long."""
     reason = (reason or "").strip()
     if not reason:
         raise ReportError(REASON_REQUIRED)
     if len(reason) > REASON_MAX:
         raise ReportError(f"退回理由不能超过 {REASON_MAX} 字")
+    return reason
+
+
+def report_return(*, report: Report, user: Any, reason: str, expected_version: int | None = None) -> Report:
+    """Return a submitted report to its unit; the reason is required, shown to the unit and logged."""
+    access.require(user, Capability.REVIEW)
+    reason = return_reason(reason)
     with transaction.atomic():
         current = _locked_for_review(report, expected_version=expected_version)
         _transition(current, user=user, status=Report.Status.RETURNED, reason=reason)

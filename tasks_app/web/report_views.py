@@ -17,10 +17,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tasks_app import access
+from tasks_app.capabilities import Capability
 from tasks_app.models import Contribution, Report, ReportingCycle, WorkItem
+from tasks_app.permissions import requires
 from tasks_app.selectors import workspace
 from tasks_app.selectors import workspace_todo as todo
 from tasks_app.services.errors import ServiceError, StaleEditError
@@ -32,7 +34,9 @@ from tasks_app.services.reports import (
     report_get_or_start,
     report_save,
     report_submit,
+    submitted_status,
 )
+from tasks_app.services.signoff import report_head_approve, report_head_return
 from tasks_app.web.forms import ContributionForm, ReportForm
 
 ALLOWED_SUFFIXES = sorted({suffix for suffix in EVIDENCE_TYPES if suffix != "jpeg"})
@@ -61,7 +65,7 @@ def _report_context(
 ) -> dict[str, Any]:
     reporting = access.reporting_unit_ids(item)
     units = workspace.units_by_id(reporting)
-    report = workspace.report_for(item=item, unit_id=unit_id, cycle=cycle) if unit_id else None
+    report = workspace.report_for(request.user, item=item, unit_id=unit_id, cycle=cycle) if unit_id else None
     editable = bool(writer and cycle and (report is None or access.can_edit_report(request.user, report)))
     contributions = workspace.cycle_contributions(item, cycle)
     submitted = {c.unit_id for c in contributions if c.status == Contribution.Status.SUBMITTED}
@@ -86,6 +90,19 @@ def _report_context(
         "conflict": None,
         "error": "",
         "indicator_context": todo.indicator_context(item, cycle),
+        # the unit head's sign-off (services.signoff): the head's buttons, and who returned a returned report
+        "can_sign_off": bool(
+            report
+            and report.status == Report.Status.PENDING_HEAD
+            and report.unit_id in access.head_unit_ids(request.user)
+        ),
+        "returned_by_head": todo.returned_by_head(report),
+        # where 提交 sends the report (services.reports.submitted_status): the form's wording follows it
+        "to_head": bool(
+            editable
+            and unit_id is not None
+            and submitted_status(Report(unit_id=unit_id), user=request.user) == Report.Status.PENDING_HEAD
+        ),
     }
 
 
@@ -135,7 +152,7 @@ def report_page(request: HttpRequest, item_id: int) -> HttpResponse:
         report = report_save(report=report, user=user, data=form.draft(), expected_version=form.cleaned_data["version"])
     except StaleEditError as exc:
         # Keep the user's text; show what the other person saved; the next save is a deliberate merge.
-        latest = workspace.report_for(item=item, unit_id=unit_id, cycle=cycle)
+        latest = workspace.report_for(request.user, item=item, unit_id=unit_id, cycle=cycle)
         context.update(
             form=_bound(request, item, latest.version if latest else 0), conflict=latest, error=_conflict_message(exc)
         )
@@ -158,13 +175,16 @@ def report_page(request: HttpRequest, item_id: int) -> HttpResponse:
 
     if request.POST.get("action") == "submit":
         try:
-            report_submit(report=report, user=user, expected_version=report.version)
+            report = report_submit(report=report, user=user, expected_version=report.version)
         except ServiceError as exc:
             context.update(_report_context(request, item, cycle, unit_id, writer))
             context["form"] = _bound(request, item, report.version)
             context["error"] = f"已保存为草稿,但未能提交:{exc}"
             return render(request, "tasks_app/report.html", context, status=400)
-        messages.success(request, "报告已提交。提交后不可修改,如需修改请联系规划办退回。")
+        if report.status == Report.Status.PENDING_HEAD:
+            messages.success(request, "报告已提交单位负责人审核;负责人签发后报送规划办。")
+        else:
+            messages.success(request, "报告已提交。提交后不可修改,如需修改请联系规划办退回。")
     else:
         messages.success(request, "草稿已保存。")
     return redirect(_here("report", item, unit_id))
@@ -222,7 +242,7 @@ def contribution_page(request: HttpRequest, item_id: int) -> HttpResponse:
         "conflict": None,
         "error": "",
         "leads": todo.lead_units(item),
-        "lead_reports": workspace.cycle_reports(item, cycle),
+        "lead_reports": workspace.cycle_reports(user, item, cycle),
     }
     if request.method == "GET":
         if context["editable"]:
@@ -264,3 +284,32 @@ def contribution_page(request: HttpRequest, item_id: int) -> HttpResponse:
         return render(request, "tasks_app/contribution.html", context, status=400)
     messages.success(request, "配合情况已提交。" if submit else "配合情况已保存。")
     return redirect(_here("contribution", item, unit_id))
+
+
+def _expected_version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None
+
+
+@requires(None, write=Capability.SIGN_OFF_REPORTS)
+@require_POST
+def report_sign_off(request: HttpRequest, report_id: int, decision: str) -> HttpResponse:
+    """The unit head's 签发 (approve to the office) or 退回 (return to the staff with a reason), from the report
+    page; a report of a unit the user does not head is a 404 (services.signoff)."""
+    report = access.report_or_404(request.user, report_id)
+    back = _here("report", report.item, report.unit_id)
+    try:
+        if decision == "approve":
+            report_head_approve(report=report, user=request.user, expected_version=_expected_version(request))
+            messages.success(request, "已签发:报告已报送规划办。")
+        else:
+            reason = request.POST.get("reason", "")
+            report_head_return(
+                report=report, user=request.user, reason=reason, expected_version=_expected_version(request)
+            )
+            messages.success(request, "已退回填报人,并通知本单位修改后重新提交。")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect(back)

@@ -8,6 +8,18 @@ urlpatterns = [
     path("items/<int:item_id>/", views.item_detail, name="item"),
     path("items/<int:item_id>/report/", report_views.report_page, name="report"),
     path("items/<int:item_id>/contribution/", report_views.contribution_page, name="contribution"),
+    path(
+        "reports/<int:report_id>/head-approve/",
+        report_views.report_sign_off,
+        {"decision": "approve"},
+        name="report-head-approve",
+    ),
+    path(
+        "reports/<int:report_id>/head-return/",
+        report_views.report_sign_off,
+        {"decision": "return"},
+        name="report-head-return",
+    ),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
     path("evidence/<int:evidence_id>/delete/", views.evidence_delete, name="evidence-delete"),
 ]

@@ -40,8 +40,9 @@ def _page_size(request: HttpRequest) -> int:
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
-def _decorate(rows: list, scope: frozenset[int] | None) -> None:
-    """Per-row labels from prefetched assignments (no extra queries)."""
+def _decorate(rows: list, scope: frozenset[int] | None, heads: frozenset[int] = frozenset()) -> None:
+    """Per-row labels from prefetched assignments (no extra queries); ``heads``: the units the user heads."""
+    signs_off = bool(scope and heads & scope)  # a head's 待负责人审核 rows offer 审核签发 (the page decides exactly)
     for row in rows:
         assignments = list(row.assignments.all())
         roles = {a.role for a in assignments if scope and a.unit_id in scope}
@@ -64,7 +65,7 @@ def _decorate(rows: list, scope: frozenset[int] | None) -> None:
                 row.contribution_state = contribution or "none"
                 row.action = (todo.contribution_action(contribution), "contribution")
             elif getattr(row, "i_report", False):
-                row.action = (todo.report_action(row.report_state), "report")
+                row.action = (todo.report_action(row.report_state, signs_off=signs_off), "report")
 
 
 def _options(labels: dict, counts: dict) -> list[tuple[str, str, int]]:
@@ -86,7 +87,7 @@ def home(request: HttpRequest) -> HttpResponse:
     page = Paginator(workspace.workspace_page_rows(workspace.workspace_filter(items, filters)), _page_size(request))
     page_obj = page.get_page(request.GET.get("page"))
     rows = list(page_obj.object_list)
-    _decorate(rows, scope)
+    _decorate(rows, scope, access.head_unit_ids(request.user))
     query = request.GET.copy()
     query.pop("page", None)
     counts = workspace.workspace_counts(request.user, filters=filters, scope=scope, today=today)
@@ -135,7 +136,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     by_role = {role: [a for a in current if a.role == role] for role in Assignment.Role.values}
     source = sources.source_header(item.plan.source_id)
     reporting = set(access.reporting_unit_ids(item))
-    reports = workspace.cycle_reports(item, cycle)
+    reports = workspace.cycle_reports(request.user, item, cycle)
     contributions = workspace.cycle_contributions(item, cycle)
     mine = access.unit_ids(user)
     my_report = next((r for r in reports if r.unit_id in mine and r.unit_id in reporting), None)
@@ -156,7 +157,10 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "contributions": contributions,
         "can_report": bool(cycle and access.my_reporting_units(user, item)),
         "can_contribute": bool(cycle and access.my_cooperating_units(user, item)),
-        "report_action": todo.report_action(my_report.status if my_report else None),
+        "report_action": todo.report_action(
+            my_report.status if my_report else None,
+            signs_off=bool(my_report and my_report.unit_id in access.head_unit_ids(user)),
+        ),
         "contribution_action": todo.contribution_action(my_contribution.status if my_contribution else None),
         "my_report": my_report,
         "light": light,

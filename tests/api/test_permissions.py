@@ -71,6 +71,21 @@ ENDPOINTS = [
         own_object_write(200),
         lambda w: {"version": w.report.version},
     ),
+    # the unit head's sign-off (tests/test_signoff.py has the full matrix with heads): staff may not sign off
+    Endpoint(
+        "report head approve",
+        "post",
+        lambda w: f"/api/reports/{w.report.id}/head-approve/",
+        own_object_write(403),
+        lambda w: {"version": w.report.version},
+    ),
+    Endpoint(
+        "report head return",
+        "post",
+        lambda w: f"/api/reports/{w.report.id}/head-return/",
+        own_object_write(403),
+        lambda w: {"version": w.report.version, "reason": "请补充"},
+    ),
     # an empty body reaches the view only for the owner: 400 (a file is needed); the rest are refused first
     Endpoint("evidence upload", "post", lambda w: f"/api/reports/{w.report.id}/evidence/", own_object_write(400)),
     Endpoint("contributions list", "get", lambda w: "/api/contributions/", _all(200)),

@@ -69,3 +69,23 @@ def _one_hash_seconds() -> float:
     started = time.perf_counter()
     make_password("x")
     return time.perf_counter() - started
+
+
+def test_it_adds_unit_heads_only_behind_the_heads_flag(seeded_db):
+    from tasks_app.models import Membership, Report, Unit
+    from tasks_app.selectors.unit_heads import unit_has_head
+
+    plain = run_json("create_demo_users")
+    assert {row["role"] for row in plain} == {"staff", "admin"}  # BRIEF §5: the default output is unchanged
+    with_heads = run_json("create_demo_users", "--heads")
+    heads = [row for row in with_heads if row["role"] == "head"]
+    assert with_heads[: len(plain)] == [{**row, "password": with_heads[i]["password"]} for i, row in enumerate(plain)]
+    assert len(heads) == sum(1 for row in plain if row["role"] == "staff")
+    first = heads[0]
+    assert first["username"].endswith("-head") and Client().login(
+        username=first["username"], password=first["password"]
+    )
+    unit = Unit.objects.get(memberships__user__username=first["username"])
+    assert unit_has_head(unit_id=unit.pk) and unit.name == first["department"]
+    assert Membership.objects.get(user__username=first["username"]).role == Membership.Role.HEAD
+    assert not Report.objects.exists()  # logins only: nothing is submitted or routed here
