@@ -34,6 +34,7 @@ class Capability(StrEnum):
     MANAGE_UNITS = "manage_units"  # edit, confirm and merge units, import contacts
     IMPORT_DOCUMENTS = "import_documents"  # import plans and division notices in the console
     MANAGE_ACCOUNTS = "manage_accounts"  # create units' staff logins with a first password
+    DECIDE_WORKFLOW = "decide_workflow"  # decide bounces and extensions, close (销号) and reopen items
     FILE_REPORTS = "file_reports"  # a unit's staff: write reports and contributions (on their own items)
 
 
@@ -45,6 +46,7 @@ OFFICE_REVIEWER: frozenset[Capability] = READ_ONLY | {
     Capability.MANAGE_CYCLES,
     Capability.EXPORT,
     Capability.MANAGE_OUTBOX,
+    Capability.DECIDE_WORKFLOW,
 }
 UNIT_STAFF: frozenset[Capability] = frozenset({Capability.FILE_REPORTS})
 
@@ -71,6 +73,7 @@ MESSAGES: dict[Capability, str] = {
     Capability.MANAGE_UNITS: "只有规划办管理员可以修改分工和单位",
     Capability.IMPORT_DOCUMENTS: "只有规划办管理员可以导入文件",
     Capability.MANAGE_ACCOUNTS: "只有规划办管理员可以管理单位账号",
+    Capability.DECIDE_WORKFLOW: "只有规划办审核人员可以处理退回分工、延期申请和销号",
     Capability.FILE_REPORTS: "只有事项的填报单位可以填报",
 }
 NO_WRITES_MESSAGE = "该页面不能修改数据"

@@ -35,6 +35,7 @@ MATRIX = {
     C.MANAGE_UNITS: (True, False, False, False, False, True),
     C.IMPORT_DOCUMENTS: (True, False, False, False, False, True),
     C.MANAGE_ACCOUNTS: (True, False, False, False, False, True),
+    C.DECIDE_WORKFLOW: (True, True, False, False, False, True),
     C.FILE_REPORTS: (False, False, False, True, False, False),
 }
 COLUMNS = ("admin", "reviewer", "leader", "owner", "nobody", "superuser")

@@ -17,6 +17,9 @@ class ReminderMessage(models.Model):
         # Notices to a unit about one event it must act on (services/notifications.unit_notify), one row per
         # event and channel; more kinds (an extension decided, an item reassigned) are added here.
         RETURNED = "returned", "报告被退回"
+        BOUNCE_DECIDED = "bounce", "退回分工已处理"
+        EXTENSION_DECIDED = "extension", "延期申请已处理"
+        REASSIGNED = "reassigned", "改派交办事项"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待发送"

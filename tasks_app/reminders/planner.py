@@ -60,7 +60,7 @@ def reminders_plan(
     for cycle, _ in due.values():
         plan_cycles[cycle.plan_id].append(cycle.id)
 
-    rows = Assignment.objects.filter(item__plan_id__in=plan_cycles, item__is_active=True).values_list(
+    rows = Assignment.objects.asking().filter(item__plan_id__in=plan_cycles, item__is_active=True).values_list(
         "item_id",
         "item__plan_id",
         "unit_id",
