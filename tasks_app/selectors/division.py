@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 
 from tasks_app import access
+from tasks_app.rules import reporting
 from tasks_app.models import Assignment, AuditEntry, Jurisdiction, Membership, Plan, SuggestedAssignment, Unit, WorkItem
 
 ROLE_ORDER = (Assignment.Role.LEAD, Assignment.Role.RESPONSIBLE, Assignment.Role.COOPERATING)
@@ -45,6 +46,13 @@ def units_by_role(item: WorkItem) -> dict[str, list[Assignment]]:
         if assignment.handed_over_on is None:
             out[assignment.role].append(assignment)
     return out
+
+
+def unacknowledged_rows(item: WorkItem) -> list[Assignment]:
+    """From prefetched assignments: the reporting rows (rules.reporting) not acknowledged (签收) yet."""
+    current = [a for a in item.assignments.all() if a.handed_over_on is None]
+    reporting_ids = set(reporting.reporting_units(current))
+    return [a for a in current if a.unit_id in reporting_ids and a.acknowledged_at is None]
 
 
 def unit_directory(

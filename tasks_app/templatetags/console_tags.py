@@ -24,6 +24,7 @@ NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
         ("报送周期", "console-cycles"),
         ("审核", "console-review"),
         ("看板", "console-dashboard"),
+        ("督办", "console-workflow"),
         ("指标监测", "console-monitoring"),
         ("分工调整", "console-division"),
         ("分工建议", "console-suggestions"),
