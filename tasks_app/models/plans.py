@@ -151,7 +151,12 @@ class WorkItem(models.Model):
     # (rules.reporting.OPEN_ITEM); it stays visible, read-only. Reopening clears these.
     closed_at = models.DateTimeField("销号时间", null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="销号人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="销号人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     close_note = models.CharField("销号说明", max_length=500, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -315,7 +320,12 @@ class Assignment(models.Model):
     # 签收 (services.workflow.assignment_acknowledge): the reporting unit has taken the item on.
     acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="签收人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="签收人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     objects = AssignmentQuerySet.as_manager()

@@ -70,10 +70,7 @@ def render_notice(notice: Notice) -> dict[str, str]:
     subject = subject_pattern.format(**values)[:300]
     lead = lead_pattern.format(**values)
     item = _item(notice)
-    text = (
-        f"{notice.unit_name}:\n\n{lead}\n\n事项:{item}\n{reason_label}:{notice.reason}\n\n"
-        f"{action}:{notice.link}\n"
-    )
+    text = f"{notice.unit_name}:\n\n{lead}\n\n事项:{item}\n{reason_label}:{notice.reason}\n\n{action}:{notice.link}\n"
     html = (
         f"<p>{escape(notice.unit_name)}:</p><p>{escape(lead)}</p>"
         f"<p><b>事项:</b>{escape(item)}</p><p><b>{escape(reason_label)}:</b></p>{linebreaks(notice.reason, autoescape=True)}"

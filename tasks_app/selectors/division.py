@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 
 from tasks_app import access
-from tasks_app.rules import reporting
 from tasks_app.models import Assignment, AuditEntry, Jurisdiction, Membership, Plan, SuggestedAssignment, Unit, WorkItem
+from tasks_app.rules import reporting
 
 ROLE_ORDER = (Assignment.Role.LEAD, Assignment.Role.RESPONSIBLE, Assignment.Role.COOPERATING)
 

@@ -30,7 +30,9 @@ def item_workflow_history(item: WorkItem) -> list[AuditEntry]:
 def item_requests(item: WorkItem) -> list[WorkflowRequest]:
     """The item's bounce and extension requests, newest first (pending ones are the state the page shows)."""
     return list(
-        WorkflowRequest.objects.filter(item=item).select_related("unit", "reassigned_to", "decided_by").order_by("-created_at", "-id")
+        WorkflowRequest.objects.filter(item=item)
+        .select_related("unit", "reassigned_to", "decided_by")
+        .order_by("-created_at", "-id")
     )
 
 
@@ -85,13 +87,15 @@ def unacknowledged(user: access.AnyUser, *, plan: Plan | None = None) -> list[di
 
 
 def plan_unacknowledged_count(plan: Plan) -> int:
-    return Assignment.objects.reporting().filter(item__plan=plan, item__is_active=True, acknowledged_at__isnull=True).count()
+    return (
+        Assignment.objects.reporting()
+        .filter(item__plan=plan, item__is_active=True, acknowledged_at__isnull=True)
+        .count()
+    )
 
 
 def reassign_choices(user: access.AnyUser, request: WorkflowRequest, allowed: set[int]) -> list[tuple[int, str]]:
     """Units the office may reassign a bounced item to: of its scope, among ``allowed`` (the plan's units,
     services.division.allowed_units), not on the item now."""
     on_item = set(request.item.assignments.filter(handed_over_on__isnull=True).values_list("unit_id", flat=True))
-    return list(
-        access.visible_units(user).filter(pk__in=allowed - on_item).order_by("name").values_list("pk", "name")
-    )
+    return list(access.visible_units(user).filter(pk__in=allowed - on_item).order_by("name").values_list("pk", "name"))

@@ -154,9 +154,7 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
             is_cooperating=_has_role(scope, Assignment.Role.COOPERATING),
             my_report_state=Subquery(reports.filter(unit_id__in=scope).values("status")[:1]),
             # a scope unit reports on the item (rules.reporting)
-            i_report=Exists(
-                Assignment.objects.reporting(item=OuterRef("pk"), closed=True).filter(unit_id__in=scope)
-            ),
+            i_report=Exists(Assignment.objects.reporting(item=OuterRef("pk"), closed=True).filter(unit_id__in=scope)),
             # a unit that only cooperates sees its own 配合情况, not the lead's report (issue 16)
             my_contribution_state=Subquery(
                 Contribution.objects.filter(item=OuterRef("pk"), cycle_id=OuterRef("open_cycle_id"), unit_id__in=scope)

@@ -74,7 +74,9 @@ def _open(item: WorkItem) -> None:
         raise InvalidTransition(CLOSED_MESSAGE)
 
 
-def _audit(*, user: Any, item: WorkItem, action: str, summary: str, before: dict | None = None, after: dict | None = None) -> AuditEntry:
+def _audit(
+    *, user: Any, item: WorkItem, action: str, summary: str, before: dict | None = None, after: dict | None = None
+) -> AuditEntry:
     return audit_record(
         actor=user,
         action=action,
@@ -90,7 +92,9 @@ def _audit(*, user: Any, item: WorkItem, action: str, summary: str, before: dict
 def _notice_cycle(item: WorkItem) -> ReportingCycle | None:
     """The cycle a notice row files under (the outbox keys rows by cycle): the plan's open one, else its latest."""
     cycles = ReportingCycle.objects.filter(plan_id=item.plan_id)
-    return cycles.filter(status=ReportingCycle.Status.OPEN).order_by("-year").first() or cycles.order_by("-year").first()
+    return (
+        cycles.filter(status=ReportingCycle.Status.OPEN).order_by("-year").first() or cycles.order_by("-year").first()
+    )
 
 
 def _notify(*, unit: Unit, kind: str, item: WorkItem, reason: str, event: str, keeps_item: bool) -> None:
@@ -136,7 +140,9 @@ def assignment_acknowledge(*, user: Any, item: WorkItem | int, unit: Unit | int 
 
 
 def _pending(item: WorkItem, unit_id: int, kind: str) -> WorkflowRequest | None:
-    return WorkflowRequest.objects.filter(item=item, unit_id=unit_id, kind=kind, status=WorkflowRequest.Status.PENDING).first()
+    return WorkflowRequest.objects.filter(
+        item=item, unit_id=unit_id, kind=kind, status=WorkflowRequest.Status.PENDING
+    ).first()
 
 
 def _request_create(*, user: Any, item: WorkItem, row: Assignment, kind: str, **fields: Any) -> WorkflowRequest:
@@ -153,7 +159,9 @@ def _request_create(*, user: Any, item: WorkItem, row: Assignment, kind: str, **
     return request
 
 
-def assignment_bounce(*, user: Any, item: WorkItem | int, reason: str, unit: Unit | int | None = None) -> WorkflowRequest:
+def assignment_bounce(
+    *, user: Any, item: WorkItem | int, reason: str, unit: Unit | int | None = None
+) -> WorkflowRequest:
     """The user's unit sends the item back (退回分工): it believes the item is not its own. ``reason`` required."""
     access.require(user, Capability.FILE_REPORTS)
     item = _staff_item(user, item)
@@ -184,7 +192,11 @@ def _decidable(user: Any, request: WorkflowRequest | int, kind: str) -> Workflow
 
 
 def _lock(request: WorkflowRequest) -> WorkflowRequest:
-    current = WorkflowRequest.objects.select_for_update().select_related("item__plan", "unit", "assignment").get(pk=request.pk)
+    current = (
+        WorkflowRequest.objects.select_for_update()
+        .select_related("item__plan", "unit", "assignment")
+        .get(pk=request.pk)
+    )
     if not current.is_pending:
         raise InvalidTransition(f"该申请已处理({current.get_status_display()}),不能再次处理")
     _open(current.item)

@@ -22,9 +22,9 @@ from tasks_app.capabilities import Capability
 from tasks_app.models import AuditEntry, Plan, SuggestedAssignment, Unit, WorkItem
 from tasks_app.permissions import requires
 from tasks_app.rules.units import UnitNames
-from tasks_app.selectors.workflow import plan_unacknowledged_count
 from tasks_app.selectors import division as division_reads
 from tasks_app.selectors.defaults import default_plan_for
+from tasks_app.selectors.workflow import plan_unacknowledged_count
 from tasks_app.services.contacts import contacts_import_xlsx
 from tasks_app.services.division import (
     DivisionError,
@@ -97,10 +97,14 @@ def division(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     undivided = request.GET.get("undivided") == "1"
     page_obj = _page(request, division_reads.division_items(plan=plan, q=q, undivided=undivided)) if plan else None
-    rows = [
-        (item, {**division_reads.units_by_role(item), "unacknowledged": division_reads.unacknowledged_rows(item)})
-        for item in page_obj
-    ] if page_obj else []
+    rows = (
+        [
+            (item, {**division_reads.units_by_role(item), "unacknowledged": division_reads.unacknowledged_rows(item)})
+            for item in page_obj
+        ]
+        if page_obj
+        else []
+    )
     return render(
         request,
         TEMPLATES + "division.html",

@@ -20,9 +20,9 @@ from tasks_app import access
 from tasks_app.models import Assignment
 from tasks_app.rules.reporting import reporting_role
 from tasks_app.rules.units import unit_display
-from tasks_app.selectors import workflow as workflow_reads
 from tasks_app.selectors import console as console_reads
 from tasks_app.selectors import monitoring, sources, workspace
+from tasks_app.selectors import workflow as workflow_reads
 from tasks_app.selectors import workspace_todo as todo
 from tasks_app.services.reports import ReportError, evidence_remove, open_cycle_for
 from tasks_app.web.forms import WorkspaceFilterForm

@@ -165,6 +165,3 @@ def item_reopen_view(request: HttpRequest, item_id: int) -> HttpResponse:
     else:
         messages.success(request, "已重新打开该事项")
     return redirect("console-division-item", item_id=item.pk)
-
-
-
