@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,7 +43,7 @@ def _item_page(item_id: int) -> str:
 # --- unit staff: the item page ---------------------------------------------------------------------
 
 
-@login_required
+@requires(None, write=Capability.FILE_REPORTS)
 @require_POST
 def item_acknowledge(request: HttpRequest, item_id: int) -> HttpResponse:
     try:
@@ -56,7 +55,7 @@ def item_acknowledge(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect(_item_page(item_id))
 
 
-@login_required
+@requires(None, write=Capability.FILE_REPORTS)
 @require_POST
 def item_bounce(request: HttpRequest, item_id: int) -> HttpResponse:
     try:
@@ -70,7 +69,7 @@ def item_bounce(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect(_item_page(item_id))
 
 
-@login_required
+@requires(None, write=Capability.FILE_REPORTS)
 @require_POST
 def item_extension(request: HttpRequest, item_id: int) -> HttpResponse:
     try:
