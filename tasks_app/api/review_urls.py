@@ -2,14 +2,10 @@
 
 from django.urls import path
 
-from tasks_app.api import review, workflow
+from tasks_app.api import review
 
 urlpatterns = [
     path("review/", review.review_queue, name="api-console-review"),
-    path("workflow/", workflow.console_workflow, name="api-console-workflow"),
-    path("workflow/<str:pk>/decide/", workflow.console_workflow_decide, name="api-console-workflow-decide"),
-    path("items/<str:pk>/close/", workflow.console_item_close, name="api-console-item-close"),
-    path("items/<str:pk>/reopen/", workflow.console_item_reopen, name="api-console-item-reopen"),
     path("reports/bulk-approve/", review.bulk_approve, name="api-console-bulk-approve"),
     path("reports/<str:pk>/approve/", review.approve, name="api-console-approve"),
     path("reports/<str:pk>/return/", review.return_, name="api-console-return"),
