@@ -160,3 +160,10 @@ def test_it_counts_unacknowledged_items_on_the_division_page(personas, item):
     assert "未签收" in page
     leader = web(personas.leader).get(f"/console/division/items/{item.pk}/").content.decode()
     assert "销号" in leader and 'data-confirm="销号后' not in leader  # read-only: no button
+
+
+def test_it_shows_the_closure_on_the_task_row(personas, item):
+    api = client_for(personas.owner)
+    assert api.get(f"/api/tasks/{item.pk}/").json()["closed_at"] is None
+    item_close(user=personas.admin, item=item)
+    assert api.get(f"/api/tasks/{item.pk}/").json()["closed_at"] is not None
