@@ -230,6 +230,9 @@ SPECTACULAR_SETTINGS = {
         "CycleStatusEnum": "tasks_app.models.ReportingCycle.Status",
         "ContributionStatusEnum": "tasks_app.models.Contribution.Status",
         "ImportJobStatusEnum": "tasks_app.models.ImportJob.Status",
+        "WorkflowRequestKindEnum": "tasks_app.models.WorkflowRequest.Kind",
+        "KindEnum": "tasks_app.models.WorkItem.Kind",  # the name it had before another "kind" existed
+        "WorkflowRequestStatusEnum": "tasks_app.models.WorkflowRequest.Status",
     },
 }
 

@@ -39,6 +39,7 @@ from tasks_app.models import (
     ReportingCycle,
     SuggestedAssignment,
     Unit,
+    WorkflowRequest,
     WorkItem,
 )
 from tasks_app.rules import reporting
@@ -283,11 +284,26 @@ def cooperating_unit_ids(item: WorkItem) -> list[int]:
 
 
 def my_reporting_units(user: AnyUser, item: WorkItem) -> list[int]:
+    """The user's units that are asked to report on the item: none once it is closed (rules.reporting)."""
+    if not reporting.item_open(item):
+        return []
     return [unit for unit in reporting_unit_ids(item) if unit in unit_ids(user)]
 
 
 def my_cooperating_units(user: AnyUser, item: WorkItem) -> list[int]:
+    """The user's units that are asked to contribute: none once the item is closed (rules.reporting)."""
+    if not reporting.item_open(item):
+        return []
     return [unit for unit in cooperating_unit_ids(item) if unit in unit_ids(user)]
+
+
+def my_answering_assignments(user: AnyUser, item: WorkItem) -> list[Assignment]:
+    """The user's units' current rows that report on the item (closed or not): whose 签收, 退回分工 and
+    延期申请 these are (services.workflow)."""
+    reporting_ids = set(reporting_unit_ids(item))
+    mine = unit_ids(user)
+    rows = item.assignments.filter(reporting.CURRENT).select_related("unit").order_by("order", "pk")
+    return [a for a in rows if a.unit_id in reporting_ids and a.unit_id in mine]
 
 
 def _on_visible_items(rows: QuerySet, user: AnyUser) -> QuerySet:
@@ -415,6 +431,16 @@ def import_job_or_404(user: AnyUser, job_id: int) -> ImportJob:
 
 def visible_reminders(user: AnyUser) -> QuerySet[ReminderMessage]:
     return _console_rows(ReminderMessage.objects.all(), user, "cycle__plan")
+
+
+def visible_workflow_requests(user: AnyUser) -> QuerySet[WorkflowRequest]:
+    """Bounce and extension requests as the office sees them (its plans'); unit staff have none here."""
+    return _console_rows(WorkflowRequest.objects.filter(item__is_active=True), user, "item__plan")
+
+
+def workflow_request_or_404(user: AnyUser, request_id: int) -> WorkflowRequest:
+    rows = visible_workflow_requests(user).select_related("item__plan", "unit", "assignment")
+    return _one_or_404(rows, request_id, "申请不存在")
 
 
 def visible_audit_entries(user: AnyUser) -> QuerySet[AuditEntry]:

@@ -34,6 +34,7 @@ class Capability(StrEnum):
     MANAGE_UNITS = "manage_units"  # edit, confirm and merge units, import contacts
     IMPORT_DOCUMENTS = "import_documents"  # import plans and division notices in the console
     MANAGE_ACCOUNTS = "manage_accounts"  # create units' staff logins with a first password
+    DECIDE_WORKFLOW = "decide_workflow"  # decide bounces and extensions, close (销号) and reopen items
     FILE_REPORTS = "file_reports"  # a unit's staff: write reports and contributions (on their own items)
     # a unit's head (单位负责人): sign staff's reports off to the office, or return them with a reason
     SIGN_OFF_REPORTS = "sign_off_reports"
@@ -49,6 +50,7 @@ OFFICE_REVIEWER: frozenset[Capability] = READ_ONLY | {
     Capability.MANAGE_CYCLES,
     Capability.EXPORT,
     Capability.MANAGE_OUTBOX,
+    Capability.DECIDE_WORKFLOW,
 }
 UNIT_STAFF: frozenset[Capability] = frozenset({Capability.FILE_REPORTS})
 UNIT_HEAD: frozenset[Capability] = UNIT_STAFF | {Capability.SIGN_OFF_REPORTS}  # a head files like staff, and signs off
@@ -76,6 +78,7 @@ MESSAGES: dict[Capability, str] = {
     Capability.MANAGE_UNITS: "只有规划办管理员可以修改分工和单位",
     Capability.IMPORT_DOCUMENTS: "只有规划办管理员可以导入文件",
     Capability.MANAGE_ACCOUNTS: "只有规划办管理员可以管理单位账号",
+    Capability.DECIDE_WORKFLOW: "只有规划办审核人员可以处理退回分工、延期申请和销号",
     Capability.FILE_REPORTS: "只有事项的填报单位可以填报",
     Capability.SIGN_OFF_REPORTS: "只有单位负责人可以审核本单位的报告",
 }

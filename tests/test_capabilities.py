@@ -36,6 +36,7 @@ MATRIX = {
     C.MANAGE_UNITS: (True, False, False, False, False, True, False),
     C.IMPORT_DOCUMENTS: (True, False, False, False, False, True, False),
     C.MANAGE_ACCOUNTS: (True, False, False, False, False, True, False),
+    C.DECIDE_WORKFLOW: (True, True, False, False, False, True, False),
     C.FILE_REPORTS: (False, False, False, True, False, False, True),
     C.SIGN_OFF_REPORTS: (False, False, False, False, False, False, True),
 }

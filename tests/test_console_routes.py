@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tasks_app import access
-from tasks_app.models import ExportJob, ReminderMessage, SuggestedAssignment
+from tasks_app.models import ExportJob, ReminderMessage, SuggestedAssignment, WorkflowRequest
 from tasks_app.permissions import declared
 from tasks_app.templatetags.console_tags import NAVIGATION, nav_page
 from tests.console.review_fixtures import education_task_items, submitted_report
@@ -119,6 +119,8 @@ def _samples(p: Personas) -> Samples:
     ids |= {"message_id": message.pk, "job_id": job.pk}
     ids |= {"reports": report.pk, "cycles": p.cycle.pk, "suggestions": suggestion.pk, "units": p.forestry.pk}
     ids |= {"items": item.pk, "exports": job.pk}
+    bounce = WorkflowRequest.objects.create(kind="bounce", item=item, unit=p.education, reason="不是本单位职责")
+    ids |= {"request_id": bounce.pk, "workflow": bounce.pk}
     return Samples(ids)
 
 

@@ -137,6 +137,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "deadline",
             "deadline_text",
             "deadline_defaulted",
+            "closed_at",
             "and_others",
             "source",
             "milestones",

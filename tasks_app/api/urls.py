@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from tasks_app.api import evidence, views
+from tasks_app.api import evidence, views, workflow
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -20,5 +20,8 @@ urlpatterns = [
     # The split view serves its start-up script as a file: no inline script under the CSP.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("reports/<str:pk>/evidence/", evidence.report_evidence, name="api-report-evidence"),
+    path("tasks/<str:pk>/acknowledge/", workflow.task_acknowledge, name="api-task-acknowledge"),
+    path("tasks/<str:pk>/bounce/", workflow.task_bounce, name="api-task-bounce"),
+    path("tasks/<str:pk>/extension/", workflow.task_extension, name="api-task-extension"),
     path("", include(router.urls)),
 ]

@@ -21,6 +21,7 @@ from .reminders import ReminderMessage
 from .reports import Contribution, Evidence, Report, ReportVersion
 from .successions import UnitSuccession
 from .suggestions import SuggestedAssignment
+from .workflow import WorkflowRequest
 
 __all__ = [
     "AccountState",
@@ -53,4 +54,5 @@ __all__ = [
     "UnitAlias",
     "UnitSuccession",
     "WorkItem",
+    "WorkflowRequest",
 ]

@@ -26,6 +26,11 @@ class AuditEntry(models.Model):
         ACCOUNT_PASSWORD = "account_password", "修改初始密码"
         INDICATOR = "indicator", "指标监测数据"
         SCORING = "scoring", "考核计分规则"
+        ACKNOWLEDGE = "acknowledge", "签收"
+        BOUNCE = "bounce", "退回分工"
+        EXTENSION = "extension", "延期申请"
+        ITEM_CLOSE = "item_close", "销号"
+        ITEM_REOPEN = "item_reopen", "重新打开"
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField("时间", auto_now_add=True)

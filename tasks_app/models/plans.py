@@ -159,6 +159,18 @@ class WorkItem(models.Model):
     order = models.PositiveIntegerField("顺序")
     fingerprint = models.CharField("内容指纹", max_length=64, db_index=True)
     is_active = models.BooleanField("有效", default=True, help_text="新版文件中已删除的事项保留历史,标记为无效")
+    # 销号 (services.workflow.item_close): a closed item asks for no reports and gets no reminders
+    # (rules.reporting.OPEN_ITEM); it stays visible, read-only. Reopening clears these.
+    closed_at = models.DateTimeField("销号时间", null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="销号人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    close_note = models.CharField("销号说明", max_length=500, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -176,6 +188,11 @@ class WorkItem(models.Model):
     @property
     def is_indicator(self) -> bool:
         return self.kind in self.INDICATOR_KINDS
+
+    @property
+    def is_closed(self) -> bool:
+        """销号 (rules.reporting.item_open is the rule; this is its shorthand for templates)."""
+        return not reporting.item_open(self)
 
 
 class Milestone(models.Model):
@@ -262,10 +279,15 @@ class Evaluation(models.Model):
 
 
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
-    def reporting(self, item: object = None) -> AssignmentQuerySet:
-        """The rows whose unit reports on its item (rules.reporting: leads, else responsible units);
-        ``item`` (e.g. ``OuterRef("pk")``) ties them to an outer item query."""
-        return self.filter(reporting.reporting_condition(self.model, item))
+    def reporting(self, item: object = None, *, closed: bool = False) -> AssignmentQuerySet:
+        """The rows whose unit is asked to report on its item (rules.reporting: leads, else responsible units,
+        on an item not closed); ``item`` (e.g. ``OuterRef("pk")``) ties them to an outer item query;
+        ``closed=True`` keeps closed (销号) items: who reports there, not who is asked to."""
+        return self.filter(reporting.reporting_condition(self.model, item, closed=closed))
+
+    def asking(self) -> AssignmentQuerySet:
+        """The rows of items still asking for reports (rules.reporting.OPEN_ITEM: not closed), any role."""
+        return self.filter(reporting.OPEN_ITEM)
 
     def current(self) -> AssignmentQuerySet:
         """The rows that answer for their item today (rules.reporting.CURRENT: not handed over)."""
@@ -283,6 +305,7 @@ class Assignment(models.Model):
         MANUAL = "manual", "手工调整"
         SUGGESTED = "suggested", "分工建议采纳"
         SUCCESSION = "succession", "机构改革承接"
+        REASSIGNED = "reassigned", "退回分工改派"
 
     item = models.ForeignKey(WorkItem, verbose_name="事项", on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="assignments")
@@ -305,6 +328,16 @@ class Assignment(models.Model):
     handed_over_on = models.DateField("移交日期", null=True, blank=True)
     succeeds = models.ForeignKey(
         "self", verbose_name="承接自", null=True, blank=True, on_delete=models.SET_NULL, related_name="successors"
+    )
+    # 签收 (services.workflow.assignment_acknowledge): the reporting unit has taken the item on.
+    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签收人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     objects = AssignmentQuerySet.as_manager()

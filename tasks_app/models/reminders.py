@@ -18,6 +18,9 @@ class ReminderMessage(models.Model):
         # event and channel; more kinds (an extension decided, an item reassigned) are added here.
         RETURNED = "returned", "报告被退回"
         HEAD_RETURNED = "head_back", "报告被单位负责人退回"  # the unit head's sign-off sent it back to staff
+        BOUNCE_DECIDED = "bounce", "退回分工已处理"
+        EXTENSION_DECIDED = "extension", "延期申请已处理"
+        REASSIGNED = "reassigned", "改派交办事项"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待发送"

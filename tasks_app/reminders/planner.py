@@ -64,16 +64,20 @@ def reminders_plan(
     for cycle, _ in due.values():
         plan_cycles[cycle.plan_id].append(cycle.id)
 
-    rows = Assignment.objects.filter(item__plan_id__in=plan_cycles, item__is_active=True).values_list(
-        "item_id",
-        "item__plan_id",
-        "unit_id",
-        "role",
-        "item__number",
-        "item__title",
-        "item__deadline",
-        "item__order",
-        "handed_over_on",
+    rows = (
+        Assignment.objects.asking()
+        .filter(item__plan_id__in=plan_cycles, item__is_active=True)
+        .values_list(
+            "item_id",
+            "item__plan_id",
+            "unit_id",
+            "role",
+            "item__number",
+            "item__title",
+            "item__deadline",
+            "item__order",
+            "handed_over_on",
+        )
     )
     by_item: dict[int, dict[str, Any]] = {}
     for item_id, plan_id, unit, role, number, title, deadline, order, handed_over_on in rows:

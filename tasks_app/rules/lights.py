@@ -44,6 +44,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from tasks_app.models import Assignment, Report
+from tasks_app.rules.reporting import ITEM_CLOSED
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 COLOURS = (RED, YELLOW, GREEN)
@@ -208,8 +209,8 @@ def light_annotations(*, cycle: CycleRef, today: date, closed: Q | None = None) 
         absent.append(Q(**{f"{cycle.pk}__isnull": True}))
     if isinstance(cycle.is_open, str):
         absent.append(~Q(**{cycle.is_open: True}))
-    if closed is not None:
-        absent.append(closed)
+    # a closed (销号) item has no light: the one closure rule (rules.reporting) unless the caller names another
+    absent.append(ITEM_CLOSED if closed is None else closed)
     no_light = [When(reduce(operator.or_, absent), then=Value(None))] if absent else []
     # Each subquery appears once per branch, so a row evaluates ``missing`` and ``progress`` once (a flat list of
     # WHENs would run the EXISTS once per WHEN that names it: three times for a green row).

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tasks_app import access
 from tasks_app.models import Assignment, AuditEntry, Jurisdiction, Membership, Plan, SuggestedAssignment, Unit, WorkItem
+from tasks_app.rules import reporting
 from tasks_app.rules.cycles import open_cycles
 from tasks_app.selectors.lights import with_cycle_lights
 
@@ -56,6 +57,13 @@ def units_by_role(item: WorkItem) -> dict[str, list[Assignment]]:
         if assignment.handed_over_on is None:
             out[assignment.role].append(assignment)
     return out
+
+
+def unacknowledged_rows(item: WorkItem) -> list[Assignment]:
+    """From prefetched assignments: the reporting rows (rules.reporting) not acknowledged (签收) yet."""
+    current = [a for a in item.assignments.all() if a.handed_over_on is None]
+    reporting_ids = set(reporting.reporting_units(current))
+    return [a for a in current if a.unit_id in reporting_ids and a.acknowledged_at is None]
 
 
 def unit_directory(

@@ -292,7 +292,7 @@ def unit_workload(plan: Plan, cycle: ReportingCycle | None) -> list[UnitLoad]:
         loads[unit_id].roles[role] = count
     for unit_id, count in active.values_list("unit_id").annotate(n=Count("item_id", distinct=True)).order_by():
         loads[unit_id].items = count
-    reporting = active.reporting()
+    reporting = active.reporting(closed=True)  # who reports there, closed (销号) items included
     for unit_id, count in reporting.values_list("unit_id").annotate(n=Count("item_id", distinct=True)).order_by():
         loads[unit_id].reporting = count
     if cycle is not None:

@@ -18,6 +18,7 @@ from tasks_app.models import Assignment, Report, ReportingCycle, WorkItem
 from tasks_app.rules import lights
 from tasks_app.rules.cycles import OPEN
 from tasks_app.rules.lights import COLOURS, CycleRef, Light, light_annotations, light_of
+from tasks_app.rules.reporting import item_open
 
 # The open cycle as selectors.workspace joins it on item rows (open_cycle_id / _due / _year).
 OPEN_CYCLE = CycleRef(pk="open_cycle_id", due_date="open_cycle_due", year="open_cycle_year", is_open=True)
@@ -64,7 +65,7 @@ def item_page_light(
         statuses=[by_unit.get(unit) for unit in sorted(reporting)],
         progress=lights.latest_progress(reports),
         completed=completed,
-        closed=False,
+        closed=not item_open(item),
         window=lights.warning_days(item.plan.light_warning_days),
     )
 

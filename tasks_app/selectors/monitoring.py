@@ -137,7 +137,7 @@ def task_schedule(plan: Plan, year: int, *, chapters: Chapters | None = None) ->
         for item_id, unit_id, progress in rows.values_list("item_id", "unit_id", "progress_status").iterator():
             reported[(item_id, unit_id)] = progress
     slots = (
-        Assignment.objects.reporting()
+        Assignment.objects.reporting(closed=True)  # a closed (销号) task is judged on its reports like any other
         .filter(item__plan=plan, item__is_active=True, item__kind__in=TASK_KINDS)
         .order_by("item__order", "item_id", "unit_id")
         .values_list("item_id", "unit_id", "unit__name", "item__section_id", "item__deadline")

@@ -42,6 +42,7 @@ from tasks_app.models import (
 )
 from tasks_app.rules.cycles import open_cycles
 from tasks_app.rules.lights import COLOURS, light_in
+from tasks_app.rules.reporting import ITEM_CLOSED
 from tasks_app.selectors.lights import with_open_cycle_lights
 
 if TYPE_CHECKING:
@@ -73,6 +74,8 @@ REPORT_STATE_LABELS = {
     Report.Status.APPROVED: "已通过",
 }
 NO_CYCLE = "no_cycle"  # the item's plan has no open cycle: nothing to report right now
+CLOSED = "closed"  # the office closed the item (销号): nothing to report any more (rules.reporting)
+REPORT_STATE_LABELS[CLOSED] = "已销号"
 ROLE_LABELS: dict[str, str] = {
     Assignment.Role.LEAD: "牵头",
     Assignment.Role.RESPONSIBLE: "责任",
@@ -163,7 +166,7 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
             is_cooperating=_has_role(scope, Assignment.Role.COOPERATING),
             my_report_state=Subquery(reports.filter(unit_id__in=scope).values("status")[:1]),
             # a scope unit reports on the item (rules.reporting)
-            i_report=Exists(Assignment.objects.reporting(item=OuterRef("pk")).filter(unit_id__in=scope)),
+            i_report=Exists(Assignment.objects.reporting(item=OuterRef("pk"), closed=True).filter(unit_id__in=scope)),
             # a unit that only cooperates sees its own 配合情况, not the lead's report (issue 16)
             my_contribution_state=Subquery(
                 Contribution.objects.filter(item=OuterRef("pk"), cycle_id=OuterRef("open_cycle_id"), unit_id__in=scope)
@@ -184,6 +187,7 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
         state = F("any_report_state")
     items = items.annotate(
         report_state=Case(
+            When(ITEM_CLOSED, then=Value(CLOSED)),
             When(open_cycle_id__isnull=True, then=Value(NO_CYCLE)),
             default=Coalesce(state, Value("none")),
             output_field=CharField(),
@@ -191,6 +195,7 @@ def workspace_items(user: access.AnyUser, *, scope: frozenset[int] | None, today
     )
     overdue = items.annotate(
         is_overdue=Case(
+            When(ITEM_CLOSED, then=Value(False)),
             *own_contribution,
             When(late & ~Q(report_state__in=Report.DONE_STATUSES), then=Value(True)),
             default=Value(False),
@@ -312,15 +317,19 @@ def _office_state_counts(items: WorkspaceItems, *, user: access.AnyUser, today: 
     """The state and overdue facets of the office's unscoped list (an item's state = its least advanced report
     in the open cycle), counted from the reports side: two aggregate queries, no per-item subquery, where the
     generic path probes the reports once per item (50,000 times for a province)."""
-    open_rows = Q(open_cycle_id__isnull=False)
+    open_rows = Q(open_cycle_id__isnull=False) & ~ITEM_CLOSED
     sizes = items.aggregate(
-        no_cycle=Count("pk", filter=~open_rows),
+        closed=Count("pk", filter=ITEM_CLOSED),
+        no_cycle=Count("pk", filter=Q(open_cycle_id__isnull=True) & ~ITEM_CLOSED),
         open=Count("pk", filter=open_rows),
         open_past_due=Count("pk", filter=open_rows & _past_due(today)),
     )
     past_due = Q(cycle__due_date__lt=today) | Q(item__deadline__lt=today)
     per_item = (
-        _office_reads(Report.objects.filter(cycle_id__in=open_cycle_ids(user), item__in=items.values("pk")), user)
+        _office_reads(
+            Report.objects.filter(cycle_id__in=open_cycle_ids(user), item__in=items.exclude(ITEM_CLOSED).values("pk")),
+            user,
+        )
         .values("item_id")
         .annotate(rank=Min(_STATE_RANK), late=Max(Case(When(past_due, then=Value(1)), default=Value(0))))
         .order_by()
@@ -331,7 +340,7 @@ def _office_state_counts(items: WorkspaceItems, *, user: access.AnyUser, today: 
     )
     done_late = ranked.pop("done_late")
     reported = sum(ranked.values())
-    states = {NO_CYCLE: sizes["no_cycle"], "none": sizes["open"] - reported, **ranked}
+    states = {CLOSED: sizes["closed"], NO_CYCLE: sizes["no_cycle"], "none": sizes["open"] - reported, **ranked}
     return {state: n for state, n in states.items() if n}, sizes["open_past_due"] - done_late
 
 

@@ -23,7 +23,7 @@ from tasks_app.models import (
     ReportVersion,
     WorkItem,
 )
-from tasks_app.selectors.workspace import NO_CYCLE, workspace_items
+from tasks_app.selectors.workspace import CLOSED, NO_CYCLE, workspace_items
 
 DUE_SOON_DAYS = 14  # an open cycle due within this many days is listed with its items still to submit
 RETURNED_SHOWN = 5  # returned reports listed by name; the rest are counted and reached through the status filter
@@ -128,7 +128,7 @@ def workspace_todo(user: access.AnyUser, *, today: date, units: frozenset[int] |
     soon = (
         workspace_items(user, scope=mine, today=today)
         .filter(i_report=True, open_cycle_due__gte=today, open_cycle_due__lte=today + timedelta(days=DUE_SOON_DAYS))
-        .exclude(Q(report_state__in=(*Report.DONE_STATUSES, Report.Status.PENDING_HEAD, NO_CYCLE)))
+        .exclude(Q(report_state__in=(*Report.DONE_STATUSES, Report.Status.PENDING_HEAD, NO_CYCLE, CLOSED)))
         .order_by()
         .values("open_cycle_id", "open_cycle_due", "plan_id", "plan__title")
         .annotate(n=Count("pk"))
@@ -221,7 +221,7 @@ def indicator_context(item: WorkItem, cycle: ReportingCycle | None) -> Indicator
 def lead_units(item: WorkItem) -> list[str]:
     """Names of the item's reporting units (its lead, else its responsible units), as the contribution form shows."""
     return list(
-        Assignment.objects.reporting(item=item)
+        Assignment.objects.reporting(item=item, closed=True)
         .select_related("unit")
         .order_by("order")
         .values_list("unit__name", flat=True)

@@ -2,9 +2,10 @@
 transaction (so a rolled-back return leaves no message) and delivered after commit by the outbox worker; the
 sweeper and every `send_reminders` run deliver whatever the broker did not take. Never sent from here.
 
-Kinds today: ``returned`` (the office returned a report, with the reason). An extension decision or a
-reassignment adds a ReminderMessage.Kind value and a headline in reminders/notices.py, and calls
-``unit_notify`` with its own ``key`` part (the event's id), nothing else.
+Kinds today: ``returned`` (the office returned a report, with the reason); ``bounce``, ``extension`` (the office
+decided a unit's 退回分工 / 延期申请) and ``reassigned`` (an item reassigned to the unit), from services/workflow.py.
+A new kind adds a ReminderMessage.Kind value and a headline in reminders/notices.py, and calls ``unit_notify``
+with its own ``event`` (the event's id), nothing else.
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ def _recipients(unit: Unit, report: Report | None) -> list[tuple[str, list[str]]
     ]
 
 
-def _link(item: WorkItem, report: Report | None) -> str:
+def _link(item: WorkItem, report: Report | None, path: str | None) -> str:
+    if path is not None:
+        return site_link(path)
     path = reverse("report", args=[item.pk])
     return site_link(f"{path}?unit={report.unit_id}" if report is not None else path)
 
@@ -60,12 +63,14 @@ def unit_notify(
     reason: str = "",
     cycle: ReportingCycle | None = None,
     event: str = "",
+    link: str | None = None,
 ) -> list[ReminderMessage]:
     """Write one outbox row per channel of ``unit`` about ``kind`` on ``item``; returns the rows written.
 
     ``event`` names the occurrence (default: the report and its version), so one event is noticed once per
     channel however often this is called, and a second return of the same report is a new notice. ``cycle``
-    defaults to the report's. Delivery is queued after the surrounding transaction commits.
+    defaults to the report's; ``link`` (a site path) the page the notice points at (default: the report form).
+    Delivery is queued after the surrounding transaction commits.
     """
     kind = ReminderMessage.Kind(kind)
     if report is not None:
@@ -80,7 +85,7 @@ def unit_notify(
         item_number=item.number or "",
         cycle_label=cycle.label,
         reason=reason,
-        link=_link(item, report),
+        link=_link(item, report, link),
     )
     content = render_notice(notice)
     now = timezone.now()

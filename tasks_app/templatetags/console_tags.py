@@ -25,6 +25,7 @@ NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
         ("审核", "console-review"),
         ("看板", "console-dashboard"),
         ("考核", "console-scoring"),
+        ("签收与申请", "console-workflow"),
         ("指标监测", "console-monitoring"),
         ("分工调整", "console-division"),
         ("分工建议", "console-suggestions"),

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from tasks_app.web import console_views as views
-from tasks_app.web import export_views, monitoring_views, outbox_views, scoring_views, supervision_views
+from tasks_app.web import export_views, monitoring_views, outbox_views, scoring_views, supervision_views, workflow_views
 
 urlpatterns = [
     path("", views.console_home, name="console"),
@@ -19,6 +19,10 @@ urlpatterns = [
     path("review/<int:report_id>/return/", views.review_return, name="console-review-return"),
     path("dashboard/", views.dashboard, name="console-dashboard"),
     path("scoring/", scoring_views.scoring, name="console-scoring"),
+    path("workflow/", workflow_views.workflow_page, name="console-workflow"),
+    path("workflow/<int:request_id>/decide/", workflow_views.workflow_decide, name="console-workflow-decide"),
+    path("items/<int:item_id>/close/", workflow_views.item_close_view, name="console-item-close"),
+    path("items/<int:item_id>/reopen/", workflow_views.item_reopen_view, name="console-item-reopen"),
     path("monitoring/", monitoring_views.monitoring, name="console-monitoring"),
     path(
         "monitoring/indicators/<int:item_id>/",

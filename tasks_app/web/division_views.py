@@ -25,6 +25,7 @@ from tasks_app.rules.units import UnitNames
 from tasks_app.selectors import division as division_reads
 from tasks_app.selectors import lights as light_reads
 from tasks_app.selectors.defaults import default_plan_for
+from tasks_app.selectors.workflow import plan_unacknowledged_count
 from tasks_app.services.contacts import contacts_import_xlsx
 from tasks_app.services.division import (
     DivisionError,
@@ -98,7 +99,14 @@ def division(request: HttpRequest) -> HttpResponse:
     undivided = request.GET.get("undivided") == "1"
     page_obj = _page(request, division_reads.division_items(plan=plan, q=q, undivided=undivided)) if plan else None
     rows = (
-        [(item, division_reads.units_by_role(item), light_reads.row_light(item)) for item in page_obj]
+        [
+            (
+                item,
+                {**division_reads.units_by_role(item), "unacknowledged": division_reads.unacknowledged_rows(item)},
+                light_reads.row_light(item),
+            )
+            for item in page_obj
+        ]
         if page_obj
         else []
     )
@@ -114,6 +122,7 @@ def division(request: HttpRequest) -> HttpResponse:
             page_obj=page_obj,
             rows=rows,
             query=_query(request),
+            unacknowledged_count=plan_unacknowledged_count(plan) if plan else None,
         ),
     )
 

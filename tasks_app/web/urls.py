@@ -1,12 +1,15 @@
 from django.urls import path
 
-from tasks_app.web import report_views, views
+from tasks_app.web import report_views, views, workflow_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("plans/", views.plans, name="plans"),
     path("items/<int:item_id>/", views.item_detail, name="item"),
     path("items/<int:item_id>/report/", report_views.report_page, name="report"),
+    path("items/<int:item_id>/acknowledge/", workflow_views.item_acknowledge, name="item-acknowledge"),
+    path("items/<int:item_id>/bounce/", workflow_views.item_bounce, name="item-bounce"),
+    path("items/<int:item_id>/extension/", workflow_views.item_extension, name="item-extension"),
     path("items/<int:item_id>/contribution/", report_views.contribution_page, name="contribution"),
     path(
         "reports/<int:report_id>/head-approve/",

@@ -23,6 +23,7 @@ from tasks_app.rules.reporting import reporting_role
 from tasks_app.rules.units import unit_display
 from tasks_app.selectors import console as console_reads
 from tasks_app.selectors import lights, monitoring, sources, workspace
+from tasks_app.selectors import workflow as workflow_reads
 from tasks_app.selectors import workspace_todo as todo
 from tasks_app.services.reports import ReportError, evidence_remove, open_cycle_for
 from tasks_app.web.forms import WorkspaceFilterForm
@@ -171,6 +172,12 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         context.update(indicator_track=found.track if found else None, track_year=year)
     history = console_reads.item_history_page(item, request.GET.get("history"))
     context.update(history=list(history.object_list), history_page=history)
+    requests = workflow_reads.item_requests(item)
+    context.update(
+        requests=requests,
+        staff_flow=workflow_reads.staff_workflow(user, item, requests),
+        workflow_history=workflow_reads.item_workflow_history(item),
+    )
     return render(request, "tasks_app/item.html", context)
 
 

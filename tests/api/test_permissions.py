@@ -104,6 +104,23 @@ ENDPOINTS = [
         own_object_write(200),
         lambda w: {"version": w.contribution.version, "text": "改写的配合情况"},
     ),
+    Endpoint(
+        "task acknowledge", "post", lambda w: f"/api/tasks/{w.report_item.id}/acknowledge/", own_object_write(200)
+    ),
+    Endpoint(
+        "task bounce",
+        "post",
+        lambda w: f"/api/tasks/{w.report_item.id}/bounce/",
+        own_object_write(201),
+        lambda w: {"reason": "不属于本单位职责"},
+    ),
+    Endpoint(
+        "task extension",
+        "post",
+        lambda w: f"/api/tasks/{w.report_item.id}/extension/",
+        own_object_write(201),
+        lambda w: {"reason": "资金未到位", "proposed_deadline": "2031-06-30"},
+    ),
     Endpoint("cycles list", "get", lambda w: "/api/cycles/", _all(200)),
     # 市林业局 has items in the same plan, so the outsider sees this cycle too
     Endpoint("cycle detail", "get", lambda w: f"/api/cycles/{w.p.cycle.id}/", _all(200)),

@@ -33,6 +33,7 @@ from tasks_app.models import (
     Report,
     SuggestedAssignment,
     Unit,
+    WorkflowRequest,
 )
 from tasks_app.permissions import declared
 from tests.console.review_fixtures import education_task_items, submitted_report
@@ -43,12 +44,12 @@ pytestmark = pytest.mark.django_db
 # The kind of object a URL group names: by the group's name, else by the path segment before it.
 KIND_BY_GROUP = {
     "cycle_id": "cycle", "report_id": "report", "item_id": "item", "unit_id": "unit", "message_id": "message",
-    "evidence_id": "evidence", "plan_id": "plan",
+    "evidence_id": "evidence", "plan_id": "plan", "request_id": "workflow",
 }  # fmt: skip
 KIND_BY_SEGMENT = {
     "exports": "export", "imports": "import", "reports": "report", "review": "report", "cycles": "cycle",
     "suggestions": "suggestion", "units": "unit", "items": "item", "tasks": "item", "contributions": "contribution",
-    "outbox": "message", "evidence": "evidence", "plans": "plan",
+    "outbox": "message", "evidence": "evidence", "plans": "plan", "workflow": "workflow",
 }  # fmt: skip
 GROUP = re.compile(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)")
 
@@ -143,6 +144,7 @@ def _side(marker: str, *, plan: Plan, cycle, unit: Unit, other: Unit, report: Re
     evidence = Evidence.objects.create(
         report=report, file="evidence/walk.txt", original_name=f"{marker}佐证.txt", size=3, content_type="text/plain"
     )
+    workflow = WorkflowRequest.objects.create(kind="bounce", item=item, unit=unit, reason=f"{marker}退回")
     AuditEntry.objects.create(
         action="unit_edit", object_type="unit", object_id=unit.pk, jurisdiction_id=plan.jurisdiction_id,
         summary=f"{marker}审计",
@@ -150,7 +152,7 @@ def _side(marker: str, *, plan: Plan, cycle, unit: Unit, other: Unit, report: Re
     ids = {
         "plan": plan.pk, "cycle": cycle.pk, "unit": unit.pk, "item": item.pk, "report": report.pk,
         "message": message.pk, "export": export.pk, "import": upload.pk, "suggestion": suggestion.pk,
-        "contribution": contribution.pk, "evidence": evidence.pk, "year": cycle.year,
+        "contribution": contribution.pk, "evidence": evidence.pk, "year": cycle.year, "workflow": workflow.pk,
     }  # fmt: skip
     return Side(marker=marker, jurisdiction=plan.jurisdiction_id, ids=ids)
 
