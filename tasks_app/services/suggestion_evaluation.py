@@ -18,6 +18,7 @@ from django.conf import settings as django_settings
 from tasks_app.models import Plan, WorkItem
 from tasks_app.services.suggestion_dates import ValidNames, plan_date
 from tasks_app.services.suggestions import (
+    item_context_make,
     item_text_make,
     plan_by_file,
     plan_suggestions_build,
@@ -39,7 +40,10 @@ def labelled_examples(*, path: Path = LABELS_004) -> tuple[Plan, list[TrainingEx
     """The hand-labelled items as test examples: text from the database, lead units from the file."""
     data = json.loads(path.read_text(encoding="utf-8"))
     plan = plan_by_file(prefix=data["plan_file"][:3])
-    items = {(item.order, item.title): item for item in WorkItem.objects.filter(plan=plan, is_active=True)}
+    items = {
+        (item.order, item.title): item
+        for item in WorkItem.objects.filter(plan=plan, is_active=True).select_related("section__parent__parent__parent")
+    }
     examples = []
     for row in data["items"]:
         item = items.get((row["order"], row["title"]))
@@ -47,7 +51,14 @@ def labelled_examples(*, path: Path = LABELS_004) -> tuple[Plan, list[TrainingEx
             raise ValueError(f"labelled item {row['order']} {row['title']} is not in plan {plan.pk}")
         text = item_text_make(item=item)
         examples.append(
-            TrainingExample(item.pk, str(plan.pk), text, tuple(row["lead"]), tuple(row.get("cooperating", ())))
+            TrainingExample(
+                item.pk,
+                str(plan.pk),
+                text,
+                tuple(row["lead"]),
+                tuple(row.get("cooperating", ())),
+                context=item_context_make(item=item),
+            )
         )
     return plan, examples
 

@@ -62,8 +62,21 @@ def item_text_make(*, item: WorkItem) -> str:
     return item.text if item.title and item.title in item.text else f"{item.title}。{item.text}"
 
 
+def item_context_make(*, item: WorkItem) -> str:
+    """The headings the item stands under, outermost first (章 → 节 → 1.…): the suggester matches them
+    against the training items' headings, apart from the text (a chapter's units are often shared)."""
+    titles: list[str] = []
+    section = item.section
+    while section is not None and len(titles) < 4:
+        titles.append(section.title)
+        section = section.parent
+    return "。".join(reversed(titles))
+
+
 def _items_query():
-    return WorkItem.objects.filter(is_active=True).select_related("plan__jurisdiction")
+    return WorkItem.objects.filter(is_active=True).select_related(
+        "plan__jurisdiction", "section__parent__parent__parent"
+    )
 
 
 def training_examples_load(*, plan_ids: Iterable[int] | None = None) -> list[TrainingExample]:
@@ -100,6 +113,7 @@ def training_examples_load(*, plan_ids: Iterable[int] | None = None) -> list[Tra
                 lead=tuple(lead),
                 cooperating=tuple(cooperating),
                 jurisdiction=item.plan.jurisdiction.name,
+                context=item_context_make(item=item),
             )
         )
     return examples
@@ -262,7 +276,10 @@ def plan_suggestions_build(*, plan: Plan, limit: int | None = None) -> dict[str,
     for item in items:
         own = positions.get(item.id)
         suggestion = suggester.suggest(
-            text=item_text_make(item=item), unit_map=target, exclude=() if own is None else (own,)
+            text=item_text_make(item=item),
+            context=item_context_make(item=item),
+            unit_map=target,
+            exclude=() if own is None else (own,),
         )
         rows.append(suggestion_payload(item=item, suggestion=suggestion, target=target))
     return {"plan_id": plan.id, "jurisdiction": plan.jurisdiction.name, "items": rows}

@@ -136,7 +136,9 @@ def leave_one_out_evaluate(
     started = time.perf_counter()
     for position in positions:
         example = suggester.examples[position]
-        suggestion = suggester.suggest(text=example.text, unit_map=unit_map, exclude=(position,))
+        suggestion = suggester.suggest(
+            text=example.text, context=example.context, unit_map=unit_map, exclude=(position,)
+        )
         suggestion_score(
             result=result,
             example=example,
@@ -162,7 +164,7 @@ def transfer_evaluate(
     result = EvaluationResult(name)
     started = time.perf_counter()
     for example in tests:
-        suggestion = suggester.suggest(text=example.text, unit_map=unit_map)
+        suggestion = suggester.suggest(text=example.text, context=example.context, unit_map=unit_map)
         suggestion_score(
             result=result,
             example=example,

@@ -20,11 +20,12 @@ that voted, the function words that matched, and the terms the text shares with 
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .textvec import TfidfIndex, shared_terms_find
+from .textvec import TfidfIndex, Vector, shared_terms_find
 from .words import words_cut
 
 
@@ -38,6 +39,7 @@ class TrainingExample:
     lead: tuple[str, ...]
     cooperating: tuple[str, ...] = ()
     jurisdiction: str = ""
+    context: str = ""  # the headings of the chapter/section the item stands under
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,16 @@ class SuggesterSettings:
     top: int = 5
     shown_neighbours: int = 5
     words: bool = True  # jieba words beside the character n-grams (suggesting.words)
+    # the headings the item stands under, matched against the training items' headings (a chapter's
+    # units are often shared): their units vote like the text neighbours, with this weight
+    heading_weight: float = 0.0
+    heading_neighbours: int = 12
+    # cosine similarity to each unit's centroid (the sum of the vectors of the items it leads)
+    centroid_weight: float = 0.0
+    # cooperating units: how often a unit cooperated when the proposed lead led (smoothed), and how often
+    # it cooperated at all
+    cooccurrence_weight: float = 0.0
+    cooperating_prior_weight: float = 0.0
 
 
 @dataclass
@@ -108,7 +120,14 @@ class DivisionSuggester:
         self.index = TfidfIndex(
             documents=[example.text for example in self.examples], words=words_cut if self.settings.words else None
         )
+        self.headings = TfidfIndex(documents=[example.context for example in self.examples])
         self._lead_counts: Counter[str] = Counter(unit for ex in self.examples for unit in ex.lead)
+        self._cooperating_counts: Counter[str] = Counter(unit for ex in self.examples for unit in ex.cooperating)
+        self._together: dict[str, Counter[str]] = {}
+        for example in self.examples:
+            for unit in example.lead:
+                self._together.setdefault(unit, Counter()).update(example.cooperating)
+        self.centroids = _Centroids(vectors=self.index.vectors, owners=[ex.lead for ex in self.examples])
         word_owners: Counter[str] = Counter(word for words in self.unit_words.values() for word in words)
         self._word_share = {word: 1.0 / owners for word, owners in word_owners.items()}
 
@@ -116,25 +135,25 @@ class DivisionSuggester:
         self,
         *,
         text: str,
+        context: str = "",
         unit_map: UnitMap | None = None,
         exclude: Sequence[int] = (),
     ) -> Suggestion:
-        """Suggestions for one text; ``exclude`` holds example positions to ignore (leave-one-out)."""
+        """Suggestions for one text under the headings ``context``; ``exclude`` holds example positions to
+        ignore (leave-one-out: they neither vote nor count in the centroids, the prior or the co-occurrence)."""
         settings = self.settings
         vector = self.index.vector_for(text=text)
         found = self.index.nearest_find(vector=vector, limit=settings.neighbours, exclude=exclude)
         lead, cooperating = _Votes(), _Votes()
-        # Normalise by the neighbours' total weight, but never by less than ``confidence_floor``:
-        # a few faint neighbours (similarity 0.1) must not outvote the function words.
-        total = max(sum(similarity**settings.power for _, similarity in found), settings.confidence_floor)
-        for position, similarity in found:
-            example = self.examples[position]
-            weight = similarity**settings.power / total
-            for unit in example.lead:
-                lead.add(unit, weight, example.item_id)
-                cooperating.add(unit, weight * settings.lead_as_cooperating)
-            for unit in example.cooperating:
-                cooperating.add(unit, weight, example.item_id)
+        self._vote(lead, cooperating, found, weight=1.0)
+        if settings.heading_weight and context:
+            near = self.headings.nearest_find(
+                vector=self.headings.vector_for(text=context), limit=settings.heading_neighbours, exclude=exclude
+            )
+            self._vote(lead, cooperating, near, weight=settings.heading_weight, why=False)
+        if settings.centroid_weight:
+            for unit, similarity in self.centroids.similarities(vector=vector, exclude=exclude).items():
+                lead.add(unit, settings.centroid_weight * similarity)
 
         words_found = self._words_find(text=text)
         best = max((sum(self._word_share[w] for w in words) for words in words_found.values()), default=0.0)
@@ -149,6 +168,8 @@ class DivisionSuggester:
         most = max(counts.values(), default=0) or 1
         for unit in list(lead.score):
             lead.add(unit, settings.prior_weight * max(counts.get(unit, 0), 0) / most)
+        if settings.cooccurrence_weight or settings.cooperating_prior_weight:
+            self._cooperating_context(lead, cooperating, counts, exclude)
 
         mapper = _mapper(unit_map)
         lead_scores = _ranked(lead, words_found, mapper, settings.top, skip=())
@@ -159,6 +180,48 @@ class DivisionSuggester:
             for p, s in found[: settings.shown_neighbours]
         ]
         return Suggestion(lead_scores, coop_scores, neighbours, self._terms(text, found, lead_scores))
+
+    def _vote(
+        self, lead: _Votes, cooperating: _Votes, found: list[tuple[int, float]], *, weight: float, why: bool = True
+    ) -> None:
+        """Each neighbour gives ``similarity ** power`` (normalised by the neighbours' total weight, never by
+        less than ``confidence_floor``: a few faint neighbours must not outvote the function words)."""
+        settings = self.settings
+        total = max(sum(similarity**settings.power for _, similarity in found), settings.confidence_floor)
+        for position, similarity in found:
+            example = self.examples[position]
+            share = weight * similarity**settings.power / total
+            item_id = example.item_id if why else None
+            for unit in example.lead:
+                lead.add(unit, share, item_id)
+                cooperating.add(unit, share * settings.lead_as_cooperating)
+            for unit in example.cooperating:
+                cooperating.add(unit, share, item_id)
+
+    def _cooperating_context(
+        self, lead: _Votes, cooperating: _Votes, lead_counts: Counter[str], exclude: Sequence[int]
+    ) -> None:
+        """Units that cooperated when the two best leads led (count / (times led + 2)), and a small prior of
+        how often each unit cooperates at all; the held-out items are taken out of both counts."""
+        settings = self.settings
+        together = {unit: counter.copy() for unit, counter in self._together.items()}
+        overall = self._cooperating_counts.copy()
+        for position in exclude:
+            example = self.examples[position]
+            overall.subtract(example.cooperating)
+            for unit in example.lead:
+                together[unit].subtract(example.cooperating)
+        best = sorted(lead.score.items(), key=lambda pair: (-pair[1], pair[0]))[:2]
+        top = best[0][1] if best else 0.0
+        for unit, score in best:
+            led = max(lead_counts.get(unit, 0), 0)
+            for other, count in together.get(unit, Counter()).items():
+                if count > 0 and other != unit:
+                    cooperating.add(other, settings.cooccurrence_weight * (score / top) * count / (led + 2))
+        most = max(overall.values(), default=0) or 1
+        for other, count in overall.items():
+            if count > 0:
+                cooperating.add(other, settings.cooperating_prior_weight * count / most)
 
     def _words_find(self, *, text: str) -> dict[str, tuple[str, ...]]:
         found: dict[str, tuple[str, ...]] = {}
@@ -177,6 +240,48 @@ class DivisionSuggester:
         for score in lead[:3]:
             terms.extend(word for word in score.words if word not in terms)
         return terms[:12]
+
+
+class _Centroids:
+    """The sum of the (unit-length) vectors of the items each unit leads; the cosine of a text to it, with
+    held-out items subtracted exactly (their vectors are taken out of the sum and of its norm)."""
+
+    def __init__(self, *, vectors: Sequence[Vector], owners: Sequence[tuple[str, ...]]) -> None:
+        self.vectors = vectors
+        self.owners = owners
+        sums: dict[str, Vector] = {}
+        for vector, units in zip(vectors, owners, strict=True):
+            for unit in units:
+                total = sums.setdefault(unit, {})
+                for gram, weight in vector.items():
+                    total[gram] = total.get(gram, 0.0) + weight
+        self.sums = sums
+        self.norms2 = {unit: sum(w * w for w in total.values()) for unit, total in sums.items()}
+        self.postings: dict[str, list[tuple[str, float]]] = {}
+        for unit, total in sums.items():
+            for gram, weight in total.items():
+                self.postings.setdefault(gram, []).append((unit, weight))
+
+    def similarities(self, *, vector: Vector, exclude: Sequence[int] = ()) -> dict[str, float]:
+        dots: dict[str, float] = {}
+        for gram, weight in vector.items():
+            for unit, other in self.postings.get(gram, ()):
+                dots[unit] = dots.get(unit, 0.0) + weight * other
+        norms2 = dict(self.norms2)
+        held: dict[str, list[int]] = {}
+        for position in exclude:
+            for unit in self.owners[position]:
+                held.setdefault(unit, []).append(position)
+        for unit, positions in held.items():  # the unit's sum without the held-out items, exactly
+            rest = dict(self.sums[unit])
+            for position in positions:
+                for gram, weight in self.vectors[position].items():
+                    rest[gram] -= weight
+            norms2[unit] = sum(w * w for w in rest.values())
+            dots[unit] = sum(weight * rest.get(gram, 0.0) for gram, weight in vector.items())
+        return {
+            unit: dot / math.sqrt(norms2[unit]) for unit, dot in dots.items() if dot > 1e-9 and norms2[unit] > 1e-9
+        }
 
 
 def _mapper(unit_map: UnitMap | None) -> Callable[[str], str | None]:
