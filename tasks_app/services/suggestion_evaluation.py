@@ -71,9 +71,12 @@ def suggester_evaluate(
     labels: Path | None = LABELS_004,
     settings: SuggesterSettings | None = None,
     dated: bool = True,
+    tune: bool = True,
 ) -> dict[str, Any]:
     """``dated=False`` proposes names as learnt (the assistant before successions), still counting the
-    proposals not valid on the plan's date, for the before/after table."""
+    proposals not valid on the plan's date, for the before/after table. ``tune`` chooses the combination
+    weights by cross-validation on each direction's training side (``suggesting.tuning``); ``tune=False``
+    keeps ``settings`` as given."""
     city_plan, district_plan = plan_by_file(prefix=city), plan_by_file(prefix=district)
     everything = training_examples_load()
     by_plan = {
@@ -99,6 +102,7 @@ def suggester_evaluate(
                 positions=positions,
                 unit_map=target,
                 invalid=valid.invalid,
+                tune=tune,
             )
         )
     for source, test in ((city_plan, district_plan), (district_plan, city_plan)):
@@ -123,6 +127,7 @@ def suggester_evaluate(
                 unit_map=target,
                 gold_map=gold,
                 invalid=valid.invalid,
+                tune=tune,
             )
         )
     if labels is not None and labels.exists():
@@ -143,6 +148,7 @@ def suggester_evaluate(
                 unit_map=target,
                 gold_map=lambda name: name,
                 invalid=valid.invalid,
+                tune=tune,
             )
         )
     report: dict[str, Any] = {"results": [result.as_dict() for result in results], "timing": None}

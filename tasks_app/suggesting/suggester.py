@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .textvec import TfidfIndex, Vector, shared_terms_find
 from .words import words_cut
@@ -84,28 +84,26 @@ class SuggesterSettings:
     heading_neighbours: int = 12
     # cosine similarity to each unit's centroid (the sum of the vectors of the items it leads)
     centroid_weight: float = 0.0
-    # cooperating units: how often a unit cooperated when the proposed lead led (smoothed), and how often
-    # it cooperated at all
-    cooccurrence_weight: float = 0.0
-    cooperating_prior_weight: float = 0.0
-
-
-@dataclass
-class _Votes:
-    score: dict[str, float] = field(default_factory=dict)
-    neighbours: dict[str, list[int | str]] = field(default_factory=dict)
-
-    def add(self, unit: str, weight: float, item_id: int | str | None = None) -> None:
-        self.score[unit] = self.score.get(unit, 0.0) + weight
-        if item_id is not None:
-            self.neighbours.setdefault(unit, []).append(item_id)
 
 
 UnitMap = Mapping[str, str | None] | Callable[[str], str | None]
 
 
+@dataclass(frozen=True)
+class Parts:
+    """What one text gets from each source before weighting: per source, unit → score (lead and
+    cooperating). ``suggest`` combines them with the settings' weights; ``tuning`` re-weighs them many times
+    without recomputing the neighbours."""
+
+    lead: dict[str, dict[str, float]]
+    cooperating: dict[str, dict[str, float]]
+    why: dict[str, list[int | str]]  # unit → ids of the similar items that named it
+    found: list[tuple[int, float]]
+    words_found: dict[str, tuple[str, ...]]
+
+
 class DivisionSuggester:
-    """Nearest-neighbour + function-word suggester over a fixed set of divided items."""
+    """Nearest-neighbour + heading + centroid + function-word suggester over a fixed set of divided items."""
 
     def __init__(
         self,
@@ -122,11 +120,6 @@ class DivisionSuggester:
         )
         self.headings = TfidfIndex(documents=[example.context for example in self.examples])
         self._lead_counts: Counter[str] = Counter(unit for ex in self.examples for unit in ex.lead)
-        self._cooperating_counts: Counter[str] = Counter(unit for ex in self.examples for unit in ex.cooperating)
-        self._together: dict[str, Counter[str]] = {}
-        for example in self.examples:
-            for unit in example.lead:
-                self._together.setdefault(unit, Counter()).update(example.cooperating)
         self.centroids = _Centroids(vectors=self.index.vectors, owners=[ex.lead for ex in self.examples])
         word_owners: Counter[str] = Counter(word for words in self.unit_words.values() for word in words)
         self._word_share = {word: 1.0 / owners for word, owners in word_owners.items()}
@@ -138,90 +131,76 @@ class DivisionSuggester:
         context: str = "",
         unit_map: UnitMap | None = None,
         exclude: Sequence[int] = (),
+        settings: SuggesterSettings | None = None,
     ) -> Suggestion:
         """Suggestions for one text under the headings ``context``; ``exclude`` holds example positions to
-        ignore (leave-one-out: they neither vote nor count in the centroids, the prior or the co-occurrence)."""
-        settings = self.settings
+        ignore (leave-one-out: they neither vote nor count in the centroids or the prior)."""
+        settings = settings or self.settings
+        parts = self.parts(text=text, context=context, exclude=exclude, settings=settings)
+        lead, cooperating = parts_combine(parts=parts, settings=settings)
+        mapper = _mapper(unit_map)
+        lead_scores = _ranked(lead, parts.why, parts.words_found, mapper, settings.top, skip=())
+        top_lead = {lead_scores[0].unit} if lead_scores else set()
+        coop_scores = _ranked(cooperating, parts.why, parts.words_found, mapper, settings.top, skip=top_lead)
+        neighbours = [
+            Neighbour(self.examples[p].item_id, self.examples[p].plan, round(s, 4), self.examples[p].text)
+            for p, s in parts.found[: settings.shown_neighbours]
+        ]
+        return Suggestion(lead_scores, coop_scores, neighbours, self._terms(text, parts.found, lead_scores))
+
+    def parts(
+        self, *, text: str, context: str = "", exclude: Sequence[int] = (), settings: SuggesterSettings | None = None
+    ) -> Parts:
+        """Every source's scores for ``text``; a held-out position counts in none of them."""
+        settings = settings or self.settings
         vector = self.index.vector_for(text=text)
         found = self.index.nearest_find(vector=vector, limit=settings.neighbours, exclude=exclude)
-        lead, cooperating = _Votes(), _Votes()
-        self._vote(lead, cooperating, found, weight=1.0)
-        if settings.heading_weight and context:
+        why: dict[str, list[int | str]] = {}
+        lead: dict[str, dict[str, float]] = {}
+        cooperating: dict[str, dict[str, float]] = {}
+        lead["neighbours"], cooperating["neighbours"], cooperating["neighbours_lead"] = self._vote(found, why)
+        near = []
+        if context:
             near = self.headings.nearest_find(
                 vector=self.headings.vector_for(text=context), limit=settings.heading_neighbours, exclude=exclude
             )
-            self._vote(lead, cooperating, near, weight=settings.heading_weight, why=False)
-        if settings.centroid_weight:
-            for unit, similarity in self.centroids.similarities(vector=vector, exclude=exclude).items():
-                lead.add(unit, settings.centroid_weight * similarity)
+        lead["headings"], cooperating["headings"], cooperating["headings_lead"] = self._vote(near, None)
+        lead["centroid"] = self.centroids.similarities(vector=vector, exclude=exclude)
 
         words_found = self._words_find(text=text)
         best = max((sum(self._word_share[w] for w in words) for words in words_found.values()), default=0.0)
-        for unit, words in words_found.items():
-            share = sum(self._word_share[w] for w in words) / best
-            lead.add(unit, settings.lexicon_weight * share)
-            cooperating.add(unit, settings.cooperating_lexicon_weight * share)
+        lead["words"] = {unit: sum(self._word_share[w] for w in words) / best for unit, words in words_found.items()}
+        cooperating["words"] = dict(lead["words"])
 
         counts = self._lead_counts.copy()
         for position in exclude:
             counts.subtract(self.examples[position].lead)
         most = max(counts.values(), default=0) or 1
-        for unit in list(lead.score):
-            lead.add(unit, settings.prior_weight * max(counts.get(unit, 0), 0) / most)
-        if settings.cooccurrence_weight or settings.cooperating_prior_weight:
-            self._cooperating_context(lead, cooperating, counts, exclude)
-
-        mapper = _mapper(unit_map)
-        lead_scores = _ranked(lead, words_found, mapper, settings.top, skip=())
-        top_lead = {lead_scores[0].unit} if lead_scores else set()
-        coop_scores = _ranked(cooperating, words_found, mapper, settings.top, skip=top_lead)
-        neighbours = [
-            Neighbour(self.examples[p].item_id, self.examples[p].plan, round(s, 4), self.examples[p].text)
-            for p, s in found[: settings.shown_neighbours]
-        ]
-        return Suggestion(lead_scores, coop_scores, neighbours, self._terms(text, found, lead_scores))
+        lead["prior"] = {unit: max(count, 0) / most for unit, count in counts.items() if count > 0}
+        return Parts(lead, cooperating, why, found, words_found)
 
     def _vote(
-        self, lead: _Votes, cooperating: _Votes, found: list[tuple[int, float]], *, weight: float, why: bool = True
-    ) -> None:
-        """Each neighbour gives ``similarity ** power`` (normalised by the neighbours' total weight, never by
-        less than ``confidence_floor``: a few faint neighbours must not outvote the function words)."""
+        self, found: list[tuple[int, float]], why: dict[str, list[int | str]] | None
+    ) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+        """Lead, cooperating and lead-as-cooperating votes of ``found``: each neighbour gives
+        ``similarity ** power``, normalised by the neighbours' total weight but never by less than
+        ``confidence_floor`` (a few faint neighbours must not outvote the function words)."""
         settings = self.settings
+        lead: dict[str, float] = {}
+        cooperating: dict[str, float] = {}
         total = max(sum(similarity**settings.power for _, similarity in found), settings.confidence_floor)
         for position, similarity in found:
             example = self.examples[position]
-            share = weight * similarity**settings.power / total
-            item_id = example.item_id if why else None
+            share = similarity**settings.power / total
             for unit in example.lead:
-                lead.add(unit, share, item_id)
-                cooperating.add(unit, share * settings.lead_as_cooperating)
+                lead[unit] = lead.get(unit, 0.0) + share
+                if why is not None:
+                    why.setdefault(unit, []).append(example.item_id)
             for unit in example.cooperating:
-                cooperating.add(unit, share, item_id)
-
-    def _cooperating_context(
-        self, lead: _Votes, cooperating: _Votes, lead_counts: Counter[str], exclude: Sequence[int]
-    ) -> None:
-        """Units that cooperated when the two best leads led (count / (times led + 2)), and a small prior of
-        how often each unit cooperates at all; the held-out items are taken out of both counts."""
-        settings = self.settings
-        together = {unit: counter.copy() for unit, counter in self._together.items()}
-        overall = self._cooperating_counts.copy()
-        for position in exclude:
-            example = self.examples[position]
-            overall.subtract(example.cooperating)
-            for unit in example.lead:
-                together[unit].subtract(example.cooperating)
-        best = sorted(lead.score.items(), key=lambda pair: (-pair[1], pair[0]))[:2]
-        top = best[0][1] if best else 0.0
-        for unit, score in best:
-            led = max(lead_counts.get(unit, 0), 0)
-            for other, count in together.get(unit, Counter()).items():
-                if count > 0 and other != unit:
-                    cooperating.add(other, settings.cooccurrence_weight * (score / top) * count / (led + 2))
-        most = max(overall.values(), default=0) or 1
-        for other, count in overall.items():
-            if count > 0:
-                cooperating.add(other, settings.cooperating_prior_weight * count / most)
+                cooperating[unit] = cooperating.get(unit, 0.0) + share
+                if why is not None:
+                    why.setdefault(unit, []).append(example.item_id)
+        return lead, cooperating, dict(lead)
 
     def _words_find(self, *, text: str) -> dict[str, tuple[str, ...]]:
         found: dict[str, tuple[str, ...]] = {}
@@ -284,6 +263,39 @@ class _Centroids:
         }
 
 
+def parts_combine(*, parts: Parts, settings: SuggesterSettings) -> tuple[dict[str, float], dict[str, float]]:
+    """Lead and cooperating scores: the weighted sum of the sources (a unit only the prior knows is not
+    proposed: the prior breaks ties between units some source named)."""
+    lead_weights = {
+        "neighbours": 1.0,
+        "headings": settings.heading_weight,
+        "centroid": settings.centroid_weight,
+        "words": settings.lexicon_weight,
+    }
+    cooperating_weights = {
+        "neighbours": 1.0,
+        "neighbours_lead": settings.lead_as_cooperating,
+        "headings": settings.heading_weight,
+        "headings_lead": settings.heading_weight * settings.lead_as_cooperating,
+        "words": settings.cooperating_lexicon_weight,
+    }
+    lead = _weighted(parts.lead, lead_weights)
+    prior = parts.lead["prior"]
+    for unit in lead:
+        lead[unit] += settings.prior_weight * prior.get(unit, 0.0)
+    return lead, _weighted(parts.cooperating, cooperating_weights)
+
+
+def _weighted(sources: Mapping[str, Mapping[str, float]], weights: Mapping[str, float]) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for source, weight in weights.items():
+        if not weight:
+            continue
+        for unit, score in sources.get(source, {}).items():
+            total[unit] = total.get(unit, 0.0) + weight * score
+    return total
+
+
 def _mapper(unit_map: UnitMap | None) -> Callable[[str], str | None]:
     if unit_map is None:
         return lambda unit: unit
@@ -293,7 +305,8 @@ def _mapper(unit_map: UnitMap | None) -> Callable[[str], str | None]:
 
 
 def _ranked(
-    votes: _Votes,
+    scores: Mapping[str, float],
+    why_of: Mapping[str, Sequence[int | str]],
     words_found: Mapping[str, tuple[str, ...]],
     mapper: Callable[[str], str | None],
     top: int,
@@ -302,12 +315,12 @@ def _ranked(
     merged: dict[str, float] = {}
     why: dict[str, list[int | str]] = {}
     words: dict[str, list[str]] = {}
-    for unit, score in votes.score.items():
+    for unit, score in scores.items():
         target = mapper(unit)
         if target is None or target in skip:
             continue
         merged[target] = merged.get(target, 0.0) + score
-        for item_id in votes.neighbours.get(unit, ()):
+        for item_id in why_of.get(unit, ()):
             if item_id not in why.setdefault(target, []):
                 why[target].append(item_id)
         for word in words_found.get(unit, ()):
