@@ -84,6 +84,8 @@ class SuggesterSettings:
     heading_neighbours: int = 12
     # cosine similarity to each unit's centroid (the sum of the vectors of the items it leads)
     centroid_weight: float = 0.0
+    cooperating_centroid_weight: float = 0.0  # the same over the items each unit cooperates on
+    heading_words_weight: float = 0.0  # function words found in the headings (提升医疗卫生服务水平 → 卫生健康)
 
 
 UnitMap = Mapping[str, str | None] | Callable[[str], str | None]
@@ -121,8 +123,12 @@ class DivisionSuggester:
         self.headings = TfidfIndex(documents=[example.context for example in self.examples])
         self._lead_counts: Counter[str] = Counter(unit for ex in self.examples for unit in ex.lead)
         self.centroids = _Centroids(vectors=self.index.vectors, owners=[ex.lead for ex in self.examples])
+        self.cooperating_centroids = _Centroids(
+            vectors=self.index.vectors, owners=[ex.cooperating for ex in self.examples]
+        )
         word_owners: Counter[str] = Counter(word for words in self.unit_words.values() for word in words)
         self._word_share = {word: 1.0 / owners for word, owners in word_owners.items()}
+        self._vectors: dict[tuple[int, str], Vector] = {}
 
     def suggest(
         self,
@@ -153,7 +159,7 @@ class DivisionSuggester:
     ) -> Parts:
         """Every source's scores for ``text``; a held-out position counts in none of them."""
         settings = settings or self.settings
-        vector = self.index.vector_for(text=text)
+        vector = self._vector(self.index, text)
         found = self.index.nearest_find(vector=vector, limit=settings.neighbours, exclude=exclude)
         why: dict[str, list[int | str]] = {}
         lead: dict[str, dict[str, float]] = {}
@@ -162,15 +168,21 @@ class DivisionSuggester:
         near = []
         if context:
             near = self.headings.nearest_find(
-                vector=self.headings.vector_for(text=context), limit=settings.heading_neighbours, exclude=exclude
+                vector=self._vector(self.headings, context), limit=settings.heading_neighbours, exclude=exclude
             )
         lead["headings"], cooperating["headings"], cooperating["headings_lead"] = self._vote(near, None)
         lead["centroid"] = self.centroids.similarities(vector=vector, exclude=exclude)
+        cooperating["centroid"] = self.cooperating_centroids.similarities(vector=vector, exclude=exclude)
 
         words_found = self._words_find(text=text)
         best = max((sum(self._word_share[w] for w in words) for words in words_found.values()), default=0.0)
         lead["words"] = {unit: sum(self._word_share[w] for w in words) / best for unit, words in words_found.items()}
         cooperating["words"] = dict(lead["words"])
+        heading_words = self._words_find(text=context) if context else {}
+        best = max((sum(self._word_share[w] for w in words) for words in heading_words.values()), default=0.0)
+        lead["heading_words"] = {
+            unit: sum(self._word_share[w] for w in words) / best for unit, words in heading_words.items()
+        }
 
         counts = self._lead_counts.copy()
         for position in exclude:
@@ -178,6 +190,15 @@ class DivisionSuggester:
         most = max(counts.values(), default=0) or 1
         lead["prior"] = {unit: max(count, 0) / most for unit, count in counts.items() if count > 0}
         return Parts(lead, cooperating, why, found, words_found)
+
+    def _vector(self, index: TfidfIndex, text: str) -> Vector:
+        """``index.vector_for(text)``, remembered: tuning asks for every training text many times."""
+        key = (id(index), text)
+        if key not in self._vectors:
+            if len(self._vectors) > 20000:
+                self._vectors.clear()
+            self._vectors[key] = index.vector_for(text=text)
+        return self._vectors[key]
 
     def _vote(
         self, found: list[tuple[int, float]], why: dict[str, list[int | str]] | None
@@ -271,6 +292,7 @@ def parts_combine(*, parts: Parts, settings: SuggesterSettings) -> tuple[dict[st
         "headings": settings.heading_weight,
         "centroid": settings.centroid_weight,
         "words": settings.lexicon_weight,
+        "heading_words": settings.heading_words_weight,
     }
     cooperating_weights = {
         "neighbours": 1.0,
@@ -278,6 +300,7 @@ def parts_combine(*, parts: Parts, settings: SuggesterSettings) -> tuple[dict[st
         "headings": settings.heading_weight,
         "headings_lead": settings.heading_weight * settings.lead_as_cooperating,
         "words": settings.cooperating_lexicon_weight,
+        "centroid": settings.cooperating_centroid_weight,
     }
     lead = _weighted(parts.lead, lead_weights)
     prior = parts.lead["prior"]
