@@ -21,6 +21,7 @@ PURE = [
     "tasks_app.parsing.convert",
     "tasks_app.suggesting.suggester",
     "tasks_app.suggesting.evaluation",
+    "tasks_app.suggesting.tuning",
     "tasks_app.reminders.calendar",
     "tasks_app.rules.indicators",
     "tasks_app.rules.text",

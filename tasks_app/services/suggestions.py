@@ -14,6 +14,7 @@ The algorithm lives in ``tasks_app.suggesting`` and never sees the database. Thi
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from tasks_app.suggesting.suggester import (
     Suggestion,
     TrainingExample,
 )
+from tasks_app.suggesting.tuning import settings_tune
 
 TRANSFERABLE_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.CENTRAL_AGENCY)
 _GROUP_WORDS = ("领导小组", "委员会", "成员单位", "指挥部")
@@ -263,11 +265,35 @@ def suggestion_payload(*, item: WorkItem, suggestion: Suggestion, target: Target
     }
 
 
-def plan_suggestions_build(*, plan: Plan, limit: int | None = None) -> dict[str, Any]:
-    """Suggestions for every active item of ``plan``; an item never learns from itself. Writes nothing."""
+_TUNED: dict[str, SuggesterSettings] = {}
+
+
+def suggester_tune(*, suggester: DivisionSuggester) -> SuggesterSettings:
+    """The combination weights for ``suggester``, chosen by leave-one-out over its training examples
+    (``suggesting.tuning``) and remembered per process for the same examples and function words: the first
+    request after a division changes pays ~3 s, the next ones nothing."""
+    digest = hashlib.sha256()
+    for example in suggester.examples:
+        digest.update(
+            repr((example.item_id, example.text, example.context, example.lead, example.cooperating)).encode()
+        )
+    digest.update(repr(sorted(suggester.unit_words.items())).encode())
+    key = digest.hexdigest()
+    if key not in _TUNED:
+        if len(_TUNED) > 32:
+            _TUNED.clear()
+        _TUNED[key] = settings_tune(suggester=suggester, positions=range(len(suggester.examples)))
+    return _TUNED[key]
+
+
+def plan_suggestions_build(*, plan: Plan, limit: int | None = None, tune: bool = True) -> dict[str, Any]:
+    """Suggestions for every active item of ``plan``; an item never learns from itself. Writes nothing.
+    With ``tune`` the weights are chosen on all divided items (``suggester_tune``)."""
     examples = training_examples_load()
     valid = ValidNames.load(jurisdiction=plan.jurisdiction, on=plan_date(plan))
     suggester, target = suggester_build(jurisdiction=plan.jurisdiction, examples=examples, valid=valid)
+    if tune:
+        suggester.settings = suggester_tune(suggester=suggester)
     positions = {example.item_id: position for position, example in enumerate(examples)}
     items = _items_query().filter(plan=plan).order_by("order")
     if limit is not None:

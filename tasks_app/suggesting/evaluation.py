@@ -195,9 +195,7 @@ def transfer_evaluate(
         settings = settings_tune(suggester=suggester, positions=range(len(suggester.examples)))
         result.weights.append(tuned_weights(settings))
     for example in tests:
-        suggestion = suggester.suggest(
-            text=example.text, context=example.context, unit_map=unit_map, settings=settings
-        )
+        suggestion = suggester.suggest(text=example.text, context=example.context, unit_map=unit_map, settings=settings)
         suggestion_score(
             result=result,
             example=example,

@@ -279,9 +279,7 @@ class _Centroids:
                     rest[gram] -= weight
             norms2[unit] = sum(w * w for w in rest.values())
             dots[unit] = sum(weight * rest.get(gram, 0.0) for gram, weight in vector.items())
-        return {
-            unit: dot / math.sqrt(norms2[unit]) for unit, dot in dots.items() if dot > 1e-9 and norms2[unit] > 1e-9
-        }
+        return {unit: dot / math.sqrt(norms2[unit]) for unit, dot in dots.items() if dot > 1e-9 and norms2[unit] > 1e-9}
 
 
 def parts_combine(*, parts: Parts, settings: SuggesterSettings) -> tuple[dict[str, float], dict[str, float]]:

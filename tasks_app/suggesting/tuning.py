@@ -46,7 +46,7 @@ def _lead_score(rows: Sequence[tuple[Parts, set[str], set[str]]], settings: Sugg
     hits = 0.0
     for parts, lead, _ in rows:
         ranked = _ranked(parts_combine(parts=parts, settings=settings)[0])[:3]
-        hits += (ranked[:1] and ranked[0] in lead) + bool(lead & set(ranked))
+        hits += float(bool(ranked) and ranked[0] in lead) + float(bool(lead & set(ranked)))
     return hits
 
 
@@ -73,9 +73,7 @@ def settings_tune(
     excluded = set(held_out)
     rows = [
         (
-            suggester.parts(
-                text=example.text, context=example.context, exclude=(position, *held_out), settings=base
-            ),
+            suggester.parts(text=example.text, context=example.context, exclude=(position, *held_out), settings=base),
             set(example.lead),
             set(example.cooperating),
         )
