@@ -59,8 +59,8 @@ def unit_key_make(*, unit: Unit) -> str:
 
 
 def item_text_make(*, item: WorkItem) -> str:
-    """What the suggester reads: the item's title and text. Section headings were tried and left out:
-    they did not help (docs/division-assistant.md, ablation)."""
+    """What the suggester reads: the item's title and text. Section headings mixed into the text did not
+    help (docs/division-assistant.md, ablation); they are matched on their own (``item_context_make``)."""
     return item.text if item.title and item.title in item.text else f"{item.title}。{item.text}"
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from .suggester import DivisionSuggester, Parts, SuggesterSettings, parts_combine
 
@@ -105,7 +106,8 @@ def _best(
             for value in values:
                 if value == getattr(best, name):
                     continue
-                candidate = replace(best, **{name: value})
+                changes: dict[str, Any] = {name: value}
+                candidate = replace(best, **changes)
                 score = score_of(candidate)
                 if score >= best_score + margin:
                     best, best_score, moved = candidate, score, True
