@@ -21,6 +21,7 @@ PURE = [
     "tasks_app.parsing.convert",
     "tasks_app.suggesting.suggester",
     "tasks_app.suggesting.evaluation",
+    "tasks_app.suggesting.tuning",
     "tasks_app.reminders.calendar",
     "tasks_app.reminders.quiet",
     "tasks_app.rules.indicators",

@@ -18,6 +18,7 @@ from django.conf import settings as django_settings
 from tasks_app.models import Plan, WorkItem
 from tasks_app.services.suggestion_dates import ValidNames, plan_date
 from tasks_app.services.suggestions import (
+    item_context_make,
     item_text_make,
     plan_by_file,
     plan_suggestions_build,
@@ -39,7 +40,10 @@ def labelled_examples(*, path: Path = LABELS_004) -> tuple[Plan, list[TrainingEx
     """The hand-labelled items as test examples: text from the database, lead units from the file."""
     data = json.loads(path.read_text(encoding="utf-8"))
     plan = plan_by_file(prefix=data["plan_file"][:3])
-    items = {(item.order, item.title): item for item in WorkItem.objects.filter(plan=plan, is_active=True)}
+    items = {
+        (item.order, item.title): item
+        for item in WorkItem.objects.filter(plan=plan, is_active=True).select_related("section__parent__parent__parent")
+    }
     examples = []
     for row in data["items"]:
         item = items.get((row["order"], row["title"]))
@@ -47,7 +51,14 @@ def labelled_examples(*, path: Path = LABELS_004) -> tuple[Plan, list[TrainingEx
             raise ValueError(f"labelled item {row['order']} {row['title']} is not in plan {plan.pk}")
         text = item_text_make(item=item)
         examples.append(
-            TrainingExample(item.pk, str(plan.pk), text, tuple(row["lead"]), tuple(row.get("cooperating", ())))
+            TrainingExample(
+                item.pk,
+                str(plan.pk),
+                text,
+                tuple(row["lead"]),
+                tuple(row.get("cooperating", ())),
+                context=item_context_make(item=item),
+            )
         )
     return plan, examples
 
@@ -60,9 +71,12 @@ def suggester_evaluate(
     labels: Path | None = LABELS_004,
     settings: SuggesterSettings | None = None,
     dated: bool = True,
+    tune: bool = True,
 ) -> dict[str, Any]:
     """``dated=False`` proposes names as learnt (the assistant before successions), still counting the
-    proposals not valid on the plan's date, for the before/after table."""
+    proposals not valid on the plan's date, for the before/after table. ``tune`` chooses the combination
+    weights by cross-validation on each direction's training side (``suggesting.tuning``); ``tune=False``
+    keeps ``settings`` as given."""
     city_plan, district_plan = plan_by_file(prefix=city), plan_by_file(prefix=district)
     everything = training_examples_load()
     by_plan = {
@@ -88,6 +102,7 @@ def suggester_evaluate(
                 positions=positions,
                 unit_map=target,
                 invalid=valid.invalid,
+                tune=tune,
             )
         )
     for source, test in ((city_plan, district_plan), (district_plan, city_plan)):
@@ -112,6 +127,7 @@ def suggester_evaluate(
                 unit_map=target,
                 gold_map=gold,
                 invalid=valid.invalid,
+                tune=tune,
             )
         )
     if labels is not None and labels.exists():
@@ -132,6 +148,7 @@ def suggester_evaluate(
                 unit_map=target,
                 gold_map=lambda name: name,
                 invalid=valid.invalid,
+                tune=tune,
             )
         )
     report: dict[str, Any] = {"results": [result.as_dict() for result in results], "timing": None}

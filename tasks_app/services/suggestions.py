@@ -14,6 +14,7 @@ The algorithm lives in ``tasks_app.suggesting`` and never sees the database. Thi
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from tasks_app.suggesting.suggester import (
     Suggestion,
     TrainingExample,
 )
+from tasks_app.suggesting.tuning import settings_tune
 
 TRANSFERABLE_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.CENTRAL_AGENCY)
 _GROUP_WORDS = ("领导小组", "委员会", "成员单位", "指挥部")
@@ -57,13 +59,26 @@ def unit_key_make(*, unit: Unit) -> str:
 
 
 def item_text_make(*, item: WorkItem) -> str:
-    """What the suggester reads: the item's title and text. Section headings were tried and left out:
-    they did not help (docs/division-assistant.md, ablation)."""
+    """What the suggester reads: the item's title and text. Section headings mixed into the text did not
+    help (docs/division-assistant.md, ablation); they are matched on their own (``item_context_make``)."""
     return item.text if item.title and item.title in item.text else f"{item.title}。{item.text}"
 
 
+def item_context_make(*, item: WorkItem) -> str:
+    """The headings the item stands under, outermost first (章 → 节 → 1.…): the suggester matches them
+    against the training items' headings, apart from the text (a chapter's units are often shared)."""
+    titles: list[str] = []
+    section = item.section
+    while section is not None and len(titles) < 4:
+        titles.append(section.title)
+        section = section.parent
+    return "。".join(reversed(titles))
+
+
 def _items_query():
-    return WorkItem.objects.filter(is_active=True).select_related("plan__jurisdiction")
+    return WorkItem.objects.filter(is_active=True).select_related(
+        "plan__jurisdiction", "section__parent__parent__parent"
+    )
 
 
 def training_examples_load(*, plan_ids: Iterable[int] | None = None) -> list[TrainingExample]:
@@ -100,6 +115,7 @@ def training_examples_load(*, plan_ids: Iterable[int] | None = None) -> list[Tra
                 lead=tuple(lead),
                 cooperating=tuple(cooperating),
                 jurisdiction=item.plan.jurisdiction.name,
+                context=item_context_make(item=item),
             )
         )
     return examples
@@ -249,11 +265,35 @@ def suggestion_payload(*, item: WorkItem, suggestion: Suggestion, target: Target
     }
 
 
-def plan_suggestions_build(*, plan: Plan, limit: int | None = None) -> dict[str, Any]:
-    """Suggestions for every active item of ``plan``; an item never learns from itself. Writes nothing."""
+_TUNED: dict[str, SuggesterSettings] = {}
+
+
+def suggester_tune(*, suggester: DivisionSuggester) -> SuggesterSettings:
+    """The combination weights for ``suggester``, chosen by leave-one-out over its training examples
+    (``suggesting.tuning``) and remembered per process for the same examples and function words: the first
+    request after a division changes pays ~3 s, the next ones nothing."""
+    digest = hashlib.sha256()
+    for example in suggester.examples:
+        digest.update(
+            repr((example.item_id, example.text, example.context, example.lead, example.cooperating)).encode()
+        )
+    digest.update(repr(sorted(suggester.unit_words.items())).encode())
+    key = digest.hexdigest()
+    if key not in _TUNED:
+        if len(_TUNED) > 32:
+            _TUNED.clear()
+        _TUNED[key] = settings_tune(suggester=suggester, positions=range(len(suggester.examples)))
+    return _TUNED[key]
+
+
+def plan_suggestions_build(*, plan: Plan, limit: int | None = None, tune: bool = True) -> dict[str, Any]:
+    """Suggestions for every active item of ``plan``; an item never learns from itself. Writes nothing.
+    With ``tune`` the weights are chosen on all divided items (``suggester_tune``)."""
     examples = training_examples_load()
     valid = ValidNames.load(jurisdiction=plan.jurisdiction, on=plan_date(plan))
     suggester, target = suggester_build(jurisdiction=plan.jurisdiction, examples=examples, valid=valid)
+    if tune:
+        suggester.settings = suggester_tune(suggester=suggester)
     positions = {example.item_id: position for position, example in enumerate(examples)}
     items = _items_query().filter(plan=plan).order_by("order")
     if limit is not None:
@@ -262,7 +302,10 @@ def plan_suggestions_build(*, plan: Plan, limit: int | None = None) -> dict[str,
     for item in items:
         own = positions.get(item.id)
         suggestion = suggester.suggest(
-            text=item_text_make(item=item), unit_map=target, exclude=() if own is None else (own,)
+            text=item_text_make(item=item),
+            context=item_context_make(item=item),
+            unit_map=target,
+            exclude=() if own is None else (own,),
         )
         rows.append(suggestion_payload(item=item, suggestion=suggestion, target=target))
     return {"plan_id": plan.id, "jurisdiction": plan.jurisdiction.name, "items": rows}

@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .suggester import DivisionSuggester, Suggestion, TrainingExample, UnitMap
+from .suggester import DivisionSuggester, SuggesterSettings, Suggestion, TrainingExample, UnitMap
+from .tuning import settings_tune, tuned_weights
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class EvaluationResult:
     invalid_proposals: int = 0  # of them, units not valid on the plan's date
     seconds: float = 0.0
     misses: list[Miss] = field(default_factory=list)
+    weights: list[dict[str, float]] = field(default_factory=list)  # the tuned weights (one per outer fold)
 
     @property
     def top1_accuracy(self) -> float:
@@ -64,6 +66,7 @@ class EvaluationResult:
             "proposals": self.proposals,
             "invalid_date_share": round(self.invalid_proposals / self.proposals, 4) if self.proposals else 0.0,
             "seconds": round(self.seconds, 3),
+            "weights": self.weights,
             "worst_misses": [
                 {
                     "item_id": miss.item_id,
@@ -123,6 +126,12 @@ def _mapped(units: Sequence[str], mapper: Callable[[str], str | None]) -> list[s
     return names
 
 
+def outer_folds(positions: Sequence[int], *, folds: int) -> list[list[int]]:
+    """``positions`` dealt into ``folds`` interleaved folds (every ``folds``-th item), so each fold spans
+    the whole plan as a single held-out item does."""
+    return [list(positions[start::folds]) for start in range(folds) if positions[start::folds]]
+
+
 def leave_one_out_evaluate(
     *,
     name: str,
@@ -130,13 +139,30 @@ def leave_one_out_evaluate(
     positions: Sequence[int],
     unit_map: Callable[[str], str | None],
     invalid: Callable[[str], bool] | None = None,
+    tune: bool = False,
+    folds: int = 5,
 ) -> EvaluationResult:
-    """Hold out each example at ``positions`` in turn; gold units pass through the same ``unit_map``."""
+    """Hold out each example at ``positions`` in turn; gold units pass through the same ``unit_map``.
+
+    With ``tune`` the weights are chosen by ``tuning.settings_tune`` without the items they are evaluated
+    on: the positions are dealt into ``folds`` outer folds; for each fold the weights come from
+    leave-one-out over the other positions with the whole fold held out of every inner suggestion, then
+    each item of the fold is suggested (itself held out) with those weights."""
     result = EvaluationResult(name)
     started = time.perf_counter()
-    for position in positions:
+    plan: list[tuple[int, SuggesterSettings]] = []
+    if tune:
+        for fold in outer_folds(list(positions), folds=folds):
+            chosen = settings_tune(suggester=suggester, positions=positions, held_out=fold)
+            result.weights.append(tuned_weights(chosen))
+            plan.extend((position, chosen) for position in fold)
+    else:
+        plan = [(position, suggester.settings) for position in positions]
+    for position, settings in plan:
         example = suggester.examples[position]
-        suggestion = suggester.suggest(text=example.text, unit_map=unit_map, exclude=(position,))
+        suggestion = suggester.suggest(
+            text=example.text, context=example.context, unit_map=unit_map, exclude=(position,), settings=settings
+        )
         suggestion_score(
             result=result,
             example=example,
@@ -157,12 +183,19 @@ def transfer_evaluate(
     unit_map: UnitMap,
     gold_map: Callable[[str], str | None],
     invalid: Callable[[str], bool] | None = None,
+    tune: bool = False,
 ) -> EvaluationResult:
-    """Suggest for ``tests`` (never in the suggester's examples); gold passes through ``gold_map``."""
+    """Suggest for ``tests`` (never in the suggester's examples); gold passes through ``gold_map``. With
+    ``tune`` the weights come from leave-one-out over the training examples only (``settings_tune``): the
+    target's labels are read for scoring, never for choosing."""
     result = EvaluationResult(name)
     started = time.perf_counter()
+    settings = suggester.settings
+    if tune:
+        settings = settings_tune(suggester=suggester, positions=range(len(suggester.examples)))
+        result.weights.append(tuned_weights(settings))
     for example in tests:
-        suggestion = suggester.suggest(text=example.text, unit_map=unit_map)
+        suggestion = suggester.suggest(text=example.text, context=example.context, unit_map=unit_map, settings=settings)
         suggestion_score(
             result=result,
             example=example,

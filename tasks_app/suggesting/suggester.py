@@ -20,11 +20,12 @@ that voted, the function words that matched, and the terms the text shares with 
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .textvec import TfidfIndex, shared_terms_find
+from .textvec import TfidfIndex, Vector, shared_terms_find
 from .words import words_cut
 
 
@@ -38,6 +39,7 @@ class TrainingExample:
     lead: tuple[str, ...]
     cooperating: tuple[str, ...] = ()
     jurisdiction: str = ""
+    context: str = ""  # the headings of the chapter/section the item stands under
 
 
 @dataclass(frozen=True)
@@ -76,24 +78,34 @@ class SuggesterSettings:
     top: int = 5
     shown_neighbours: int = 5
     words: bool = True  # jieba words beside the character n-grams (suggesting.words)
-
-
-@dataclass
-class _Votes:
-    score: dict[str, float] = field(default_factory=dict)
-    neighbours: dict[str, list[int | str]] = field(default_factory=dict)
-
-    def add(self, unit: str, weight: float, item_id: int | str | None = None) -> None:
-        self.score[unit] = self.score.get(unit, 0.0) + weight
-        if item_id is not None:
-            self.neighbours.setdefault(unit, []).append(item_id)
+    # the headings the item stands under, matched against the training items' headings (a chapter's
+    # units are often shared): their units vote like the text neighbours, with this weight
+    heading_weight: float = 0.0
+    heading_neighbours: int = 12
+    # cosine similarity to each unit's centroid (the sum of the vectors of the items it leads)
+    centroid_weight: float = 0.0
+    cooperating_centroid_weight: float = 0.0  # the same over the items each unit cooperates on
+    heading_words_weight: float = 0.0  # function words found in the headings (提升医疗卫生服务水平 → 卫生健康)
 
 
 UnitMap = Mapping[str, str | None] | Callable[[str], str | None]
 
 
+@dataclass(frozen=True)
+class Parts:
+    """What one text gets from each source before weighting: per source, unit → score (lead and
+    cooperating). ``suggest`` combines them with the settings' weights; ``tuning`` re-weighs them many times
+    without recomputing the neighbours."""
+
+    lead: dict[str, dict[str, float]]
+    cooperating: dict[str, dict[str, float]]
+    why: dict[str, list[int | str]]  # unit → ids of the similar items that named it
+    found: list[tuple[int, float]]
+    words_found: dict[str, tuple[str, ...]]
+
+
 class DivisionSuggester:
-    """Nearest-neighbour + function-word suggester over a fixed set of divided items."""
+    """Nearest-neighbour + heading + centroid + function-word suggester over a fixed set of divided items."""
 
     def __init__(
         self,
@@ -108,57 +120,108 @@ class DivisionSuggester:
         self.index = TfidfIndex(
             documents=[example.text for example in self.examples], words=words_cut if self.settings.words else None
         )
+        self.headings = TfidfIndex(documents=[example.context for example in self.examples])
         self._lead_counts: Counter[str] = Counter(unit for ex in self.examples for unit in ex.lead)
+        self.centroids = _Centroids(vectors=self.index.vectors, owners=[ex.lead for ex in self.examples])
+        self.cooperating_centroids = _Centroids(
+            vectors=self.index.vectors, owners=[ex.cooperating for ex in self.examples]
+        )
         word_owners: Counter[str] = Counter(word for words in self.unit_words.values() for word in words)
         self._word_share = {word: 1.0 / owners for word, owners in word_owners.items()}
+        self._vectors: dict[tuple[int, str], Vector] = {}
 
     def suggest(
         self,
         *,
         text: str,
+        context: str = "",
         unit_map: UnitMap | None = None,
         exclude: Sequence[int] = (),
+        settings: SuggesterSettings | None = None,
     ) -> Suggestion:
-        """Suggestions for one text; ``exclude`` holds example positions to ignore (leave-one-out)."""
-        settings = self.settings
-        vector = self.index.vector_for(text=text)
+        """Suggestions for one text under the headings ``context``; ``exclude`` holds example positions to
+        ignore (leave-one-out: they neither vote nor count in the centroids or the prior)."""
+        settings = settings or self.settings
+        parts = self.parts(text=text, context=context, exclude=exclude, settings=settings)
+        lead, cooperating = parts_combine(parts=parts, settings=settings)
+        mapper = _mapper(unit_map)
+        lead_scores = _ranked(lead, parts.why, parts.words_found, mapper, settings.top, skip=())
+        top_lead = {lead_scores[0].unit} if lead_scores else set()
+        coop_scores = _ranked(cooperating, parts.why, parts.words_found, mapper, settings.top, skip=top_lead)
+        neighbours = [
+            Neighbour(self.examples[p].item_id, self.examples[p].plan, round(s, 4), self.examples[p].text)
+            for p, s in parts.found[: settings.shown_neighbours]
+        ]
+        return Suggestion(lead_scores, coop_scores, neighbours, self._terms(text, parts.found, lead_scores))
+
+    def parts(
+        self, *, text: str, context: str = "", exclude: Sequence[int] = (), settings: SuggesterSettings | None = None
+    ) -> Parts:
+        """Every source's scores for ``text``; a held-out position counts in none of them."""
+        settings = settings or self.settings
+        vector = self._vector(self.index, text)
         found = self.index.nearest_find(vector=vector, limit=settings.neighbours, exclude=exclude)
-        lead, cooperating = _Votes(), _Votes()
-        # Normalise by the neighbours' total weight, but never by less than ``confidence_floor``:
-        # a few faint neighbours (similarity 0.1) must not outvote the function words.
-        total = max(sum(similarity**settings.power for _, similarity in found), settings.confidence_floor)
-        for position, similarity in found:
-            example = self.examples[position]
-            weight = similarity**settings.power / total
-            for unit in example.lead:
-                lead.add(unit, weight, example.item_id)
-                cooperating.add(unit, weight * settings.lead_as_cooperating)
-            for unit in example.cooperating:
-                cooperating.add(unit, weight, example.item_id)
+        why: dict[str, list[int | str]] = {}
+        lead: dict[str, dict[str, float]] = {}
+        cooperating: dict[str, dict[str, float]] = {}
+        lead["neighbours"], cooperating["neighbours"], cooperating["neighbours_lead"] = self._vote(found, why)
+        near = []
+        if context:
+            near = self.headings.nearest_find(
+                vector=self._vector(self.headings, context), limit=settings.heading_neighbours, exclude=exclude
+            )
+        lead["headings"], cooperating["headings"], cooperating["headings_lead"] = self._vote(near, None)
+        lead["centroid"] = self.centroids.similarities(vector=vector, exclude=exclude)
+        cooperating["centroid"] = self.cooperating_centroids.similarities(vector=vector, exclude=exclude)
 
         words_found = self._words_find(text=text)
         best = max((sum(self._word_share[w] for w in words) for words in words_found.values()), default=0.0)
-        for unit, words in words_found.items():
-            share = sum(self._word_share[w] for w in words) / best
-            lead.add(unit, settings.lexicon_weight * share)
-            cooperating.add(unit, settings.cooperating_lexicon_weight * share)
+        lead["words"] = {unit: sum(self._word_share[w] for w in words) / best for unit, words in words_found.items()}
+        cooperating["words"] = dict(lead["words"])
+        heading_words = self._words_find(text=context) if context else {}
+        best = max((sum(self._word_share[w] for w in words) for words in heading_words.values()), default=0.0)
+        lead["heading_words"] = {
+            unit: sum(self._word_share[w] for w in words) / best for unit, words in heading_words.items()
+        }
 
         counts = self._lead_counts.copy()
         for position in exclude:
             counts.subtract(self.examples[position].lead)
         most = max(counts.values(), default=0) or 1
-        for unit in list(lead.score):
-            lead.add(unit, settings.prior_weight * max(counts.get(unit, 0), 0) / most)
+        lead["prior"] = {unit: max(count, 0) / most for unit, count in counts.items() if count > 0}
+        return Parts(lead, cooperating, why, found, words_found)
 
-        mapper = _mapper(unit_map)
-        lead_scores = _ranked(lead, words_found, mapper, settings.top, skip=())
-        top_lead = {lead_scores[0].unit} if lead_scores else set()
-        coop_scores = _ranked(cooperating, words_found, mapper, settings.top, skip=top_lead)
-        neighbours = [
-            Neighbour(self.examples[p].item_id, self.examples[p].plan, round(s, 4), self.examples[p].text)
-            for p, s in found[: settings.shown_neighbours]
-        ]
-        return Suggestion(lead_scores, coop_scores, neighbours, self._terms(text, found, lead_scores))
+    def _vector(self, index: TfidfIndex, text: str) -> Vector:
+        """``index.vector_for(text)``, remembered: tuning asks for every training text many times."""
+        key = (id(index), text)
+        if key not in self._vectors:
+            if len(self._vectors) > 20000:
+                self._vectors.clear()
+            self._vectors[key] = index.vector_for(text=text)
+        return self._vectors[key]
+
+    def _vote(
+        self, found: list[tuple[int, float]], why: dict[str, list[int | str]] | None
+    ) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+        """Lead, cooperating and lead-as-cooperating votes of ``found``: each neighbour gives
+        ``similarity ** power``, normalised by the neighbours' total weight but never by less than
+        ``confidence_floor`` (a few faint neighbours must not outvote the function words)."""
+        settings = self.settings
+        lead: dict[str, float] = {}
+        cooperating: dict[str, float] = {}
+        total = max(sum(similarity**settings.power for _, similarity in found), settings.confidence_floor)
+        for position, similarity in found:
+            example = self.examples[position]
+            share = similarity**settings.power / total
+            for unit in example.lead:
+                lead[unit] = lead.get(unit, 0.0) + share
+                if why is not None:
+                    why.setdefault(unit, []).append(example.item_id)
+            for unit in example.cooperating:
+                cooperating[unit] = cooperating.get(unit, 0.0) + share
+                if why is not None:
+                    why.setdefault(unit, []).append(example.item_id)
+        return lead, cooperating, dict(lead)
 
     def _words_find(self, *, text: str) -> dict[str, tuple[str, ...]]:
         found: dict[str, tuple[str, ...]] = {}
@@ -179,6 +242,81 @@ class DivisionSuggester:
         return terms[:12]
 
 
+class _Centroids:
+    """The sum of the (unit-length) vectors of the items each unit leads; the cosine of a text to it, with
+    held-out items subtracted exactly (their vectors are taken out of the sum and of its norm)."""
+
+    def __init__(self, *, vectors: Sequence[Vector], owners: Sequence[tuple[str, ...]]) -> None:
+        self.vectors = vectors
+        self.owners = owners
+        sums: dict[str, Vector] = {}
+        for vector, units in zip(vectors, owners, strict=True):
+            for unit in units:
+                total = sums.setdefault(unit, {})
+                for gram, weight in vector.items():
+                    total[gram] = total.get(gram, 0.0) + weight
+        self.sums = sums
+        self.norms2 = {unit: sum(w * w for w in total.values()) for unit, total in sums.items()}
+        self.postings: dict[str, list[tuple[str, float]]] = {}
+        for unit, total in sums.items():
+            for gram, weight in total.items():
+                self.postings.setdefault(gram, []).append((unit, weight))
+
+    def similarities(self, *, vector: Vector, exclude: Sequence[int] = ()) -> dict[str, float]:
+        dots: dict[str, float] = {}
+        for gram, weight in vector.items():
+            for unit, other in self.postings.get(gram, ()):
+                dots[unit] = dots.get(unit, 0.0) + weight * other
+        norms2 = dict(self.norms2)
+        held: dict[str, list[int]] = {}
+        for position in exclude:
+            for unit in self.owners[position]:
+                held.setdefault(unit, []).append(position)
+        for unit, positions in held.items():  # the unit's sum without the held-out items, exactly
+            rest = dict(self.sums[unit])
+            for position in positions:
+                for gram, weight in self.vectors[position].items():
+                    rest[gram] -= weight
+            norms2[unit] = sum(w * w for w in rest.values())
+            dots[unit] = sum(weight * rest.get(gram, 0.0) for gram, weight in vector.items())
+        return {unit: dot / math.sqrt(norms2[unit]) for unit, dot in dots.items() if dot > 1e-9 and norms2[unit] > 1e-9}
+
+
+def parts_combine(*, parts: Parts, settings: SuggesterSettings) -> tuple[dict[str, float], dict[str, float]]:
+    """Lead and cooperating scores: the weighted sum of the sources (a unit only the prior knows is not
+    proposed: the prior breaks ties between units some source named)."""
+    lead_weights = {
+        "neighbours": 1.0,
+        "headings": settings.heading_weight,
+        "centroid": settings.centroid_weight,
+        "words": settings.lexicon_weight,
+        "heading_words": settings.heading_words_weight,
+    }
+    cooperating_weights = {
+        "neighbours": 1.0,
+        "neighbours_lead": settings.lead_as_cooperating,
+        "headings": settings.heading_weight,
+        "headings_lead": settings.heading_weight * settings.lead_as_cooperating,
+        "words": settings.cooperating_lexicon_weight,
+        "centroid": settings.cooperating_centroid_weight,
+    }
+    lead = _weighted(parts.lead, lead_weights)
+    prior = parts.lead["prior"]
+    for unit in lead:
+        lead[unit] += settings.prior_weight * prior.get(unit, 0.0)
+    return lead, _weighted(parts.cooperating, cooperating_weights)
+
+
+def _weighted(sources: Mapping[str, Mapping[str, float]], weights: Mapping[str, float]) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for source, weight in weights.items():
+        if not weight:
+            continue
+        for unit, score in sources.get(source, {}).items():
+            total[unit] = total.get(unit, 0.0) + weight * score
+    return total
+
+
 def _mapper(unit_map: UnitMap | None) -> Callable[[str], str | None]:
     if unit_map is None:
         return lambda unit: unit
@@ -188,7 +326,8 @@ def _mapper(unit_map: UnitMap | None) -> Callable[[str], str | None]:
 
 
 def _ranked(
-    votes: _Votes,
+    scores: Mapping[str, float],
+    why_of: Mapping[str, Sequence[int | str]],
     words_found: Mapping[str, tuple[str, ...]],
     mapper: Callable[[str], str | None],
     top: int,
@@ -197,12 +336,12 @@ def _ranked(
     merged: dict[str, float] = {}
     why: dict[str, list[int | str]] = {}
     words: dict[str, list[str]] = {}
-    for unit, score in votes.score.items():
+    for unit, score in scores.items():
         target = mapper(unit)
         if target is None or target in skip:
             continue
         merged[target] = merged.get(target, 0.0) + score
-        for item_id in votes.neighbours.get(unit, ()):
+        for item_id in why_of.get(unit, ()):
             if item_id not in why.setdefault(target, []):
                 why[target].append(item_id)
         for word in words_found.get(unit, ()):

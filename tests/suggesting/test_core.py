@@ -117,3 +117,113 @@ def test_it_adds_the_keyword_table_to_the_function_words():
 
     assert "用水量" in keyword_table()["水利"]
     assert {"水库", "用水量"} <= set(function_words(labels=["水利"]))
+
+
+SECTIONED = [
+    TrainingExample(1, "p", "建设现代化港口集疏运体系。", ("交通局",), ("发改局",), context="交通强市。港航"),
+    TrainingExample(2, "p", "推进航道疏浚和码头改造。", ("交通局",), ("财政局",), context="交通强市。港航"),
+    TrainingExample(3, "p", "完善城市公交线网。", ("交通局",), (), context="交通强市。公交"),
+    TrainingExample(4, "p", "发展学前教育,均衡发展义务教育。", ("教育局",), ("财政局",), context="教育强市"),
+    TrainingExample(5, "p", "加强中小学教师队伍建设。", ("教育局",), ("人社局",), context="教育强市"),
+    TrainingExample(6, "p", "实施乡村教师支持计划。", ("教育局",), (), context="教育强市"),
+    TrainingExample(7, "p", "建设智慧物流信息平台。", ("交通局",), ("工信局",), context="交通强市。港航"),
+]
+
+
+def test_it_gives_an_item_the_units_of_its_sections_siblings():
+    from dataclasses import replace
+
+    suggester = DivisionSuggester(examples=SECTIONED)
+    text = "打造区域性枢纽。"  # no word in common with any item: only the headings speak
+    assert not suggester.suggest(text=text, context="交通强市。港航").lead
+    with_headings = replace(suggester.settings, heading_weight=0.5)
+    lead = suggester.suggest(text=text, context="交通强市。港航", settings=with_headings).lead
+    assert lead[0].unit == "交通局"
+
+
+def test_it_takes_a_held_out_item_out_of_the_centroids_exactly():
+    from tasks_app.suggesting.suggester import _Centroids
+
+    full = DivisionSuggester(examples=SECTIONED)
+    without = DivisionSuggester(examples=SECTIONED[1:])
+    query = full.index.vector_for(text="推进港口码头改造")
+    held = full.centroids.similarities(vector=query, exclude=(0,))
+    # the same centroids built without item 1, over the same vectors (so the idf is the same)
+    rebuilt = _Centroids(vectors=full.index.vectors[1:], owners=[ex.lead for ex in SECTIONED[1:]])
+    expected = rebuilt.similarities(vector=query)
+    assert held.keys() == expected.keys() and all(abs(held[u] - expected[u]) < 1e-9 for u in held)
+    assert without.centroids.similarities(vector=without.index.vector_for(text="推进港口码头改造"))
+
+
+class _Recording(DivisionSuggester):
+    """Records every ``parts`` call: which text was asked and what was held out."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.calls: list[tuple[str, tuple[int, ...]]] = []
+
+    def parts(self, *, text, context="", exclude=(), settings=None):
+        self.calls.append((text, tuple(exclude)))
+        return super().parts(text=text, context=context, exclude=exclude, settings=settings)
+
+
+def test_it_never_lets_a_held_out_fold_vote_or_be_scored_while_tuning():
+    from tasks_app.suggesting.tuning import settings_tune
+
+    suggester = _Recording(examples=SECTIONED)
+    settings_tune(suggester=suggester, positions=range(len(SECTIONED)), held_out=(1, 4))
+    held_texts = {SECTIONED[1].text, SECTIONED[4].text}
+    assert suggester.calls
+    assert all({1, 4} <= set(exclude) for _, exclude in suggester.calls)
+    assert not held_texts & {text for text, _ in suggester.calls}
+    # each inner suggestion holds its own item out too
+    positions = {ex.text: i for i, ex in enumerate(SECTIONED)}
+    assert all(positions[text] in exclude for text, exclude in suggester.calls)
+
+
+def test_it_evaluates_each_item_with_weights_tuned_without_it(monkeypatch):
+    from tasks_app.suggesting import evaluation
+
+    seen: list[tuple[int, ...]] = []
+    real = evaluation.settings_tune
+
+    def spy(*, suggester, positions, held_out=(), base=None):
+        seen.append(tuple(held_out))
+        return real(suggester=suggester, positions=positions, held_out=held_out, base=base)
+
+    monkeypatch.setattr(evaluation, "settings_tune", spy)
+    result = leave_one_out_evaluate(
+        name="toy", suggester=DivisionSuggester(examples=SECTIONED), positions=range(7), unit_map=lambda u: u, tune=True
+    )
+    assert result.items == 7 and len(result.weights) == len(seen) == 5  # five interleaved folds
+    folds = [set(fold) for fold in seen]
+    assert set().union(*folds) == set(range(7)) and sum(map(len, folds)) == 7  # every item in exactly one fold
+
+
+def test_it_chooses_transfer_weights_without_reading_the_targets_labels():
+    from tasks_app.suggesting.evaluation import transfer_evaluate
+
+    suggester = DivisionSuggester(examples=SECTIONED)
+
+    def weights(gold: str) -> dict:
+        tests = [TrainingExample(9, "q", "打造区域性枢纽。", (gold,), (), context="交通强市。港航")]
+        result = transfer_evaluate(
+            name="t", suggester=suggester, tests=tests, unit_map=lambda u: u, gold_map=lambda u: u, tune=True
+        )
+        return result.weights[0]
+
+    assert weights("交通局") == weights("教育局")
+
+
+def test_it_raises_a_weight_only_when_the_training_items_say_it_pays():
+    from tasks_app.suggesting.tuning import settings_tune
+
+    texts = ["甲乙丙丁", "戊己庚辛", "壬癸子丑", "寅卯辰巳", "午未申酉", "戌亥天地", "玄黄宇宙", "日月盈昃"]
+    examples = [  # texts share nothing; the heading says who leads
+        TrainingExample(i, "p", text, ("交通局",) if i % 2 else ("教育局",), (), context="交通" if i % 2 else "教育")
+        for i, text in enumerate(texts)
+    ]
+    chosen = settings_tune(suggester=DivisionSuggester(examples=examples), positions=range(len(examples)))
+    assert chosen.heading_weight > 0
+    plain = [TrainingExample(i, "p", ex.text, ex.lead, ()) for i, ex in enumerate(examples)]  # no headings
+    assert settings_tune(suggester=DivisionSuggester(examples=plain), positions=range(8)).heading_weight == 0

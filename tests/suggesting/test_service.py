@@ -111,3 +111,25 @@ def test_it_reports_every_direction_with_the_invalid_date_share(plans):
     assert len(names) == 7 and "60 hand-labelled" in names[-1]
     assert all(row["invalid_date_share"] == 0 for row in report["results"])
     assert report["results"][-1]["lead_top3"] >= 0.9
+    loo = report["results"][0]
+    assert len(loo["weights"]) == 5 and "heading_weight" in loo["weights"][0]  # one tuning per outer fold
+    assert all(len(row["weights"]) == 1 for row in report["results"][4:])  # transfer: tuned on the source
+
+
+@pytest.mark.django_db
+def test_it_tunes_the_weights_once_for_the_same_divided_items(plans, monkeypatch):
+    from tasks_app.services import suggestions
+
+    calls: list[int] = []
+    real = suggestions.settings_tune
+
+    def counted(**kwargs):
+        calls.append(len(kwargs["positions"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(suggestions, "settings_tune", counted)
+    suggestions._TUNED.clear()
+    first = plan_suggestions_build(plan=plans["004"], limit=2)
+    second = plan_suggestions_build(plan=plans["004"], limit=2)
+    assert calls == [281]  # every divided item of 002 and 000, once
+    assert first == second
