@@ -19,16 +19,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.utils import timezone
 
@@ -118,20 +123,24 @@ def due_deadline(cycle: ReportingCycle) -> datetime:
     return timezone.make_aware(datetime.combine(cycle.due_date + timedelta(days=1), time.min))
 
 
-# One aggregate per tally column; the report columns name the slot's report ("rep", see _slot_rows) or the
-# report row itself (""), so the same counts serve both the slot side and the report side.
-def _report_counts(prefix: str, *, late: Q) -> dict[str, Count]:
+# One condition per tally column; the report columns name the slot's report ("rep__", see _slot_tallies) or the
+# report row itself (""), so the same rule serves both the slot side and the report side.
+def _report_flags(prefix: str, *, late: Q) -> dict[str, Q]:
     def where(**lookups: object) -> Q:
         return Q(**{f"{prefix}{key}": value for key, value in lookups.items()})
 
     done = where(status__in=Report.DONE_STATUSES)
     return {
-        "done": Count("pk", filter=done),
-        "late": Count("pk", filter=done & late),
-        "approved": Count("pk", filter=where(status=Report.Status.APPROVED)),
-        "returned": Count("pk", filter=where(status=Report.Status.RETURNED)),
-        "pending": Count("pk", filter=where(status=Report.Status.SUBMITTED)),
+        "done": done,
+        "late": done & late,
+        "approved": where(status=Report.Status.APPROVED),
+        "returned": where(status=Report.Status.RETURNED),
+        "pending": where(status=Report.Status.SUBMITTED),
     }
+
+
+def _report_counts(prefix: str, *, late: Q) -> dict[str, Count]:
+    return {name: Count("pk", filter=flag) for name, flag in _report_flags(prefix, late=late).items()}
 
 
 def _tally(row: dict) -> dict[str, int]:
@@ -148,30 +157,52 @@ def _tally(row: dict) -> dict[str, int]:
     }
 
 
-def _slot_rows(cycle: ReportingCycle, *group: str) -> list[dict]:
-    """The cycle's slots (reporting unit × active item) joined to their report, counted per ``group``. One query.
+BY_UNIT, BY_SECTION = 0, 1
 
-    A slot has at most one report in a cycle (report_unique), so the LEFT JOIN keeps one row per slot."""
+
+def _slot_tallies(cycle: ReportingCycle) -> tuple[list[dict], list[dict]]:
+    """The cycle's slots (reporting unit × active item) joined to their report, counted per unit and per section
+    in one query: the slots are read once (a CTE) and grouped twice, instead of two joins of 50,000 rows.
+
+    A slot has at most one report in a cycle (report_unique), so the LEFT JOIN keeps one row per slot. Each slot
+    row carries 0/1 flags (``_report_flags``); the outer query only sums them."""
     report = FilteredRelation(
         "item__reports", condition=Q(item__reports__cycle_id=cycle.pk, item__reports__unit_id=F("unit_id"))
     )
-    counts = _report_counts("rep__", late=Q(rep__submitted_at__gte=due_deadline(cycle)))
-    return list(
+    flags = _report_flags("rep__", late=Q(rep__submitted_at__gte=due_deadline(cycle)))
+    slots = (
         Assignment.objects.reporting()
         .filter(item__is_active=True, item__plan_id=cycle.plan_id)
         .annotate(rep=report)
-        .values(*group)
-        .annotate(expected=Count("pk"), **counts)
+        .annotate(
+            **{
+                f"f_{name}": Case(When(flag, then=Value(1)), default=Value(0), output_field=IntegerField())
+                for name, flag in flags.items()
+            }
+        )
+        .values(
+            *(f"f_{name}" for name in flags),
+            g_unit=F("unit_id"),
+            g_name=F("unit__name"),
+            g_section=F("item__section_id"),
+        )
         .order_by()
     )
-
-
-def _unit_rows(cycle: ReportingCycle) -> tuple[Tally, dict[int, UnitRow]]:
-    units = {
-        row["unit_id"]: UnitRow(**_tally(row), unit_id=row["unit_id"], name=row["unit__name"])
-        for row in _slot_rows(cycle, "unit_id", "unit__name")
-    }
-    return _sum(units.values()), units
+    sql, params = slots.query.sql_with_params()
+    sums = ", ".join(f'SUM("f_{name}")' for name in flags)
+    query = (
+        f"WITH slots AS ({sql}) "  # noqa: S608  (the ORM's own SQL and fixed column names)
+        f'SELECT {BY_UNIT}, "g_unit", MAX("g_name"), COUNT(*), {sums} FROM slots GROUP BY "g_unit" '
+        f'UNION ALL SELECT {BY_SECTION}, "g_section", NULL, COUNT(*), {sums} FROM slots GROUP BY "g_section"'
+    )
+    units: list[dict] = []
+    sections: list[dict] = []
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        for kind, key, name, expected, *counts in cursor.fetchall():
+            row = {"key": key, "name": name, "expected": expected, **dict(zip(flags, counts, strict=True))}
+            (units if kind == BY_UNIT else sections).append(row)
+    return units, sections
 
 
 TALLY_FIELDS = ("expected", "on_time", "late", "missing", "approved", "returned", "pending")
@@ -450,13 +481,15 @@ def sort_units(rows: list[UnitRow], sort: str) -> list[UnitRow]:
 
 
 def cycle_dashboard(cycle: ReportingCycle, *, sort: str | None = None) -> Dashboard:
-    """By unit, by chapter and indicators for one cycle: five queries whatever the plan's size (units and
-    chapters counted in SQL, sections, indicators and their actuals)."""
-    totals, units = _unit_rows(cycle)
+    """By unit, by chapter and indicators for one cycle: a constant number of queries whatever the plan's size
+    (units and sections counted in one SQL aggregate, sections, indicators and their actuals)."""
+    unit_tallies, section_tallies = _slot_tallies(cycle)
+    units = [UnitRow(**_tally(row), unit_id=row["key"], name=row["name"]) for row in unit_tallies]
+    totals = _sum(units)
     chapters = plan_chapters(cycle.plan_id)
     by_chapter: dict[int, ChapterRow] = {}
-    for row in _slot_rows(cycle, "item__section_id"):
-        chapter = chapters.chapter(row["item__section_id"])
+    for row in section_tallies:  # one row per section (a few hundred), folded into the chapters
+        chapter = chapters.chapter(row["key"])
         tally = Tally(**_tally(row))
         into = by_chapter.setdefault(chapter, ChapterRow(section_id=chapter, label=chapters.labels.get(chapter, "")))
         _add(into, tally)
@@ -470,7 +503,7 @@ def cycle_dashboard(cycle: ReportingCycle, *, sort: str | None = None) -> Dashbo
     return Dashboard(
         cycle=cycle,
         totals=totals,
-        units=sort_units(list(units.values()), sort),
+        units=sort_units(units, sort),
         chapters=chapter_rows,
         indicators=indicators,
         sort=sort,
