@@ -59,15 +59,7 @@ from tasks_app.rules.indicators import (
     ON_PATH,
     UNDECIDED,
 )
-from tasks_app.selectors.indicators import (
-    detail_facts,
-    indicator_judge,
-    indicator_track,
-    official_actuals,
-    plan_tolerance,
-    with_reported_actual,
-    yearly_targets,
-)
+from tasks_app.selectors.indicators import IndicatorFactsRow, indicator_facts
 
 NO_CHAPTER = 0
 
@@ -385,41 +377,16 @@ class DashboardIndicator:
 
 
 def cycle_indicators(cycle: ReportingCycle) -> list[DashboardIndicator]:
-    """The plan's indicators with their status for the cycle year. Three queries."""
-    items = list(
-        with_reported_actual(
-            WorkItem.objects.filter(plan_id=cycle.plan_id, is_active=True, kind__in=WorkItem.INDICATOR_KINDS)
-            .select_related("indicator", "plan", "plan__monitoring")
-            .defer("text", "plan__reporting_text"),
-            cycle,
-        ).order_by("order", "id")
-    )
-    if not items:
-        return []
-    actuals = official_actuals(item.pk for item in items)
-    targets = yearly_targets(item.pk for item in items)
-    plan = items[0].plan  # joined: the cycle's plan (and its monitoring settings) without another query
-    tolerance = plan_tolerance(plan)
-    return [
-        _indicator_row(item, actuals.get(item.pk, {}), targets.get(item.pk, {}), cycle.year, tolerance)
-        for item in items
-    ]
+    """The plan's indicators with their status for the cycle year. Three queries (selectors.indicators)."""
+    return [_indicator_row(row, cycle.year) for row in indicator_facts(cycle.plan_id, cycle)]
 
 
-def _reported(item: WorkItem) -> tuple[str, float | None] | None:
-    """The annotation ``with_reported_actual`` put on the row."""
-    text = getattr(item, "reported_text", None)
-    return (text, getattr(item, "reported_value", None)) if text else None
-
-
-def _indicator_row(item: WorkItem, actuals: dict, targets: dict, year: int, tolerance: float) -> DashboardIndicator:
-    detail = getattr(item, "indicator", None)
-    target_value = detail.target_value if detail else None
+def _indicator_row(row: IndicatorFactsRow, year: int) -> DashboardIndicator:
+    item, detail = row.item, row.detail
     cumulative = bool(detail and detail.cumulative)
-    facts = detail_facts(item.title, item.kind, detail, actuals, targets)
-    judged = indicator_judge(facts, reported=_reported(item), year=year)
+    judged = row.judged()
     verdict = judged.verdict
-    track = indicator_track(facts, reported=_reported(item), year=year, plan=item.plan, tolerance=tolerance)
+    track = row.track(year)
     return DashboardIndicator(
         item_id=item.pk,
         number=item.number,
@@ -428,7 +395,7 @@ def _indicator_row(item: WorkItem, actuals: dict, targets: dict, year: int, tole
         kind_label=item.get_kind_display(),
         unit_of_measure=detail.unit_of_measure if detail else "",
         target_text=detail.target_text if detail else "",
-        target_value=target_value,
+        target_value=detail.target_value if detail else None,
         actual_text=verdict.actual_text,
         actual_year=verdict.actual_year,
         actual_source=judged.source,
