@@ -172,6 +172,16 @@ class IndicatorFactsRow:
         )
 
 
+# Plan fields no judgement reads, left out of the 500 joined plan rows of a province (JSON decoding them cost more
+# than the verdicts).
+_PLAN_UNREAD = (
+    "plan__reporting_text",
+    "plan__reporting_rule",
+    "plan__reminder_days_before",
+    "plan__reminder_days_after",
+)
+
+
 def indicator_facts(
     plan_id: int, cycle: ReportingCycle | None, *, item_ids: Iterable[int] | None = None
 ) -> list[IndicatorFactsRow]:
@@ -182,7 +192,7 @@ def indicator_facts(
         items = items.filter(pk__in=list(item_ids))
     rows = list(
         with_reported_actual(
-            items.select_related("indicator", "plan", "plan__monitoring").defer("text", "plan__reporting_text"), cycle
+            items.select_related("indicator", "plan", "plan__monitoring").defer("text", *_PLAN_UNREAD), cycle
         ).order_by("order", "id")
     )
     if not rows:
