@@ -175,16 +175,20 @@ def _slot_tallies(cycle: ReportingCycle) -> tuple[list[dict], list[dict]]:
         .values(
             *(f"f_{name}" for name in flags),
             g_unit=F("unit_id"),
-            g_name=F("unit__name"),
             g_section=F("item__section_id"),
         )
         .order_by()
     )
     sql, params = slots.query.sql_with_params()
-    sums = ", ".join(f'SUM("f_{name}")' for name in flags)
+    sums = ", ".join(f'SUM("f_{name}") AS "{name}"' for name in flags)
+    columns = ", ".join(f'g."{name}"' for name in flags)
+    unit = connection.ops.quote_name(Unit._meta.db_table)
+    # the slot rows stay narrow (integers only): the unit names join the 300 grouped rows, not the 50,000 slots
     query = (
-        f"WITH slots AS ({sql}) "  # noqa: S608  (the ORM's own SQL and fixed column names)
-        f'SELECT {BY_UNIT}, "g_unit", MAX("g_name"), COUNT(*), {sums} FROM slots GROUP BY "g_unit" '
+        f"WITH slots AS ({sql}) "  # noqa: S608  (the ORM's own SQL, a model's table and fixed column names)
+        f'SELECT {BY_UNIT}, g."g_unit", u."name", g."expected", {columns} '
+        f'FROM (SELECT "g_unit", COUNT(*) AS "expected", {sums} FROM slots GROUP BY "g_unit") g '
+        f'INNER JOIN {unit} u ON u."id" = g."g_unit" '
         f'UNION ALL SELECT {BY_SECTION}, "g_section", NULL, COUNT(*), {sums} FROM slots GROUP BY "g_section"'
     )
     units: list[dict] = []
