@@ -16,6 +16,8 @@ from rest_framework.test import APIClient
 
 from tasks_app.models import IndicatorActual, IndicatorDetail, OfficeRole, Plan, Report, ReportingCycle, WorkItem
 from tasks_app.selectors.console import cycle_dashboard
+from tasks_app.selectors.exports import indicator_rows
+from tasks_app.selectors.monitoring import plan_indicators
 from tasks_app.services.exports import export_build
 from tests.personas import make_user
 
@@ -133,3 +135,42 @@ def test_it_agrees_on_every_seeded_plan_with_actuals_on_both_sides_of_the_target
         assert board == api == workbook, plan.title
         statuses = {status for _, _, status in board}
         assert {"达标", "未达标"} <= statuses, (plan.title, statuses)
+
+
+def test_it_shows_the_same_verdict_and_values_on_the_dashboard_and_the_workbook_row(api_admin):
+    """Both rows come from one builder (selectors.indicators.indicator_facts): the verdict, the actual shown, its
+    year and source, the judged number and the path status agree field by field, a reported actual included."""
+    plan = Plan.objects.get(title__contains="站前区", period_start=2021)
+    cycle = ReportingCycle.objects.get(plan=plan, year=2022)
+    item = _indicator(plan, 1, "新增高新技术企业(五年累计)", "[30]", 30.0, True, False)
+    IndicatorActual.objects.create(item=item, year=2021, value_text="20", value=20)
+    unit = plan.items.filter(assignments__isnull=False).values_list("assignments__unit", flat=True).first()
+    Report.objects.create(
+        item=item, unit_id=unit, cycle=cycle, status=Report.Status.SUBMITTED, actual_value_text="7", actual_value=7
+    )
+    board = next(row for row in cycle_dashboard(cycle).indicators if row.item_id == item.pk)
+    workbook = next(row for row in indicator_rows(plan, cycle) if row.item.id == item.pk)
+    judged, track = workbook.judged(), workbook.track()
+    assert track is not None
+    shown = (board.status, board.actual_text, board.actual_year, board.actual_source, board.judged)
+    assert shown == (
+        judged.verdict.status,
+        judged.verdict.actual_text,
+        judged.verdict.actual_year,
+        judged.source,
+        judged.verdict.judged,
+    )
+    assert shown == ("未达标", "7", 2022, "本年度报告", 27.0)  # 20 + 7 of [30], the report standing in for 2022
+    assert (board.path_status, board.path_expected, board.at_risk) == (track.status, track.expected, track.at_risk)
+
+
+def test_it_computes_one_indicator_only_for_a_page_about_one(api_admin, django_assert_max_num_queries):
+    plan = Plan.objects.get(title__contains="站前区", period_start=2021)
+    every = plan_indicators(plan, 2022)
+    assert len(every) > 3
+    wanted = every[2].row.item.id
+    with django_assert_max_num_queries(8):
+        (one,) = plan_indicators(plan, 2022, item=wanted)
+    assert one.row.item.id == wanted
+    assert (one.verdict, one.track, one.chapter) == (every[2].verdict, every[2].track, every[2].chapter)
+    assert one.row.item.units == every[2].row.item.units

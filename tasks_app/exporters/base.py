@@ -119,7 +119,7 @@ class CyclePolicy(StrEnum):
     """Which reporting cycle a report is about (resolved by ``services.exports.export_cycle``)."""
 
     NONE = "none"  # the same report whatever the year: a year given is dropped
-    OPTIONAL = "optional"  # a year names its cycle (which must exist); no year: the latest open, else latest, else none
+    OPTIONAL = "optional"  # a year names its cycle (which must exist); no year: rules.cycles.default_cycle
     REQUIRED = "required"  # as OPTIONAL, and without any cycle there is no report
 
 

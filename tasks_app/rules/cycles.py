@@ -75,21 +75,24 @@ def open_cycles(cycles: QuerySet[ReportingCycle]) -> QuerySet[ReportingCycle]:
     return cycles.filter(status=OPEN).order_by("-year", "-pk")
 
 
-def default_cycle(cycles: QuerySet[ReportingCycle]) -> ReportingCycle | None:
-    """Among ``cycles`` (one plan's, or every visible plan's): the latest open one; else the latest one that
-    holds reports; else the latest one. Latest = highest year, then the newest row."""
+def _latest_cycle(cycles: QuerySet[ReportingCycle]) -> ReportingCycle | None:
+    """``default_cycle``'s last resort: the latest open one; else the latest one that holds reports; else the
+    latest one. Latest = highest year, then the newest row."""
     newest = cycles.order_by("-year", "-pk")
     return open_cycles(cycles).first() or newest.exclude(reports=None).first() or newest.first()
 
 
-def work_cycle(cycles: QuerySet[ReportingCycle], today: date | None = None) -> ReportingCycle | None:
-    """The cycle the office works on now, among ``cycles``: the open one due soonest (an open cycle past its due
-    date first: it is the one being chased); else the next one due that is not open yet; else
-    ``default_cycle``. Two or three queries whatever the number of cycles."""
+def default_cycle(cycles: QuerySet[ReportingCycle], today: date | None = None) -> ReportingCycle | None:
+    """The one rule for the cycle a read is about when the user names none, among ``cycles`` (one plan's, or
+    every visible plan's): the cycle the office works on now. The open one due soonest (an open cycle past its
+    due date first: it is the one being chased); else the next one due that is not open yet; else the latest
+    open one, else the latest holding reports, else the latest. Two to four queries whatever the number of
+    cycles. Used by the console choosers (selectors.defaults), exports without a year (web, API, command) and
+    the monitoring pages."""
     today = today or timezone.localdate()
     current = cycles.filter(status=OPEN).order_by("due_date", "-year", "-pk").first()
     upcoming = cycles.exclude(status=OPEN).filter(due_date__gte=today, opened_at__isnull=True)
-    return current or upcoming.order_by("due_date", "year", "pk").first() or default_cycle(cycles)
+    return current or upcoming.order_by("due_date", "year", "pk").first() or _latest_cycle(cycles)
 
 
 def yearly_due_date(plan: Plan, year: int) -> date:

@@ -19,16 +19,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.utils import timezone
 
@@ -54,15 +59,7 @@ from tasks_app.rules.indicators import (
     ON_PATH,
     UNDECIDED,
 )
-from tasks_app.selectors.indicators import (
-    detail_facts,
-    indicator_judge,
-    indicator_track,
-    official_actuals,
-    plan_tolerance,
-    with_reported_actual,
-    yearly_targets,
-)
+from tasks_app.selectors.indicators import IndicatorFactsRow, indicator_facts
 
 NO_CHAPTER = 0
 
@@ -118,20 +115,24 @@ def due_deadline(cycle: ReportingCycle) -> datetime:
     return timezone.make_aware(datetime.combine(cycle.due_date + timedelta(days=1), time.min))
 
 
-# One aggregate per tally column; the report columns name the slot's report ("rep", see _slot_rows) or the
-# report row itself (""), so the same counts serve both the slot side and the report side.
-def _report_counts(prefix: str, *, late: Q) -> dict[str, Count]:
+# One condition per tally column; the report columns name the slot's report ("rep__", see _slot_tallies) or the
+# report row itself (""), so the same rule serves both the slot side and the report side.
+def _report_flags(prefix: str, *, late: Q) -> dict[str, Q]:
     def where(**lookups: object) -> Q:
         return Q(**{f"{prefix}{key}": value for key, value in lookups.items()})
 
     done = where(status__in=Report.DONE_STATUSES)
     return {
-        "done": Count("pk", filter=done),
-        "late": Count("pk", filter=done & late),
-        "approved": Count("pk", filter=where(status=Report.Status.APPROVED)),
-        "returned": Count("pk", filter=where(status=Report.Status.RETURNED)),
-        "pending": Count("pk", filter=where(status=Report.Status.SUBMITTED)),
+        "done": done,
+        "late": done & late,
+        "approved": where(status=Report.Status.APPROVED),
+        "returned": where(status=Report.Status.RETURNED),
+        "pending": where(status=Report.Status.SUBMITTED),
     }
+
+
+def _report_counts(prefix: str, *, late: Q) -> dict[str, Count]:
+    return {name: Count("pk", filter=flag) for name, flag in _report_flags(prefix, late=late).items()}
 
 
 def _tally(row: dict) -> dict[str, int]:
@@ -148,36 +149,66 @@ def _tally(row: dict) -> dict[str, int]:
     }
 
 
-def _slot_rows(cycle: ReportingCycle, *group: str) -> list[dict]:
-    """The cycle's slots (reporting unit × active item) joined to their report, counted per ``group``. One query.
+BY_UNIT, BY_SECTION = 0, 1
 
-    A slot has at most one report in a cycle (report_unique), so the LEFT JOIN keeps one row per slot."""
+
+def _slot_tallies(cycle: ReportingCycle) -> tuple[list[dict], list[dict]]:
+    """The cycle's slots (reporting unit × active item) joined to their report, counted per unit and per section
+    in one query: the slots are read once (a CTE) and grouped twice, instead of two joins of 50,000 rows.
+
+    A slot has at most one report in a cycle (report_unique), so the LEFT JOIN keeps one row per slot. Each slot
+    row carries 0/1 flags (``_report_flags``); the outer query only sums them."""
     report = FilteredRelation(
         "item__reports", condition=Q(item__reports__cycle_id=cycle.pk, item__reports__unit_id=F("unit_id"))
     )
-    counts = _report_counts("rep__", late=Q(rep__submitted_at__gte=due_deadline(cycle)))
-    return list(
+    flags = _report_flags("rep__", late=Q(rep__submitted_at__gte=due_deadline(cycle)))
+    slots = (
         Assignment.objects.reporting()
         .filter(item__is_active=True, item__plan_id=cycle.plan_id)
         .annotate(rep=report)
-        .values(*group)
-        .annotate(expected=Count("pk"), **counts)
+        .annotate(
+            **{
+                f"f_{name}": Case(When(flag, then=Value(1)), default=Value(0), output_field=IntegerField())
+                for name, flag in flags.items()
+            }
+        )
+        .values(
+            *(f"f_{name}" for name in flags),
+            g_unit=F("unit_id"),
+            g_section=F("item__section_id"),
+        )
         .order_by()
     )
-
-
-def _unit_rows(cycle: ReportingCycle) -> tuple[Tally, dict[int, UnitRow]]:
-    units = {
-        row["unit_id"]: UnitRow(**_tally(row), unit_id=row["unit_id"], name=row["unit__name"])
-        for row in _slot_rows(cycle, "unit_id", "unit__name")
-    }
-    return _sum(units.values()), units
+    sql, params = slots.query.sql_with_params()
+    sums = ", ".join(f'SUM("f_{name}") AS "{name}"' for name in flags)
+    columns = ", ".join(f'g."{name}"' for name in flags)
+    unit = connection.ops.quote_name(Unit._meta.db_table)
+    # the slot rows stay narrow (integers only): the unit names join the 300 grouped rows, not the 50,000 slots
+    query = (
+        f"WITH slots AS ({sql}) "  # noqa: S608  (the ORM's own SQL, a model's table and fixed column names)
+        f'SELECT {BY_UNIT}, g."g_unit", u."name", g."expected", {columns} '
+        f'FROM (SELECT "g_unit", COUNT(*) AS "expected", {sums} FROM slots GROUP BY "g_unit") g '
+        f'INNER JOIN {unit} u ON u."id" = g."g_unit" '
+        f'UNION ALL SELECT {BY_SECTION}, "g_section", NULL, COUNT(*), {sums} FROM slots GROUP BY "g_section"'
+    )
+    units: list[dict] = []
+    sections: list[dict] = []
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        for kind, key, name, expected, *counts in cursor.fetchall():
+            row = {"key": key, "name": name, "expected": expected, **dict(zip(flags, counts, strict=True))}
+            (units if kind == BY_UNIT else sections).append(row)
+    return units, sections
 
 
 def unit_tallies(cycle: ReportingCycle) -> dict[int, UnitRow]:
     """Each reporting unit's tally in the cycle (expected, on time, late, missing …): the dashboard's own
-    counts, which the unit scoring (selectors.scoring) reads too, so both judge "on time" alike."""
-    return _unit_rows(cycle)[1]
+    counts, which the unit scoring (selectors.scoring) and the 督办单 read too, so all judge "on time" alike."""
+    return {row.unit_id: row for row in _unit_rows(_slot_tallies(cycle)[BY_UNIT])}
+
+
+def _unit_rows(rows: list[dict]) -> list[UnitRow]:
+    return [UnitRow(**_tally(row), unit_id=row["key"], name=row["name"]) for row in rows]
 
 
 TALLY_FIELDS = ("expected", "on_time", "late", "missing", "approved", "returned", "pending")
@@ -360,41 +391,16 @@ class DashboardIndicator:
 
 
 def cycle_indicators(cycle: ReportingCycle) -> list[DashboardIndicator]:
-    """The plan's indicators with their status for the cycle year. Three queries."""
-    items = list(
-        with_reported_actual(
-            WorkItem.objects.filter(plan_id=cycle.plan_id, is_active=True, kind__in=WorkItem.INDICATOR_KINDS)
-            .select_related("indicator", "plan", "plan__monitoring")
-            .defer("text", "plan__reporting_text"),
-            cycle,
-        ).order_by("order", "id")
-    )
-    if not items:
-        return []
-    actuals = official_actuals(item.pk for item in items)
-    targets = yearly_targets(item.pk for item in items)
-    plan = items[0].plan  # joined: the cycle's plan (and its monitoring settings) without another query
-    tolerance = plan_tolerance(plan)
-    return [
-        _indicator_row(item, actuals.get(item.pk, {}), targets.get(item.pk, {}), cycle.year, tolerance)
-        for item in items
-    ]
+    """The plan's indicators with their status for the cycle year. Three queries (selectors.indicators)."""
+    return [_indicator_row(row, cycle.year) for row in indicator_facts(cycle.plan_id, cycle)]
 
 
-def _reported(item: WorkItem) -> tuple[str, float | None] | None:
-    """The annotation ``with_reported_actual`` put on the row."""
-    text = getattr(item, "reported_text", None)
-    return (text, getattr(item, "reported_value", None)) if text else None
-
-
-def _indicator_row(item: WorkItem, actuals: dict, targets: dict, year: int, tolerance: float) -> DashboardIndicator:
-    detail = getattr(item, "indicator", None)
-    target_value = detail.target_value if detail else None
+def _indicator_row(row: IndicatorFactsRow, year: int) -> DashboardIndicator:
+    item, detail = row.item, row.detail
     cumulative = bool(detail and detail.cumulative)
-    facts = detail_facts(item.title, item.kind, detail, actuals, targets)
-    judged = indicator_judge(facts, reported=_reported(item), year=year)
+    judged = row.judged()
     verdict = judged.verdict
-    track = indicator_track(facts, reported=_reported(item), year=year, plan=item.plan, tolerance=tolerance)
+    track = row.track(year)
     return DashboardIndicator(
         item_id=item.pk,
         number=item.number,
@@ -403,7 +409,7 @@ def _indicator_row(item: WorkItem, actuals: dict, targets: dict, year: int, tole
         kind_label=item.get_kind_display(),
         unit_of_measure=detail.unit_of_measure if detail else "",
         target_text=detail.target_text if detail else "",
-        target_value=target_value,
+        target_value=detail.target_value if detail else None,
         actual_text=verdict.actual_text,
         actual_year=verdict.actual_year,
         actual_source=judged.source,
@@ -456,13 +462,15 @@ def sort_units(rows: list[UnitRow], sort: str) -> list[UnitRow]:
 
 
 def cycle_dashboard(cycle: ReportingCycle, *, sort: str | None = None) -> Dashboard:
-    """By unit, by chapter and indicators for one cycle: five queries whatever the plan's size (units and
-    chapters counted in SQL, sections, indicators and their actuals)."""
-    totals, units = _unit_rows(cycle)
+    """By unit, by chapter and indicators for one cycle: a constant number of queries whatever the plan's size
+    (units and sections counted in one SQL aggregate, sections, indicators and their actuals)."""
+    by_unit, section_tallies = _slot_tallies(cycle)
+    units = _unit_rows(by_unit)
+    totals = _sum(units)
     chapters = plan_chapters(cycle.plan_id)
     by_chapter: dict[int, ChapterRow] = {}
-    for row in _slot_rows(cycle, "item__section_id"):
-        chapter = chapters.chapter(row["item__section_id"])
+    for row in section_tallies:  # one row per section (a few hundred), folded into the chapters
+        chapter = chapters.chapter(row["key"])
         tally = Tally(**_tally(row))
         into = by_chapter.setdefault(chapter, ChapterRow(section_id=chapter, label=chapters.labels.get(chapter, "")))
         _add(into, tally)
@@ -476,7 +484,7 @@ def cycle_dashboard(cycle: ReportingCycle, *, sort: str | None = None) -> Dashbo
     return Dashboard(
         cycle=cycle,
         totals=totals,
-        units=sort_units(list(units.values()), sort),
+        units=sort_units(units, sort),
         chapters=chapter_rows,
         indicators=indicators,
         sort=sort,

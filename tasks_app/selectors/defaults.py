@@ -1,7 +1,7 @@
 """Defaults that follow the work: the plan and cycle every console chooser starts with.
 
 One answer, used by the export form, the dashboard, the review queue's filter and the outbox: the cycle the
-office works on now (rules.cycles.work_cycle: the open one, else the next one due) among the plans that
+office works on now (rules.cycles.default_cycle: the open one, else the next one due) among the plans that
 have a division (a plan nobody was assigned to has nothing to report, review or export by unit); the plan
 is that cycle's plan. Reads start from ``access.visible_plans(user)``, so jurisdiction scoping applies.
 A constant number of queries (at most four) whatever the number of plans and cycles; cached per request.
@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from tasks_app import access
 from tasks_app.models import Assignment, Plan, ReportingCycle
-from tasks_app.rules.cycles import work_cycle
+from tasks_app.rules.cycles import default_cycle
 
 _CACHE_KEY = "_work_defaults"
 
@@ -35,7 +35,7 @@ def _compute(user: access.AnyUser) -> tuple[Plan | None, ReportingCycle | None]:
     if not access.sees_everything(user):  # console choosers only: unit staff have none
         return None, None
     cycles = access.visible_cycles(user).select_related("plan", "plan__jurisdiction")
-    cycle = work_cycle(cycles.filter(plan__in=divided_plans(user))) or work_cycle(cycles)
+    cycle = default_cycle(cycles.filter(plan__in=divided_plans(user))) or default_cycle(cycles)
     if cycle is not None:
         return cycle.plan, cycle
     plan = divided_plans(user).order_by("-pk").first() or access.visible_plans(user).order_by("-pk").first()

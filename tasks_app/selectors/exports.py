@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
-from typing import Any
 
 from django.db.models import Count, QuerySet
 
@@ -20,7 +19,6 @@ from tasks_app.models import (
     Assignment,
     Evaluation,
     ExportJob,
-    IndicatorDetail,
     Plan,
     Report,
     ReportingCycle,
@@ -31,16 +29,7 @@ from tasks_app.models import (
 from tasks_app.rules.indicators import IndicatorFacts, IndicatorProgress
 from tasks_app.rules.reporting import reporting_role
 from tasks_app.rules.units import unit_display
-from tasks_app.selectors.indicators import (
-    Judged,
-    detail_facts,
-    indicator_judge,
-    indicator_track,
-    official_actuals,
-    plan_tolerance,
-    with_reported_actual,
-    yearly_targets,
-)
+from tasks_app.selectors.indicators import Judged, indicator_facts, indicator_judge, indicator_track
 
 CHUNK_SIZE = 2000
 ROLES = (Assignment.Role.LEAD, Assignment.Role.COOPERATING, Assignment.Role.RESPONSIBLE)
@@ -122,20 +111,25 @@ def _assignments(item_ids: list[int]) -> dict[int, dict[str, list[tuple[str, boo
 
 
 def iter_item_chunks(
-    plan: Plan, *, kinds: Iterable[str] | None = None, chunk_size: int = CHUNK_SIZE
+    plan: Plan, *, kinds: Iterable[str] | None = None, ids: list[int] | None = None, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[list[ItemRow]]:
-    """The plan's active items in document order, with their units, ``chunk_size`` at a time."""
+    """The plan's active items (only ``ids`` when given) in document order, with their units, ``chunk_size`` at
+    a time."""
     items = WorkItem.objects.filter(plan=plan, is_active=True)
     if kinds is not None:
         items = items.filter(kind__in=list(kinds))
+    if ids is not None:
+        items = items.filter(pk__in=ids)
     rows = items.order_by("order", "id").values_list(*_ITEM_FIELDS).iterator(chunk_size=chunk_size)
     for chunk in _chunks(rows, chunk_size):
         units = _assignments([row[0] for row in chunk])
         yield [ItemRow(*row, units=units.get(row[0], {})) for row in chunk]  # type: ignore[misc]  # values_list rows fill the fields before units
 
 
-def iter_items(plan: Plan, *, kinds: Iterable[str] | None = None, chunk_size: int = CHUNK_SIZE) -> Iterator[ItemRow]:
-    for chunk in iter_item_chunks(plan, kinds=kinds, chunk_size=chunk_size):
+def iter_items(
+    plan: Plan, *, kinds: Iterable[str] | None = None, ids: list[int] | None = None, chunk_size: int = CHUNK_SIZE
+) -> Iterator[ItemRow]:
+    for chunk in iter_item_chunks(plan, kinds=kinds, ids=ids, chunk_size=chunk_size):
         yield from chunk
 
 
@@ -209,58 +203,35 @@ class IndicatorRow:
         return indicator_track(self.facts, reported=self.reported, year=year, plan=self.plan, tolerance=self.tolerance)
 
 
-def indicator_rows(plan: Plan, cycle: ReportingCycle | None = None) -> list[IndicatorRow]:
-    """The plan's indicators (a few dozen per plan) with the facts of their judgement for ``cycle``:
-    three queries."""
-    items = list(iter_items(plan, kinds=WorkItem.INDICATOR_KINDS))
-    ids = [item.id for item in items]
-    annotated: Any = with_reported_actual(WorkItem.objects.filter(id__in=ids), cycle)  # annotations: dynamic
-    details = {
-        row[0]: row[1:]
-        for row in annotated.values_list(
-            "id",
-            "indicator__domain",
-            "indicator__unit_of_measure",
-            "indicator__baseline_text",
-            "indicator__baseline_year",
-            "indicator__target_text",
-            "indicator__target_value",
-            "indicator__target_year",
-            "indicator__cumulative",
-            "indicator__pending",
-            "reported_text",
-            "reported_value",
-        )
-    }
-    actuals = official_actuals(ids)
-    targets = yearly_targets(ids)
-    full = IndicatorDetail.objects.filter(item_id__in=ids).in_bulk(field_name="item_id")
-    tolerance = plan_tolerance(plan)
+def indicator_rows(
+    plan: Plan, cycle: ReportingCycle | None = None, *, item_ids: Iterable[int] | None = None
+) -> list[IndicatorRow]:
+    """The plan's indicators (a few dozen per plan; only ``item_ids`` when given) with the facts of their
+    judgement for ``cycle``, from the one builder every face uses (selectors.indicators.indicator_facts)."""
+    ids = None if item_ids is None else list(item_ids)
+    built = {row.item.pk: row for row in indicator_facts(plan.pk, cycle, item_ids=ids)}
     result = []
-    for item in items:
-        (domain, measure, base, base_year, target, target_value, target_year, cumulative, pending, r_text, r_value) = (
-            details[item.id]
-        )
+    for item in iter_items(plan, kinds=WorkItem.INDICATOR_KINDS, ids=ids):
+        row = built[item.id]
+        detail = row.detail
         result.append(
             IndicatorRow(
                 item=item,
-                domain=domain or "",
-                unit_of_measure=measure or "",
-                baseline_text=base or "",
-                baseline_year=base_year,
-                target_text=target or "",
-                target_value=target_value,
-                target_year=target_year,
-                cumulative=bool(cumulative),
-                pending=bool(pending),
-                actuals=actuals.get(item.id, {}),
-                reported=(r_text, r_value) if r_text else None,
-                year=cycle.year if cycle is not None else None,
-                facts=detail_facts(
-                    item.title, item.kind, full.get(item.id), actuals.get(item.id, {}), targets.get(item.id, {})
-                ),
+                domain=detail.domain if detail else "",
+                unit_of_measure=detail.unit_of_measure if detail else "",
+                baseline_text=detail.baseline_text if detail else "",
+                baseline_year=detail.baseline_year if detail else None,
+                target_text=detail.target_text if detail else "",
+                target_value=detail.target_value if detail else None,
+                target_year=detail.target_year if detail else None,
+                cumulative=bool(detail and detail.cumulative),
+                pending=bool(detail and detail.pending),
+                actuals=dict(row.facts.actuals),
+                reported=row.reported,
+                year=row.year,
+                facts=row.facts,
                 plan=plan,
-                tolerance=tolerance,
+                tolerance=row.tolerance,
             )
         )
     return result

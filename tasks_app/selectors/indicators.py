@@ -146,3 +146,77 @@ def indicator_track(
         period_end=plan.period_end,
         tolerance=tolerance,
     )
+
+
+@dataclass(frozen=True)
+class IndicatorFactsRow:
+    """One indicator with every fact its verdict and its path read, for one cycle (or none): the row every face
+    (dashboard, its API, the workbooks, the monitoring pages, the item page) builds its own row from."""
+
+    item: WorkItem  # its indicator detail, plan and the plan's monitoring settings joined; text deferred
+    facts: IndicatorFacts
+    reported: tuple[str, float | None] | None  # the cycle's done report's actual (with_reported_actual)
+    year: int | None  # the cycle's year: the verdict is judged through it (None: every year, no report)
+    tolerance: float
+
+    @property
+    def detail(self) -> IndicatorDetail | None:
+        return getattr(self.item, "indicator", None)  # a missing reverse one-to-one raises an AttributeError
+
+    def judged(self, year: int | None = None) -> Judged:
+        return indicator_judge(self.facts, reported=self.reported, year=year or self.year)
+
+    def track(self, year: int) -> IndicatorProgress:
+        return indicator_track(
+            self.facts, reported=self.reported, year=year, plan=self.item.plan, tolerance=self.tolerance
+        )
+
+
+# Plan fields no judgement reads, left out of the 500 joined plan rows of a province (JSON decoding them cost more
+# than the verdicts).
+_PLAN_UNREAD = (
+    "plan__reporting_text",
+    "plan__reporting_rule",
+    "plan__reminder_days_before",
+    "plan__reminder_days_after",
+)
+
+
+def indicator_facts(
+    plan_id: int, cycle: ReportingCycle | None, *, item_ids: Iterable[int] | None = None
+) -> list[IndicatorFactsRow]:
+    """The plan's active indicators (only ``item_ids`` when given: one row for a page about one indicator) in
+    document order, with the facts of their judgement for ``cycle``. Three queries whatever their number."""
+    items = WorkItem.objects.filter(plan_id=plan_id, is_active=True, kind__in=WorkItem.INDICATOR_KINDS)
+    if item_ids is not None:
+        items = items.filter(pk__in=list(item_ids))
+    rows = list(
+        with_reported_actual(
+            items.select_related("indicator", "plan", "plan__monitoring").defer("text", *_PLAN_UNREAD), cycle
+        ).order_by("order", "id")
+    )
+    if not rows:
+        return []
+    ids = [item.pk for item in rows]
+    actuals, targets = official_actuals(ids), yearly_targets(ids)
+    tolerance = plan_tolerance(rows[0].plan)  # joined: no query
+    year = cycle.year if cycle is not None else None
+    found = []
+    for item in rows:
+        text = getattr(item, "reported_text", None)
+        found.append(
+            IndicatorFactsRow(
+                item=item,
+                facts=detail_facts(
+                    item.title,
+                    item.kind,
+                    getattr(item, "indicator", None),
+                    actuals.get(item.pk, {}),
+                    targets.get(item.pk, {}),
+                ),
+                reported=(text, getattr(item, "reported_value", None)) if text else None,
+                year=year,
+                tolerance=tolerance,
+            )
+        )
+    return found

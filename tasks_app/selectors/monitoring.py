@@ -55,12 +55,14 @@ def baseline_rows(indicators: list[IndicatorRow], evaluations: list[Evaluation])
     return found
 
 
-def plan_indicators(plan: Plan, year: int, *, chapters: Chapters | None = None) -> list[MonitoredIndicator]:
+def plan_indicators(
+    plan: Plan, year: int, *, chapters: Chapters | None = None, item: int | None = None
+) -> list[MonitoredIndicator]:
     """The plan's indicators with their verdict and path status in ``year`` (actuals: the official ones and
-    the report of the year's cycle, as on the dashboard)."""
+    the report of the year's cycle, as on the dashboard). ``item``: that indicator only (a page about one)."""
     cycle = ReportingCycle.objects.filter(plan=plan, year=year).first()
     chapters = chapters or plan_chapters(plan.pk)
-    rows = indicator_rows(plan, cycle)
+    rows = indicator_rows(plan, cycle, item_ids=None if item is None else [item])
     baselines = baseline_rows(rows, plan_evaluations(plan))
     found = []
     for row in rows:

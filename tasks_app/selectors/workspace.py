@@ -277,9 +277,12 @@ def workspace_counts(
         .annotate(n=Count("pk"))
         .order_by("plan_id")
     )
-    roles = workspace_filter(base, filters.without("role")).aggregate(
-        **{str(role): Count("pk", filter=Q(**{f"is_{role}": True})) for role in ROLE_LABELS}
-    )
+    if scope is None:  # no unit in scope: every role flag is false (workspace_items), nothing to count
+        roles = dict.fromkeys(map(str, ROLE_LABELS), 0)
+    else:
+        roles = workspace_filter(base, filters.without("role")).aggregate(
+            **{str(role): Count("pk", filter=Q(**{f"is_{role}": True})) for role in ROLE_LABELS}
+        )
     if scope is None and not filters.status and not filters.overdue:
         states, overdue = _office_state_counts(workspace_filter(base, filters), user=user, today=today)
     else:
@@ -305,11 +308,14 @@ def workspace_counts(
         assignments = Assignment.objects.filter(item__in=unscoped.values("pk"))
         if filters.role in ROLE_LABELS:
             assignments = assignments.filter(role=filters.role)
-        counts["units"] = list(
-            assignments.values_list("unit_id", "unit__name")
-            .annotate(n=Count("item_id", distinct=True))
-            .order_by("unit__name")
+        # grouped by the unit id alone (the name rides along as an aggregate): grouping by the name too made
+        # PostgreSQL sort all 150,000 assignments of a province by text before counting
+        per_unit = (
+            assignments.values("unit_id")
+            .annotate(n=Count("item_id", distinct=True), name=Min("unit__name"))
+            .order_by("name", "unit_id")
         )
+        counts["units"] = [(row["unit_id"], row["name"], row["n"]) for row in per_unit]
     return counts
 
 

@@ -52,7 +52,8 @@ def export_request_check(*, plan: Plan, report: str, year: int | None) -> Export
 
 
 def export_cycle(*, request: ExportRequest) -> ReportingCycle | None:
-    """The cycle the report is about, by its policy: the one for the year, else the latest open, else the latest."""
+    """The cycle the report is about, by its policy: the one for the year, else the plan's default cycle
+    (rules.cycles.default_cycle: the rule every console chooser follows too)."""
     policy, plan = request.exporter.cycle_policy, request.plan
     if policy == CyclePolicy.NONE:
         return None

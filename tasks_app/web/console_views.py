@@ -343,6 +343,15 @@ SORT_COLUMNS = [
     ("returned", "退回"),
     ("rate", "完成率"),
 ]
+DASHBOARD_ROWS = (
+    50  # unit and indicator rows shown before "显示全部" (?all=1): rendering 300 rows cost more than counting
+)
+
+
+def _first_rows(rows: list, show_all: bool) -> tuple[list, int]:
+    """The rows the page renders, and how many it leaves out."""
+    shown = rows if show_all else rows[:DASHBOARD_ROWS]
+    return shown, len(rows) - len(shown)
 
 
 @requires(Capability.VIEW_CONSOLE)
@@ -352,6 +361,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     cycle = _cycle_or_404(request, cycle_id) if cycle_id else default_cycle_for(request.user)
     board = console_reads.cycle_dashboard(cycle, sort=request.GET.get("sort")) if cycle else None
     sort = board.sort if board else console_reads.DEFAULT_SORT
+    show_all = request.GET.get("all") == "1"
     columns = []
     for key, label in SORT_COLUMNS:
         # clicking the current column flips it; a new column starts with the largest first (names A→Z)
@@ -360,12 +370,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         else:
             target = key if key == "name" else f"-{key}"
         arrow = ("▼" if sort.startswith("-") else "▲") if sort.lstrip("-") == key else ""
-        href = "?" + urlencode({"cycle": cycle.pk, "sort": target}) if cycle else "?"
+        href = (
+            "?" + urlencode({"cycle": cycle.pk, "sort": target, **({"all": 1} if show_all else {})}) if cycle else "?"
+        )
         columns.append({"key": key, "label": label, "href": href, "arrow": arrow})
+    units, units_hidden = _first_rows(board.units if board else [], show_all)
+    indicators, indicators_hidden = _first_rows(board.indicators if board else [], show_all)
     context = {
         "cycle": cycle,
         "board": board,
         "lights": light_reads.dashboard_lights(cycle, today=timezone.localdate()) if cycle else None,
+        "units": units,
+        "units_hidden": units_hidden,
+        "indicators": indicators,
+        "indicators_hidden": indicators_hidden,
+        "all_href": "?" + urlencode({"cycle": cycle.pk, "sort": sort, "all": 1}) if cycle else "",
         "cycles": console_reads.console_cycles(request.user),
         "columns": columns,
         "plans_without_cycles": not cycle and access.visible_plans(request.user).exists(),

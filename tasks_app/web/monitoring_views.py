@@ -87,7 +87,7 @@ def monitoring_indicator(request: HttpRequest, item_id: int) -> HttpResponse:
     if not item.is_indicator:
         raise Http404("该事项不是指标")
     year = monitoring_year(item.plan, _int(request.GET.get("year")))
-    found = next(m for m in reads.plan_indicators(item.plan, year) if m.row.item.id == item.pk)
+    found = reads.plan_indicators(item.plan, year, item=item.pk)[0]
     context = {
         "item": item,
         "plan": item.plan,

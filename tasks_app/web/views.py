@@ -168,7 +168,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     }
     if item.is_indicator:  # against the five-year path, as the console's 指标监测 judges it (issue 14)
         year = cycle.year if cycle else monitoring_year(item.plan, None)
-        found = next((m for m in monitoring.plan_indicators(item.plan, year) if m.row.item.id == item.pk), None)
+        found = next(iter(monitoring.plan_indicators(item.plan, year, item=item.pk)), None)
         context.update(indicator_track=found.track if found else None, track_year=year)
     history = console_reads.item_history_page(item, request.GET.get("history"))
     context.update(history=list(history.object_list), history_page=history)

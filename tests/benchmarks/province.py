@@ -161,9 +161,9 @@ def build(*, scale: float = 1.0, seed: int = 7) -> dict[str, Any]:
                 cursor.execute(
                     f"""
                     INSERT INTO tasks_app_report (item_id, unit_id, cycle_id, status, progress_status, progress,
-                        problems, next_steps, actual_value_text, actual_note, review_reason, version,
+                        problems, next_steps, actual_value_text, actual_unit, actual_note, review_reason, version,
                         created_at, updated_at, submitted_at, reviewed_at)
-                    SELECT item_id, unit_id, %s, s, 'on_track', '本年度按计划推进,完成年度目标。', '', '', '', '', '',
+                    SELECT item_id, unit_id, %s, s, 'on_track', '本年度按计划推进,完成年度目标。', '', '', '', '', '', '',
                         3, ts, ts, CASE WHEN s = 'draft' THEN NULL ELSE ts END,
                         CASE WHEN s IN ('approved', 'returned') THEN ts ELSE NULL END
                     FROM (

@@ -12,9 +12,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tasks_app.models import AuditEntry, Plan, ReportingCycle
+from tasks_app.models import AuditEntry, Plan, Report, ReportingCycle
 from tasks_app.rules.cycles import CycleState, cycle_state
 from tasks_app.selectors.defaults import default_cycle_for, default_plan_for
+from tasks_app.services.exports import export_cycle, export_request_check
+from tasks_app.web.monitoring_views import monitoring_year
+from tests.api.conftest import client_for
+from tests.console.test_exports import read_workbook
 from tests.personas import PASSWORD, Personas, make_user, web_client
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +164,32 @@ def test_it_defaults_to_the_next_due_cycle_when_none_is_open(personas: Personas)
     sooner = ReportingCycle.objects.create(plan=p.plan, year=2015, due_date=today + timedelta(days=30))
     user = get_user_model().objects.get(pk=p.admin.pk)
     assert default_cycle_for(user) == sooner != later
+
+
+@pytest.mark.usefixtures("eager")
+def test_it_starts_the_export_without_a_year_the_api_and_the_console_on_the_same_cycle(
+    personas: Personas, django_capture_on_commit_callbacks
+):
+    """One rule (rules.cycles.default_cycle): with no cycle open, the next one due, not the latest closed one
+    holding reports (which the exports picked before)."""
+    p = personas
+    ReportingCycle.objects.filter(pk=p.cycle.pk).update(status=ReportingCycle.Status.CLOSED)
+    item = p.plan.items.filter(assignments__unit=p.education).first()
+    Report.objects.get_or_create(item=item, unit=p.education, cycle=p.cycle)  # the closed cycle holds a report
+    upcoming = ReportingCycle.objects.create(
+        plan=p.plan, year=p.cycle.year + 1, due_date=timezone.localdate() + timedelta(days=30)
+    )
+    user = get_user_model().objects.get(pk=p.admin.pk)
+    console = default_cycle_for(user)
+    exported = export_cycle(request=export_request_check(plan=p.plan, report="progress", year=None))
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client_for(p.admin).post("/api/console/exports/", {"plan": p.plan.pk, "report": "progress"})
+    assert started.status_code == 202, started.content
+    download = client_for(p.admin).get(f"{started['Location']}download/")
+    sheet = read_workbook(b"".join(download.streaming_content))
+    assert console == exported == upcoming
+    assert sheet["A1"].value == f"{p.plan.title} {upcoming.year}年度落实情况汇总表"
+    assert monitoring_year(p.plan, None) == min(max(upcoming.year, p.plan.period_start), p.plan.period_end)
 
 
 def test_it_has_no_default_for_unit_staff(personas: Personas):

@@ -15,6 +15,7 @@ from tasks_app.models import IndicatorActual, Report, WorkItem
 from tasks_app.rules.indicators import indicator_status
 from tasks_app.selectors.console import cycle_dashboard
 from tasks_app.services.review import report_approve, report_return
+from tasks_app.web import console_views
 from tests.console.review_fixtures import Review, submitted_report
 from tests.personas import web_client
 
@@ -177,4 +178,27 @@ def test_it_builds_the_dashboard_in_a_constant_number_of_queries(review: Review)
     assert len(few) == len(more)
     with CaptureQueriesContext(connection) as direct:
         cycle_dashboard(p.cycle)
-    assert len(direct) <= 6  # slots, reports, sections, indicators, actuals, yearly targets
+    assert len(direct) <= 5  # units and sections (one aggregate), sections, indicators, actuals, yearly targets
+
+
+def test_it_shows_the_first_rows_and_the_rest_behind_show_all(season: Review, monkeypatch):
+    """A province's 300 units and hundreds of indicators: the page renders the first DASHBOARD_ROWS of each
+    (the ranking's top, the indicators in document order) and links 显示全部 (?all=1) for the rest; the
+    counts above them cover every row."""
+    p = season.p
+    monkeypatch.setattr(console_views, "DASHBOARD_ROWS", 5)
+    board = cycle_dashboard(p.cycle, sort="-late")
+    assert len(board.units) > 5 and len(board.indicators) > 5
+    client = web_client(p, "admin")
+    page = client.get(f"/console/dashboard/?cycle={p.cycle.pk}&sort=-late").content.decode()
+    ranking = page.split('id="units"')[1].split("</section>")[0]
+    assert ranking.split("<tbody>")[1].count("<tr") == 5
+    assert [u.name for u in board.units[:5]] == [n for n in (u.name for u in board.units) if f">{n}</a>" in ranking]
+    assert f"显示全部 {len(board.units)} 个单位" in ranking and "all=1" in ranking and "sort=-late" in ranking
+    indicators = page.split('id="indicators"')[1].split("</section>")[0]
+    assert f"显示全部 {len(board.indicators)} 项指标" in indicators
+    assert sum(board.status_counts.values()) == len(board.indicators)  # the counts cover the hidden rows too
+    everything = client.get(f"/console/dashboard/?cycle={p.cycle.pk}&sort=-late&all=1").content.decode()
+    ranking = everything.split('id="units"')[1].split("</section>")[0]
+    assert ranking.split("<tbody>")[1].count("<tr") == len(board.units) and "显示全部" not in ranking
+    assert "all=1" in ranking  # sorting keeps every row shown
