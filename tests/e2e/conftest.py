@@ -87,3 +87,13 @@ def login(page, base_url: str, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def fits(page, width: int) -> None:
+    """The page does not scroll sideways at ``width`` px."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def worklist_row(page, item_pk: int):
+    """我的任务's row of one item (the row whose title links to the item page)."""
+    return page.locator(".worklist .row", has=page.locator(f'a[href="/items/{item_pk}/"]'))
