@@ -40,7 +40,7 @@ from tasks_app.models import (
     Unit,
     WorkItem,
 )
-from tasks_app.rules.cycles import open_cycles
+from tasks_app.rules.cycles import accepting_reports, open_cycles
 from tasks_app.rules.lights import COLOURS, light_in
 from tasks_app.rules.reporting import ITEM_CLOSED
 from tasks_app.selectors.lights import with_open_cycle_lights
@@ -217,14 +217,20 @@ def _past_due(today: date) -> Q:
 
 
 def open_cycle_ids(user: access.AnyUser) -> list[int]:
-    """Each visible plan's open cycle, the one units report into (rules.cycles.open_cycles: the latest). Looked
-    up once per request, instead of once per item row in every facet query."""
+    """Each visible plan's cycle units report into (rules.cycles.unit_cycle): its open cycle (the latest), else,
+    for unit staff, a closed one the office unlocked for one of their units. Looked up once per request, instead
+    of once per item row in every facet query."""
 
     def lookup() -> list[int]:
-        rows = open_cycles(ReportingCycle.objects.filter(plan__in=access.visible_plans(user)))
+        cycles = ReportingCycle.objects.filter(plan__in=access.visible_plans(user))
         first: dict[int, int] = {}
-        for pk, plan_id in rows.values_list("pk", "plan_id"):
+        for pk, plan_id in open_cycles(cycles).values_list("pk", "plan_id"):
             first.setdefault(plan_id, pk)
+        mine = access.unit_ids(user)
+        if mine and not access.sees_everything(user):  # a plan with no open cycle: a closed one unlocked for me
+            unlocked = cycles.exclude(plan_id__in=list(first)).filter(accepting_reports(mine))
+            for pk, plan_id in unlocked.order_by("-year", "-pk").values_list("pk", "plan_id"):
+                first.setdefault(plan_id, pk)
         return sorted(first.values())
 
     store: dict[str, list[int]] = user.__dict__.setdefault("_workspace_cache", {})  # a request builds its own user
