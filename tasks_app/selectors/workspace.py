@@ -223,14 +223,13 @@ def open_cycle_ids(user: access.AnyUser) -> list[int]:
 
     def lookup() -> list[int]:
         cycles = ReportingCycle.objects.filter(plan__in=access.visible_plans(user))
+        mine = access.unit_ids(user) if not access.sees_everything(user) else frozenset()
+        # one query: the open cycles, and for unit staff the closed ones unlocked for them, open ones first
+        rows = open_cycles(cycles) if not mine else cycles.filter(accepting_reports(mine))
+        open_first = Case(When(status=ReportingCycle.Status.OPEN, then=Value(0)), default=Value(1))
         first: dict[int, int] = {}
-        for pk, plan_id in open_cycles(cycles).values_list("pk", "plan_id"):
+        for pk, plan_id in rows.order_by(open_first, "-year", "-pk").values_list("pk", "plan_id"):
             first.setdefault(plan_id, pk)
-        mine = access.unit_ids(user)
-        if mine and not access.sees_everything(user):  # a plan with no open cycle: a closed one unlocked for me
-            unlocked = cycles.exclude(plan_id__in=list(first)).filter(accepting_reports(mine))
-            for pk, plan_id in unlocked.order_by("-year", "-pk").values_list("pk", "plan_id"):
-                first.setdefault(plan_id, pk)
         return sorted(first.values())
 
     store: dict[str, list[int]] = user.__dict__.setdefault("_workspace_cache", {})  # a request builds its own user
