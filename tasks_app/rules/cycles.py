@@ -104,6 +104,15 @@ def accepting_reports(unit_ids: Iterable[int], today: date | None = None) -> Q:
     return Q(status=OPEN) | (Q(status=CLOSED, opened_at__isnull=False) & Q(Exists(unlocked)))
 
 
+def rows_accepting(today: date | None = None) -> Q:
+    """``accepts_reports`` as a filter on rows carrying ``cycle`` and ``unit`` (reports, contributions): the rows
+    their unit may still write in their cycle."""
+    from tasks_app.models import CycleUnlock
+
+    unlocked = CycleUnlock.objects.filter(active_unlock(today), cycle=OuterRef("cycle_id"), unit=OuterRef("unit_id"))
+    return Q(cycle__status=OPEN) | (Q(cycle__status=CLOSED, cycle__opened_at__isnull=False) & Q(Exists(unlocked)))
+
+
 def unit_cycle(
     cycles: QuerySet[ReportingCycle], unit_ids: Iterable[int], today: date | None = None
 ) -> ReportingCycle | None:

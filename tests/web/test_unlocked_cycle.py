@@ -90,3 +90,16 @@ def test_it_locks_the_cycle_again_once_the_unlock_is_revoked(client, web, unlock
     refused = client.post(url, {**FULL_REPORT, "version": "2", "action": "save"})
     assert refused.status_code == 400
     assert report_of(web.lead_item, web.p.education).progress == "初稿"
+
+
+def test_it_lists_a_returned_report_of_the_unlocked_cycle_as_to_do(web, unlocked):
+    from tasks_app.selectors.workspace_todo import workspace_todo
+
+    p = web.p
+    Report.objects.filter(item=web.lead_item, unit=p.education).update(
+        status=Report.Status.RETURNED, review_reason="请补充"
+    )
+    today = timezone.localdate()
+    assert [r.item_id for r in workspace_todo(p.owner, today=today).returned] == [web.lead_item.pk]
+    cycle_unlock_revoke(user=p.admin, unlock=unlocked)
+    assert workspace_todo(p.owner, today=today).returned == []
