@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/console/", include("tasks_app.api.export_urls")),
     path("api/console/", include("tasks_app.api.import_urls")),
     path("api/console/", include("tasks_app.api.workflow_urls")),
+    path("api/console/", include("tasks_app.api.unlock_urls")),
     path("api/", include("tasks_app.api.urls")),
     path("console/", include("tasks_app.web.console_urls")),
     path("console/", include("tasks_app.web.division_urls")),

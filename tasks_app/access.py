@@ -42,7 +42,7 @@ from tasks_app.models import (
     WorkflowRequest,
     WorkItem,
 )
-from tasks_app.rules import reporting
+from tasks_app.rules import cycles, reporting
 
 AnyUser = AbstractBaseUser | AnonymousUser
 T = TypeVar("T")
@@ -332,7 +332,7 @@ def can_edit_report(user: AnyUser, report: Report) -> bool:
     return (
         report.unit_id in unit_ids(user)
         and report.is_editable_status
-        and report.cycle.status == ReportingCycle.Status.OPEN
+        and cycles.accepts_reports(report.cycle, report.unit_id)
     )
 
 

@@ -36,6 +36,7 @@ from tasks_app.api.errors import conflict_shape
 from tasks_app.capabilities import Capability
 from tasks_app.models import Contribution, Report, ReportingCycle, WorkItem
 from tasks_app.permissions import CapabilityPermission
+from tasks_app.rules.cycles import accepts_reports
 from tasks_app.selectors import api as api_reads
 from tasks_app.services.accounts import FIRST_LOGIN_MESSAGE, password_change_required
 from tasks_app.services.errors import StaleEditError
@@ -44,10 +45,10 @@ from tasks_app.services.reports import (
     ReportDraft,
     ReportError,
     contribution_save,
-    open_cycle_for,
     report_get_or_start,
     report_save,
     report_submit,
+    unit_cycle_for,
 )
 from tasks_app.services.signoff import report_head_approve, report_head_return
 from tasks_app.services.tokens import token_expires_at, token_issue, token_revoke_all, tokens_of
@@ -140,12 +141,14 @@ def _own_unit_or_403(user: Any, unit_id: int, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _cycle_for(item: WorkItem, cycle_id: int | None) -> ReportingCycle:
-    cycle = api_reads.plan_cycle(item.plan, cycle_id) if cycle_id else open_cycle_for(item)
+def _cycle_for(item: WorkItem, cycle_id: int | None, user: Any) -> ReportingCycle:
+    """The cycle a write names, else the one the user's units report into (services.reports.unit_cycle_for); it
+    must accept reports from one of the user's units (rules.cycles.accepts_reports; the service checks the unit)."""
+    cycle = api_reads.plan_cycle(item.plan, cycle_id) if cycle_id else unit_cycle_for(item, user)
     if cycle is None:
         raise ReportError("该规划没有开启中的报送周期" if not cycle_id else "报送周期不存在或不属于该事项的规划")
-    if cycle.status != ReportingCycle.Status.OPEN:
-        raise ReportError("该报送周期未开启或已关闭,只有开启中的周期可以填报")
+    if not any(accepts_reports(cycle, unit_id) for unit_id in access.unit_ids(user)):
+        raise ReportError("该报送周期未开启或已关闭,只有开启中(或已为本单位解锁)的周期可以填报")
     return cycle
 
 
@@ -283,7 +286,7 @@ class ReportViewSet(
         form.is_valid(raise_exception=True)
         data = form.validated_data
         item = access.item_or_404(request.user, data["item"])
-        cycle = _cycle_for(item, data.get("cycle"))
+        cycle = _cycle_for(item, data.get("cycle"), request.user)
         unit_id = _pick_unit(access.my_reporting_units(request.user, item), data.get("unit"), role_label="填报单位")
         existing = api_reads.report_of(item=item, unit_id=unit_id, cycle=cycle)
         if existing is not None:
@@ -406,7 +409,7 @@ class ContributionViewSet(
         form.is_valid(raise_exception=True)
         data = form.validated_data
         item = access.item_or_404(request.user, data["item"])
-        cycle = _cycle_for(item, data.get("cycle"))
+        cycle = _cycle_for(item, data.get("cycle"), request.user)
         unit_id = _pick_unit(access.my_cooperating_units(request.user, item), data.get("unit"), role_label="配合单位")
         # expected version 0: a contribution that already exists is never overwritten by a create.
         row = contribution_save(

@@ -21,6 +21,7 @@ from .reminders import ReminderMessage
 from .reports import Contribution, Evidence, Report, ReportVersion
 from .successions import UnitSuccession
 from .suggestions import SuggestedAssignment
+from .unlocks import CycleUnlock
 from .workflow import WorkflowRequest
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "AuditEntry",
     "Channel",
     "Contribution",
+    "CycleUnlock",
     "Evaluation",
     "EvaluationText",
     "Evidence",

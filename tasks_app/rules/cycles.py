@@ -3,11 +3,12 @@ names none."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tasks_app.parsing.reporting import due_points
@@ -73,6 +74,55 @@ def past_due(due_date: date, today: date | None = None) -> bool:
 def open_cycles(cycles: QuerySet[ReportingCycle]) -> QuerySet[ReportingCycle]:
     """The open ones among ``cycles``, latest first: units report into the first one of their item's plan."""
     return cycles.filter(status=OPEN).order_by("-year", "-pk")
+
+
+UNLOCK_MAX_DAYS = 60  # how far ahead the office may unlock a closed cycle for a unit (services.cycle_unlocks)
+
+
+def active_unlock(today: date | None = None) -> Q:
+    """An unlock (models.CycleUnlock) in force: not revoked, and ``until`` not passed (the day itself counts)."""
+    return Q(revoked_at__isnull=True, until__gte=today or timezone.localdate())
+
+
+def accepts_reports(cycle: ReportingCycle, unit_id: int, today: date | None = None) -> bool:
+    """THE rule whether a unit may write (save, submit, attach files to) its report or contribution in a cycle:
+    an open cycle accepts every reporting unit; a closed one (已关闭: it had been opened) accepts none, except
+    the unit the office unlocked it for, until the unlock's date (services.cycle_unlocks); a cycle never opened
+    accepts nobody. Whether the unit reports on the item at all is access's question, not this one."""
+    if cycle.status == OPEN:
+        return True
+    if state_of(cycle, today) != CycleState.CLOSED:
+        return False
+    return cycle.unlocks.filter(active_unlock(today), unit_id=unit_id).exists()
+
+
+def accepting_reports(unit_ids: Iterable[int], today: date | None = None) -> Q:
+    """``accepts_reports`` as a filter on ReportingCycle rows, for any of ``unit_ids``."""
+    from tasks_app.models import CycleUnlock  # this module is imported by the models
+
+    unlocked = CycleUnlock.objects.filter(active_unlock(today), cycle=OuterRef("pk"), unit_id__in=sorted(unit_ids))
+    return Q(status=OPEN) | (Q(status=CLOSED, opened_at__isnull=False) & Q(Exists(unlocked)))
+
+
+def rows_accepting(today: date | None = None) -> Q:
+    """``accepts_reports`` as a filter on rows carrying ``cycle`` and ``unit`` (reports, contributions): the rows
+    their unit may still write in their cycle."""
+    from tasks_app.models import CycleUnlock
+
+    unlocked = CycleUnlock.objects.filter(active_unlock(today), cycle=OuterRef("cycle_id"), unit=OuterRef("unit_id"))
+    return Q(cycle__status=OPEN) | (Q(cycle__status=CLOSED, cycle__opened_at__isnull=False) & Q(Exists(unlocked)))
+
+
+def unit_cycle(
+    cycles: QuerySet[ReportingCycle], unit_ids: Iterable[int], today: date | None = None
+) -> ReportingCycle | None:
+    """The cycle ``unit_ids``' units report into among one plan's ``cycles``: the open one (``open_cycles``);
+    else the latest closed one the office unlocked for one of them."""
+    found = open_cycles(cycles).first()
+    unit_ids = set(unit_ids)
+    if found is not None or not unit_ids:
+        return found
+    return cycles.filter(accepting_reports(unit_ids, today)).order_by("-year", "-pk").first()
 
 
 def _latest_cycle(cycles: QuerySet[ReportingCycle]) -> ReportingCycle | None:

@@ -40,7 +40,7 @@ from tasks_app.models import (
     Unit,
     WorkItem,
 )
-from tasks_app.rules.cycles import open_cycles
+from tasks_app.rules.cycles import accepting_reports, open_cycles
 from tasks_app.rules.lights import COLOURS, light_in
 from tasks_app.rules.reporting import ITEM_CLOSED
 from tasks_app.selectors.lights import with_open_cycle_lights
@@ -217,13 +217,18 @@ def _past_due(today: date) -> Q:
 
 
 def open_cycle_ids(user: access.AnyUser) -> list[int]:
-    """Each visible plan's open cycle, the one units report into (rules.cycles.open_cycles: the latest). Looked
-    up once per request, instead of once per item row in every facet query."""
+    """Each visible plan's cycle units report into (rules.cycles.unit_cycle): its open cycle (the latest), else,
+    for unit staff, a closed one the office unlocked for one of their units. Looked up once per request, instead
+    of once per item row in every facet query."""
 
     def lookup() -> list[int]:
-        rows = open_cycles(ReportingCycle.objects.filter(plan__in=access.visible_plans(user)))
+        cycles = ReportingCycle.objects.filter(plan__in=access.visible_plans(user))
+        mine = access.unit_ids(user) if not access.sees_everything(user) else frozenset()
+        # one query: the open cycles, and for unit staff the closed ones unlocked for them, open ones first
+        rows = open_cycles(cycles) if not mine else cycles.filter(accepting_reports(mine))
+        open_first = Case(When(status=ReportingCycle.Status.OPEN, then=Value(0)), default=Value(1))
         first: dict[int, int] = {}
-        for pk, plan_id in rows.values_list("pk", "plan_id"):
+        for pk, plan_id in rows.order_by(open_first, "-year", "-pk").values_list("pk", "plan_id"):
             first.setdefault(plan_id, pk)
         return sorted(first.values())
 

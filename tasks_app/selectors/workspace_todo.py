@@ -23,6 +23,7 @@ from tasks_app.models import (
     ReportVersion,
     WorkItem,
 )
+from tasks_app.rules.cycles import rows_accepting
 from tasks_app.selectors.workspace import CLOSED, NO_CYCLE, workspace_items
 
 DUE_SOON_DAYS = 14  # an open cycle due within this many days is listed with its items still to submit
@@ -105,7 +106,7 @@ def workspace_todo(user: access.AnyUser, *, today: date, units: frozenset[int] |
         return Todo()
     returned = (
         access.visible_reports(user)
-        .filter(unit_id__in=mine, status=Report.Status.RETURNED, cycle__status=ReportingCycle.Status.OPEN)
+        .filter(rows_accepting(today), unit_id__in=mine, status=Report.Status.RETURNED)
         .select_related("item", "unit", "cycle")
         .only(
             "pk",

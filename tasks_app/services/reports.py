@@ -25,7 +25,7 @@ from tasks_app.models import (
     ReportVersion,
     WorkItem,
 )
-from tasks_app.rules.cycles import open_cycles
+from tasks_app.rules.cycles import accepts_reports, open_cycles, unit_cycle
 from tasks_app.rules.indicators import ActualEntryError, entered_actual
 from tasks_app.rules.text import number_from_text, plain_number
 from tasks_app.selectors.unit_heads import unit_has_head, user_heads_unit
@@ -72,8 +72,15 @@ class ReportDraft:
 
 
 def open_cycle_for(item: WorkItem) -> ReportingCycle | None:
-    """The cycle a unit reports into on this item (rules.cycles.open_cycles), or None."""
+    """The item's open cycle (rules.cycles.open_cycles), or None: what the office and readers look at."""
     return open_cycles(item.plan.cycles.all()).first()
+
+
+def unit_cycle_for(item: WorkItem, user: Any) -> ReportingCycle | None:
+    """The cycle the user's units report (or contribute) into on this item: the open one, else a closed one the
+    office unlocked for one of them (rules.cycles.unit_cycle); a user with no unit on the item gets the open one."""
+    mine = set(access.my_reporting_units(user, item)) | set(access.my_cooperating_units(user, item))
+    return unit_cycle(item.plan.cycles.all(), mine)
 
 
 def report_get_or_start(*, user: Any, item: WorkItem, unit_id: int, cycle: ReportingCycle) -> Report:
@@ -82,7 +89,7 @@ def report_get_or_start(*, user: Any, item: WorkItem, unit_id: int, cycle: Repor
         raise PermissionDenied("您的单位不是该事项的填报单位")
     if cycle.plan_id != item.plan_id:
         raise ReportError("报送周期与事项不属于同一规划")
-    if cycle.status != ReportingCycle.Status.OPEN:
+    if not accepts_reports(cycle, unit_id):
         existing = Report.objects.filter(item=item, unit_id=unit_id, cycle=cycle).first()
         if existing is None:
             raise ReportError("该报送周期未开启或已关闭,不能填报")
@@ -145,7 +152,7 @@ def _saved_since(current: Report) -> str:
 def _locked_for_edit(report: Report, *, user: Any, expected_version: int) -> Report:
     current = report_locked(report=report, expected_version=expected_version, stale=_saved_since)
     if not access.can_edit_report(user, current):
-        if current.cycle.status != ReportingCycle.Status.OPEN:
+        if not accepts_reports(current.cycle, current.unit_id):
             raise ReportError("该报送周期未开启或已关闭,不能填报")
         if not current.is_editable_status:
             raise ReportStateError(f"报告{current.get_status_display()},不能修改;如需修改请联系规划办退回")
@@ -284,7 +291,7 @@ def contribution_save(
     """A cooperating unit writes its 配合情况; same optimistic locking as reports."""
     if unit_id not in access.my_cooperating_units(user, item):
         raise PermissionDenied("您的单位不是该事项的配合单位")
-    if cycle.status != ReportingCycle.Status.OPEN or cycle.plan_id != item.plan_id:
+    if cycle.plan_id != item.plan_id or not accepts_reports(cycle, unit_id):
         raise ReportError("该报送周期未开启或已关闭,不能填报")
     if not text.strip():
         raise ReportError("请填写配合情况")

@@ -3,7 +3,15 @@
 from django.urls import path
 
 from tasks_app.web import console_views as views
-from tasks_app.web import export_views, monitoring_views, outbox_views, scoring_views, supervision_views, workflow_views
+from tasks_app.web import (
+    export_views,
+    monitoring_views,
+    outbox_views,
+    scoring_views,
+    supervision_views,
+    unlock_views,
+    workflow_views,
+)
 
 urlpatterns = [
     path("", views.console_home, name="console"),
@@ -11,6 +19,12 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/open/", views.cycle_open_view, name="console-cycle-open"),
     path("cycles/<int:cycle_id>/close/", views.cycle_close_view, name="console-cycle-close"),
     path("cycles/<int:cycle_id>/due/", views.cycle_due_view, name="console-cycle-due"),
+    path("cycles/<int:cycle_id>/unlock/", unlock_views.cycle_unlock_view, name="console-cycle-unlock"),
+    path(
+        "cycles/<int:cycle_id>/unlock/<int:unlock_id>/revoke/",
+        unlock_views.cycle_unlock_revoke_view,
+        name="console-cycle-unlock-revoke",
+    ),
     path("plans/<int:plan_id>/cadence/", views.plan_cadence_view, name="console-plan-cadence"),
     path("review/", views.review_queue, name="console-review"),
     path("review/bulk-approve/", views.review_bulk_approve, name="console-review-bulk"),

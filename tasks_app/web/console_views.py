@@ -26,6 +26,7 @@ from tasks_app.permissions import requires
 from tasks_app.rules.cycles import CycleState, past_due
 from tasks_app.rules.text import date_from_text
 from tasks_app.selectors import console as console_reads
+from tasks_app.selectors import cycle_unlocks as unlocks
 from tasks_app.selectors import lights as light_reads
 from tasks_app.selectors import review_diff, sources
 from tasks_app.selectors.defaults import default_cycle_for
@@ -101,6 +102,7 @@ def cycles(request: HttpRequest) -> HttpResponse:
     filters = _plan_filters(request)
     board = plan_board(request.user, filters)
     page = Paginator(board.cards, PLANS_PER_PAGE).get_page(request.GET.get("page"))
+    unlocks.with_unlock_choices([cycle for card in page.object_list for cycle in card.cycles])
     query = request.GET.copy()
     query.pop("page", None)
     context = {

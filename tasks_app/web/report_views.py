@@ -23,6 +23,8 @@ from tasks_app import access
 from tasks_app.capabilities import Capability
 from tasks_app.models import Contribution, Report, ReportingCycle, WorkItem
 from tasks_app.permissions import requires
+from tasks_app.rules.cycles import accepts_reports
+from tasks_app.selectors import cycle_unlocks as unlocks
 from tasks_app.selectors import workspace
 from tasks_app.selectors import workspace_todo as todo
 from tasks_app.services.errors import ServiceError, StaleEditError
@@ -30,11 +32,11 @@ from tasks_app.services.reports import (
     EVIDENCE_TYPES,
     contribution_save,
     evidence_attach,
-    open_cycle_for,
     report_get_or_start,
     report_save,
     report_submit,
     submitted_status,
+    unit_cycle_for,
 )
 from tasks_app.services.signoff import report_head_approve, report_head_return
 from tasks_app.web.forms import ContributionForm, ReportForm
@@ -66,7 +68,8 @@ def _report_context(
     reporting = access.reporting_unit_ids(item)
     units = workspace.units_by_id(reporting)
     report = workspace.report_for(request.user, item=item, unit_id=unit_id, cycle=cycle) if unit_id else None
-    editable = bool(writer and cycle and (report is None or access.can_edit_report(request.user, report)))
+    accepts = bool(cycle and unit_id is not None and accepts_reports(cycle, unit_id))
+    editable = bool(writer and accepts and (report is None or access.can_edit_report(request.user, report)))
     contributions = workspace.cycle_contributions(item, cycle)
     submitted = {c.unit_id for c in contributions if c.status == Contribution.Status.SUBMITTED}
     cooperating = access.cooperating_unit_ids(item)
@@ -80,6 +83,7 @@ def _report_context(
         "report": report,
         "editable": editable,
         "writer": writer,
+        "unlock": unlocks.unit_unlock(cycle, unit_id) if writer else None,
         "history": workspace.report_history(report),
         "evidence": list(report.evidence.all()) if report else [],
         "contributions": contributions,
@@ -123,7 +127,7 @@ def _bound(request: HttpRequest, item: WorkItem, version: int) -> ReportForm:
 def report_page(request: HttpRequest, item_id: int) -> HttpResponse:
     user = request.user
     item = access.item_or_404(user, item_id)
-    cycle = open_cycle_for(item)
+    cycle = unit_cycle_for(item, user)
     mine = access.my_reporting_units(user, item)
     if request.method == "POST" and not mine:
         raise PermissionDenied("您对该事项只有查看权限,不能填报")
@@ -221,7 +225,7 @@ def _autosave(
 def contribution_page(request: HttpRequest, item_id: int) -> HttpResponse:
     user = request.user
     item = access.item_or_404(user, item_id)
-    cycle = open_cycle_for(item)
+    cycle = unit_cycle_for(item, user)
     mine = access.my_cooperating_units(user, item)
     if request.method == "POST" and not mine:
         raise PermissionDenied("您对该事项只有查看权限,不能填写配合情况")
@@ -238,7 +242,13 @@ def contribution_page(request: HttpRequest, item_id: int) -> HttpResponse:
         "unit_choices": [units[u] for u in mine],
         "current": current,
         "contributions": workspace.cycle_contributions(item, cycle),
-        "editable": bool(mine and cycle and not (current and current.status == Contribution.Status.SUBMITTED)),
+        "editable": bool(
+            unit_id is not None
+            and cycle
+            and accepts_reports(cycle, unit_id)
+            and not (current and current.status == Contribution.Status.SUBMITTED)
+        ),
+        "unlock": unlocks.unit_unlock(cycle, unit_id),
         "conflict": None,
         "error": "",
         "leads": todo.lead_units(item),
@@ -252,7 +262,10 @@ def contribution_page(request: HttpRequest, item_id: int) -> HttpResponse:
 
     assert unit_id is not None  # a POST without cooperating units of mine was refused above
     if not context["editable"] and cycle is not None:
-        context["error"] = "配合情况已提交,不能再修改;如需补充请联系牵头单位。"
+        submitted = current is not None and current.status == Contribution.Status.SUBMITTED
+        context["error"] = (
+            "配合情况已提交,不能再修改;如需补充请联系牵头单位。" if submitted else "该报送周期已关闭,不能填报"
+        )
         return render(request, "tasks_app/contribution.html", context, status=400)
     form = ContributionForm(request.POST)
     context["form"] = form

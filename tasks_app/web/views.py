@@ -25,7 +25,7 @@ from tasks_app.selectors import console as console_reads
 from tasks_app.selectors import lights, monitoring, sources, workspace
 from tasks_app.selectors import workflow as workflow_reads
 from tasks_app.selectors import workspace_todo as todo
-from tasks_app.services.reports import ReportError, evidence_remove, open_cycle_for
+from tasks_app.services.reports import ReportError, evidence_remove, unit_cycle_for
 from tasks_app.web.forms import WorkspaceFilterForm
 from tasks_app.web.monitoring_views import monitoring_year
 
@@ -126,7 +126,7 @@ def plans(request: HttpRequest) -> HttpResponse:
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     user = request.user
     item = access.item_or_404(user, item_id)
-    cycle = open_cycle_for(item)
+    cycle = unit_cycle_for(item, user)
     assignments = workspace.item_assignments(item)
     labels = {
         a.pk: unit_display(a.unit.name, written=a.raw_name, succeeded=a.succeeds_id is not None) for a in assignments

@@ -25,6 +25,7 @@ from tasks_app import access
 from tasks_app.models import (
     AuditEntry,
     Contribution,
+    CycleUnlock,
     Evidence,
     ExportJob,
     ImportJob,
@@ -44,7 +45,8 @@ pytestmark = pytest.mark.django_db
 # The kind of object a URL group names: by the group's name, else by the path segment before it.
 KIND_BY_GROUP = {
     "cycle_id": "cycle", "report_id": "report", "item_id": "item", "unit_id": "unit", "message_id": "message",
-    "evidence_id": "evidence", "plan_id": "plan", "request_id": "workflow",
+    "evidence_id": "evidence", "plan_id": "plan", "request_id": "workflow", "unlock_id": "unlock",
+    "unlock_pk": "unlock",
 }  # fmt: skip
 KIND_BY_SEGMENT = {
     "exports": "export", "imports": "import", "reports": "report", "review": "report", "cycles": "cycle",
@@ -145,6 +147,7 @@ def _side(marker: str, *, plan: Plan, cycle, unit: Unit, other: Unit, report: Re
         report=report, file="evidence/walk.txt", original_name=f"{marker}佐证.txt", size=3, content_type="text/plain"
     )
     workflow = WorkflowRequest.objects.create(kind="bounce", item=item, unit=unit, reason=f"{marker}退回")
+    unlock = CycleUnlock.objects.create(cycle=cycle, unit=unit, until=cycle.due_date, reason=f"{marker}解锁")
     AuditEntry.objects.create(
         action="unit_edit", object_type="unit", object_id=unit.pk, jurisdiction_id=plan.jurisdiction_id,
         summary=f"{marker}审计",
@@ -153,6 +156,7 @@ def _side(marker: str, *, plan: Plan, cycle, unit: Unit, other: Unit, report: Re
         "plan": plan.pk, "cycle": cycle.pk, "unit": unit.pk, "item": item.pk, "report": report.pk,
         "message": message.pk, "export": export.pk, "import": upload.pk, "suggestion": suggestion.pk,
         "contribution": contribution.pk, "evidence": evidence.pk, "year": cycle.year, "workflow": workflow.pk,
+        "unlock": unlock.pk,
     }  # fmt: skip
     return Side(marker=marker, jurisdiction=plan.jurisdiction_id, ids=ids)
 

@@ -13,6 +13,12 @@ from tasks_app.services.reports import ReportDraft, evidence_attach, report_get_
 from tests import evidence_samples
 from tests.personas import Personas, items_of, make_user
 
+FULL_REPORT = {
+    "progress_status": "on_track",
+    "progress": "已建成普惠性幼儿园12所",
+    "problems": "资金不足",
+    "next_steps": "扩大覆盖",
+}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = evidence_samples.png()  # a real image: evidence is judged by its content
 
