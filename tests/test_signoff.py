@@ -204,6 +204,24 @@ def test_it_keeps_a_report_waiting_for_the_head_out_of_every_office_read(unit: S
     assert "全年完成既定任务" not in page and "该单位尚未填报" in page
 
 
+def test_it_keeps_a_report_waiting_for_the_head_out_of_the_item_history_until_it_is_signed(unit: SignOff):
+    p = unit.p
+
+    def history_of(user) -> set[int]:
+        page = console_reads.item_history_page(unit.item, None, user=user)
+        return {version.report_id for version in page.object_list}
+
+    assert unit.report.pk not in history_of(p.admin)  # the office: not on the item page nor the review page
+    assert unit.report.pk not in history_of(p.outsider)
+    assert unit.report.pk in history_of(p.colleague) and unit.report.pk in history_of(unit.head)
+    admin = Client()
+    admin.force_login(p.admin)
+    page = admin.get(reverse("item", args=[unit.item.pk])).content.decode()
+    assert "待负责人审核" not in page
+    report_head_approve(report=unit.report, user=unit.head, expected_version=unit.report.version)
+    assert unit.report.pk in history_of(p.admin)  # signed: the whole trail is the office's to read
+
+
 def test_it_counts_a_report_waiting_for_the_head_as_not_received_on_the_dashboard(unit: SignOff):
     p = unit.p
     waiting = console_reads.cycle_dashboard(p.cycle).totals

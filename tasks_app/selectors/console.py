@@ -573,6 +573,8 @@ def item_history(item: WorkItem | int, *, report: Report | None = None) -> list[
     return list(_item_versions(item, report))
 
 
-def item_history_page(item: WorkItem | int, page: str | int | None) -> Page:
-    """One page of ``item_history`` (years of cycles make it long): pages show the newest 50 first."""
-    return Paginator(_item_versions(item, None), HISTORY_PAGE_SIZE).get_page(page)
+def item_history_page(item: WorkItem | int, page: str | int | None, *, user: access.AnyUser) -> Page:
+    """One page of ``item_history`` (years of cycles make it long): pages show the newest 50 first. Only the
+    versions of reports ``user`` may read: a report still waiting for its unit head is its unit's alone."""
+    versions = _item_versions(item, None).filter(report__in=access.visible_reports(user))
+    return Paginator(versions, HISTORY_PAGE_SIZE).get_page(page)

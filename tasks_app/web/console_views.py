@@ -272,7 +272,7 @@ def _report_or_404(request: HttpRequest, report_id: int) -> Report:
 def _review_context(request: HttpRequest, report: Report, **extra: Any) -> dict[str, Any]:
     item = report.item
     source = item.plan.source
-    history_page = console_reads.item_history_page(item, request.GET.get("history"))
+    history_page = console_reads.item_history_page(item, request.GET.get("history"), user=request.user)
     context = {
         "report": report,
         "item": item,

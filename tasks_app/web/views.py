@@ -170,7 +170,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         year = cycle.year if cycle else monitoring_year(item.plan, None)
         found = next(iter(monitoring.plan_indicators(item.plan, year, item=item.pk)), None)
         context.update(indicator_track=found.track if found else None, track_year=year)
-    history = console_reads.item_history_page(item, request.GET.get("history"))
+    history = console_reads.item_history_page(item, request.GET.get("history"), user=request.user)
     context.update(history=list(history.object_list), history_page=history)
     requests = workflow_reads.item_requests(item)
     context.update(
