@@ -93,6 +93,37 @@ def plan_cadence_set(*, plan: Plan, frequency: str, user: Any = None) -> int:
     return created
 
 
+LIGHT_WINDOW_MAX = 60  # days: a yellow light earlier than two months before the due date tells nothing
+
+
+def plan_light_window_set(*, plan: Plan, days: int | None, user: Any = None) -> Plan:
+    """How many days before a cycle's due date an item without a done report turns yellow (rules.lights); None:
+    the installation's TRAFFIC_LIGHT_WARNING_DAYS. Audited."""
+    access.require(user, Capability.MANAGE_CYCLES)
+    if days is not None and not 0 <= days <= LIGHT_WINDOW_MAX:
+        raise CycleError(f"黄灯提前天数应在 0 到 {LIGHT_WINDOW_MAX} 天之间")
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        before = locked.light_warning_days
+        if before == days:
+            return locked
+        locked.light_warning_days = days
+        locked.save(update_fields=["light_warning_days", "updated_at"])
+        AuditEntry.objects.create(
+            actor=user if getattr(user, "is_authenticated", False) else None,
+            action=AuditEntry.Action.CYCLE,
+            plan=locked,
+            jurisdiction_id=locked.jurisdiction_id,
+            object_type="plan",
+            object_id=locked.pk,
+            summary=f"黄灯提前天数:{'默认' if before is None else before} → {'默认' if days is None else days}",
+            before={"light_warning_days": before},
+            after={"light_warning_days": days},
+        )
+    plan.light_warning_days = days
+    return locked
+
+
 def cycle_close(*, cycle: ReportingCycle, user: Any = None) -> ReportingCycle:
     access.require(user, Capability.MANAGE_CYCLES)
     before = cycle.status

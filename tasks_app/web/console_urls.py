@@ -26,6 +26,7 @@ urlpatterns = [
         name="console-cycle-unlock-revoke",
     ),
     path("plans/<int:plan_id>/cadence/", views.plan_cadence_view, name="console-plan-cadence"),
+    path("plans/<int:plan_id>/light-window/", views.plan_light_window_view, name="console-plan-light-window"),
     path("review/", views.review_queue, name="console-review"),
     path("review/bulk-approve/", views.review_bulk_approve, name="console-review-bulk"),
     path("review/<int:report_id>/", views.review_detail, name="console-review-detail"),

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -39,6 +40,7 @@ from tasks_app.services.cycles import (
     cycle_open,
     cycle_set_due_date,
     plan_cadence_set,
+    plan_light_window_set,
 )
 from tasks_app.services.reports import ReportError, StaleEditError
 from tasks_app.services.review import report_approve, report_return, reports_bulk_approve
@@ -115,8 +117,29 @@ def cycles(request: HttpRequest) -> HttpResponse:
         "here": request.get_full_path(),
         "today": timezone.localdate(),
         "frequencies": Plan.ReportingFrequency.choices,
+        "light_default": settings.TRAFFIC_LIGHT_WARNING_DAYS,
     }
     return render(request, "tasks_app/console/cycles.html", context)
+
+
+@requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)
+@require_POST
+def plan_light_window_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """黄灯提前天数: the plan's traffic-light warning window (empty: the installation's default)."""
+    plan = access.visible_plans(request.user).filter(pk=plan_id).first()
+    if plan is None:
+        raise Http404("规划不存在")
+    raw = request.POST.get("days", "").strip()
+    try:
+        days = int(raw) if raw else None
+        plan_light_window_set(plan=plan, days=days, user=request.user)
+    except ValueError:
+        messages.error(request, "黄灯提前天数应为整数")
+    except CycleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"黄灯提前天数已设为{days if days is not None else '默认'}:{plan.title}")
+    return redirect(_back(request, reverse("console-cycles")))
 
 
 @requires(Capability.VIEW_CONSOLE, write=Capability.MANAGE_CYCLES)

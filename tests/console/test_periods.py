@@ -258,3 +258,23 @@ def test_it_reminds_each_open_quarter_at_its_own_steps_once_and_never_a_closed_o
     periods = {(m["period"], m["kind"], m["days"]) for m in later["messages"] if m["period"].startswith("2027Q")}
     assert periods == {("2027Q2", "before", 14)}
     assert all(json.dumps(m, ensure_ascii=False) for m in later["messages"])
+
+
+@pytest.mark.django_db
+def test_it_sets_a_plans_traffic_light_window_from_the_cycles_page(personas):
+    p = personas
+    admin = web_client(p, "admin")
+    assert admin.post(f"/console/plans/{p.plan.pk}/light-window/", {"days": "3"}).status_code == 302
+    p.plan.refresh_from_db()
+    assert p.plan.light_warning_days == 3
+    entry = AuditEntry.objects.filter(object_type="plan", object_id=p.plan.pk).latest("at")
+    assert entry.before == {"light_warning_days": None} and entry.after == {"light_warning_days": 3}
+    refused = admin.post(f"/console/plans/{p.plan.pk}/light-window/", {"days": "99"}, follow=True)
+    assert "黄灯提前天数应在 0 到 60 天之间" in refused.content.decode()
+    admin.post(f"/console/plans/{p.plan.pk}/light-window/", {"days": ""})
+    p.plan.refresh_from_db()
+    assert p.plan.light_warning_days is None  # empty: the installation's default again
+    page = admin.get("/console/cycles/").content.decode()
+    assert "黄灯提前天数" in page
+    assert web_client(p, "leader").post(f"/console/plans/{p.plan.pk}/light-window/", {"days": "5"}).status_code == 403
+    assert web_client(p, "owner").post(f"/console/plans/{p.plan.pk}/light-window/", {"days": "5"}).status_code == 404
