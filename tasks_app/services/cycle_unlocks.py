@@ -63,7 +63,9 @@ def cycle_unlock_revoke(*, user: Any, unlock: CycleUnlock) -> CycleUnlock:
     refused."""
     access.require(user, Capability.MANAGE_CYCLES)
     with transaction.atomic():
-        locked = CycleUnlock.objects.select_for_update().select_related("cycle__plan", "unit").get(pk=unlock.pk)
+        locked = (
+            CycleUnlock.objects.select_for_update(of=("self",)).select_related("cycle__plan", "unit").get(pk=unlock.pk)
+        )
         if locked.revoked_at is not None:
             raise UnlockError("该解锁已撤销")
         locked.revoked_at = timezone.now()

@@ -120,7 +120,7 @@ def assignment_acknowledge(*, user: Any, item: WorkItem | int, unit: Unit | int 
     _open(item)
     row = _my_row(user, item, unit)
     with transaction.atomic():
-        row = Assignment.objects.select_for_update().select_related("unit").get(pk=row.pk)
+        row = Assignment.objects.select_for_update(of=("self",)).select_related("unit").get(pk=row.pk)
         if row.acknowledged_at is not None:
             return row
         row.acknowledged_at = timezone.now()
@@ -193,7 +193,8 @@ def _decidable(user: Any, request: WorkflowRequest | int, kind: str) -> Workflow
 
 def _lock(request: WorkflowRequest) -> WorkflowRequest:
     current = (
-        WorkflowRequest.objects.select_for_update()
+        # lock the request row only (PostgreSQL refuses FOR UPDATE on the nullable side of the assignment join)
+        WorkflowRequest.objects.select_for_update(of=("self",))
         .select_related("item__plan", "unit", "assignment")
         .get(pk=request.pk)
     )
@@ -342,7 +343,7 @@ def extension_decide(*, user: Any, request: WorkflowRequest | int, accept: bool,
         reply = _reason(reply, "不同意的答复")
     with transaction.atomic():
         request = _lock(request)
-        item = WorkItem.objects.select_for_update().select_related("plan").get(pk=request.item_id)
+        item = WorkItem.objects.select_for_update(of=("self",)).select_related("plan").get(pk=request.item_id)
         old = item.deadline
         if accept:
             assert request.proposed_deadline is not None
@@ -390,7 +391,7 @@ def item_close(*, user: Any, item: WorkItem | int, note: str = "") -> WorkItem:
     item = _office_item(user, item)
     note = (note or "").strip()[:500]
     with transaction.atomic():
-        item = WorkItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
+        item = WorkItem.objects.select_for_update(of=("self",)).select_related("plan").get(pk=item.pk)
         _open(item)
         if WorkflowRequest.objects.filter(item=item, status=WorkflowRequest.Status.PENDING).exists():
             raise InvalidTransition("该事项还有待处理的退回分工或延期申请,请先处理")
@@ -414,7 +415,7 @@ def item_reopen(*, user: Any, item: WorkItem | int, note: str = "") -> WorkItem:
     item = _office_item(user, item)
     note = (note or "").strip()[:500]
     with transaction.atomic():
-        item = WorkItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
+        item = WorkItem.objects.select_for_update(of=("self",)).select_related("plan").get(pk=item.pk)
         if reporting.item_open(item):
             raise InvalidTransition("该事项未销号")
         before = {"closed_at": item.closed_at.isoformat() if item.closed_at else None, "note": item.close_note}
