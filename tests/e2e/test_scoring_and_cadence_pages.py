@@ -24,7 +24,7 @@ def test_it_sets_a_quarterly_cadence_and_a_points_rule(live_server, page_factory
     page.goto(f"{live_server.url}/console/cycles/")
     card = page.locator(f"#plan-{p.plan.pk}")
     card.locator("select[name=frequency]").select_option("quarterly")
-    card.get_by_role("button", name="保存").click()
+    card.get_by_role("button", name="保存频次").click()
     page.wait_for_load_state("networkidle")
     assert "报送频次已设为每季度" in page.content()
     card = page.locator(f"#plan-{p.plan.pk}")
