@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import F, QuerySet
 
 from tasks_app.models import Assignment, Report, ReportingCycle, WorkItem
 from tasks_app.rules import lights
@@ -87,28 +88,31 @@ def _fold(rows: Any) -> dict[str, int]:
     return {colour: counts.get(colour, 0) for colour in COLOURS}
 
 
-def cycle_light_counts(cycle: ReportingCycle, *, today: date) -> dict[str, int]:
-    """red / yellow / green → number of the plan's active items in ``cycle``. One query."""
-    items = with_cycle_lights(WorkItem.objects.filter(plan_id=cycle.plan_id, is_active=True), cycle, today=today)
-    return _fold(items.order_by().values_list("light_reason").annotate(n=Count("pk")))
+def light_counts(cycle: ReportingCycle, *, today: date) -> tuple[dict[str, int], dict[int, dict[str, int]]]:
+    """The plan's active items by colour in ``cycle`` (red / yellow / green → count), and per unit the items it is
+    named on by colour (in any role: the items 我的任务 lists under ``?unit=``, which the dashboard links to).
 
-
-def unit_light_counts(cycle: ReportingCycle, *, today: date) -> dict[int, dict[str, int]]:
-    """unit id → red / yellow / green → the plan's active items the unit is named on in ``cycle`` (in any
-    role: the items 我的任务 lists under ``?unit=``, which the dashboard links to). One GROUP BY query (folding
-    the (unit, item) pairs in Python instead measured slower: 150,000 rows for a 50,000-item plan)."""
-    lit = with_cycle_lights(WorkItem.objects.filter(pk=OuterRef("item_id")), cycle, today=today)
-    rows = (
-        Assignment.objects.filter(item__plan_id=cycle.plan_id, item__is_active=True)
-        .annotate(light_reason=Subquery(lit.values("light_reason")[:1]))
-        .order_by()
-        .values_list("unit_id", "light_reason")
-        .annotate(n=Count("item_id", distinct=True))
+    One query: each item's light is computed once (a CTE over the plan's items), then counted as a whole and
+    grouped against the assignments. Lighting each assignment row instead evaluated the light 150,000 times for
+    a 50,000-item plan (2.0–2.9 s on PostgreSQL); a separate query for the totals lit every item a second time."""
+    items = WorkItem.objects.filter(plan_id=cycle.plan_id, is_active=True)
+    lit = with_cycle_lights(items, cycle, today=today).order_by().values("light_reason", lit_item=F("pk"))
+    sql, params = lit.query.sql_with_params()
+    assignments = connection.ops.quote_name(Assignment._meta.db_table)
+    query = (
+        f"WITH lit AS ({sql}) "  # noqa: S608  (the ORM's own SQL, a model's table and fixed column names)
+        f'SELECT a."unit_id", lit."light_reason", COUNT(DISTINCT a."item_id") FROM {assignments} a '
+        'INNER JOIN lit ON lit."lit_item" = a."item_id" GROUP BY a."unit_id", lit."light_reason" '
+        'UNION ALL SELECT NULL, "light_reason", COUNT(*) FROM lit GROUP BY "light_reason"'
     )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
     per_unit: dict[int, list[tuple[str, int]]] = {}
+    plan: list[tuple[str, int]] = []
     for unit_id, reason, n in rows:
-        per_unit.setdefault(unit_id, []).append((reason, n))
-    return {unit_id: _fold(found) for unit_id, found in per_unit.items()}
+        (plan if unit_id is None else per_unit.setdefault(unit_id, [])).append((reason, n))
+    return _fold(plan), {unit_id: _fold(found) for unit_id, found in per_unit.items()}
 
 
 @dataclass
@@ -124,11 +128,12 @@ class LightBoard:
 
 
 def dashboard_lights(cycle: ReportingCycle, *, today: date) -> LightBoard | None:
-    """None when the cycle is not open (no item has a light); else two queries."""
+    """None when the cycle is not open (no item has a light); else one query (``light_counts``)."""
     if cycle.status != OPEN:
         return None
+    totals, units = light_counts(cycle, today=today)
     return LightBoard(
-        totals=cycle_light_counts(cycle, today=today),
-        units=unit_light_counts(cycle, today=today),
+        totals=totals,
+        units=units,
         window=lights.warning_days(cycle.plan.light_warning_days),
     )
