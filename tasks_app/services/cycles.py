@@ -15,6 +15,7 @@ from tasks_app.models import AuditEntry, Plan, ReportingCycle
 from tasks_app.models.plans import ReportingFrequency
 from tasks_app.rules.cycles import period_due_for
 from tasks_app.rules.periods import DAYS_BEFORE_BY_CADENCE, FREQUENCIES, PeriodError, period_of
+from tasks_app.services.division import audit_record
 from tasks_app.services.errors import ServiceError
 
 
@@ -77,11 +78,10 @@ def plan_cadence_set(*, plan: Plan, frequency: str, user: Any = None) -> int:
             fields.append("reminder_days_before")
         locked.save(update_fields=fields)
         created = periods_ensure(locked, today=timezone.localdate())
-        AuditEntry.objects.create(
-            actor=user if getattr(user, "is_authenticated", False) else None,
+        audit_record(
+            actor=user,
             action=AuditEntry.Action.CYCLE,
             plan=locked,
-            jurisdiction_id=locked.jurisdiction_id,
             object_type="plan",
             object_id=locked.pk,
             summary=f"报送频次改为{ReportingFrequency(frequency).label}(新建 {created} 个报送期)",
@@ -109,11 +109,10 @@ def plan_light_window_set(*, plan: Plan, days: int | None, user: Any = None) -> 
             return locked
         locked.light_warning_days = days
         locked.save(update_fields=["light_warning_days", "updated_at"])
-        AuditEntry.objects.create(
-            actor=user if getattr(user, "is_authenticated", False) else None,
+        audit_record(
+            actor=user,
             action=AuditEntry.Action.CYCLE,
             plan=locked,
-            jurisdiction_id=locked.jurisdiction_id,
             object_type="plan",
             object_id=locked.pk,
             summary=f"黄灯提前天数:{'默认' if before is None else before} → {'默认' if days is None else days}",
