@@ -203,6 +203,12 @@ REMINDER_QUIET_WEEKENDS = envbool("REMINDER_QUIET_WEEKENDS", "true")
 TRAFFIC_LIGHT_WARNING_DAYS = envint("TRAFFIC_LIGHT_WARNING_DAYS", "7")
 if TRAFFIC_LIGHT_WARNING_DAYS < 0:
     raise ImproperlyConfigured(f"TRAFFIC_LIGHT_WARNING_DAYS must be 0 or more, got {TRAFFIC_LIGHT_WARNING_DAYS}")
+# Office aggregates (the dashboard, the office's facet counts) are kept this many seconds between changes to the
+# plans they count (tasks_app.snapshots); 0 computes them on every read. On by default only with a cache every
+# process shares (Redis): a process-local cache would not hear another worker's changes.
+OFFICE_SNAPSHOT_SECONDS = envint("OFFICE_SNAPSHOT_SECONDS", "600" if REDIS_URL else "0")
+if OFFICE_SNAPSHOT_SECONDS < 0:
+    raise ImproperlyConfigured(f"OFFICE_SNAPSHOT_SECONDS must be 0 or more, got {OFFICE_SNAPSHOT_SECONDS}")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
 REST_FRAMEWORK = {

@@ -11,6 +11,9 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 # Tests run at any hour: quiet hours are off unless a test turns them on (tests/reminders/test_quiet_hours.py).
 os.environ.setdefault("REMINDER_QUIET_HOURS", "off")
 os.environ.setdefault("REMINDER_QUIET_WEEKENDS", "false")
+# The office snapshots are on (one process, its local cache is shared): every test reads through them, so a change
+# a snapshot failed to hear shows up as a stale count (tests/test_snapshots.py); conftest clears the cache per test.
+os.environ.setdefault("OFFICE_SNAPSHOT_SECONDS", "600")
 _tmp = tempfile.mkdtemp(prefix="planner-test-")
 os.environ.setdefault("EMAIL_FILE_PATH", os.path.join(_tmp, "mail"))
 os.environ.setdefault("MEDIA_ROOT", os.path.join(_tmp, "media"))

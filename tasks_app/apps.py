@@ -11,5 +11,6 @@ class TasksAppConfig(AppConfig):
         # enqueue them by name, and a registered task runs eagerly where settings say so.
         from tasks_app import (
             signals,  # noqa: F401  (connects the token revocation receivers)
+            snapshots,  # noqa: F401  (connects the receivers that renew the office snapshots' data tokens)
             tasks,  # noqa: F401
         )

@@ -38,6 +38,7 @@ from tasks_app.parsing.types import INDICATOR_KINDS, ROLES, YEARLY, ParsedDocume
 from tasks_app.parsing.units import UnitRegistry, clean_unit_name, unit_key
 from tasks_app.rules.cycles import period_due_for
 from tasks_app.rules.periods import DAYS_BEFORE_BY_CADENCE, periods_of
+from tasks_app.snapshots import plans_changed
 
 
 @lru_cache(maxsize=4)
@@ -94,6 +95,7 @@ def document_import(
         _sync_items(plan, parsed, sections, resolver)
         _sync_evaluations(plan, parsed)
         periods_ensure(plan, today=today or timezone.localdate())
+        plans_changed(plan_ids=[plan.pk])  # the bulk writes above send no model signals
         return ImportResult(plan=plan, created=True, counts=plan_counts(plan))
 
 

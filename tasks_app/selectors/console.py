@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
@@ -60,6 +60,7 @@ from tasks_app.rules.indicators import (
     UNDECIDED,
 )
 from tasks_app.selectors.indicators import IndicatorFactsRow, indicator_facts
+from tasks_app.snapshots import plan_snapshot
 
 NO_CHAPTER = 0
 
@@ -251,6 +252,17 @@ def open_cycle_summaries(cycles: list[ReportingCycle]) -> dict[int, CycleSummary
     open_cycles = [c for c in cycles if c.status == ReportingCycle.Status.OPEN]
     if not open_cycles:
         return {}
+    kept = plan_snapshot(
+        "cycle-summaries",
+        plan_ids={c.plan_id for c in open_cycles},
+        key=[(c.pk, c.plan_id, c.due_date) for c in open_cycles],
+        compute=lambda: _summaries(open_cycles),
+    )
+    by_pk = {c.pk: c for c in open_cycles}
+    return {pk: replace(summary, cycle=by_pk[pk]) for pk, summary in kept.items()}
+
+
+def _summaries(open_cycles: list[ReportingCycle]) -> dict[int, CycleSummary]:
     expected = (
         Assignment.objects.reporting()
         .filter(item__is_active=True, item__plan_id__in={c.plan_id for c in open_cycles})
@@ -463,7 +475,19 @@ def sort_units(rows: list[UnitRow], sort: str) -> list[UnitRow]:
 
 def cycle_dashboard(cycle: ReportingCycle, *, sort: str | None = None) -> Dashboard:
     """By unit, by chapter and indicators for one cycle: a constant number of queries whatever the plan's size
-    (units and sections counted in one SQL aggregate, sections, indicators and their actuals)."""
+    (units and sections counted in one SQL aggregate, sections, indicators and their actuals), and none but the
+    snapshot's key while nothing it counts changed (tasks_app.snapshots)."""
+    board = plan_snapshot(
+        "dashboard",
+        plan_ids=[cycle.plan_id],
+        key=(cycle.pk, cycle.status, cycle.due_date, cycle.year),
+        compute=lambda: _dashboard_compute(cycle),
+    )
+    sort = normalize_sort(sort)
+    return replace(board, cycle=cycle, units=sort_units(board.units, sort), sort=sort)
+
+
+def _dashboard_compute(cycle: ReportingCycle) -> Dashboard:
     by_unit, section_tallies = _slot_tallies(cycle)
     units = _unit_rows(by_unit)
     totals = _sum(units)
@@ -480,14 +504,13 @@ def cycle_dashboard(cycle: ReportingCycle, *, sort: str | None = None) -> Dashbo
     status_counts = dict.fromkeys(STATUS_KEYS.values(), 0)  # met / missed / pending / nodata
     for indicator in indicators:
         status_counts[indicator.status_key] += 1
-    sort = normalize_sort(sort)
     return Dashboard(
         cycle=cycle,
         totals=totals,
-        units=sort_units(units, sort),
+        units=units,
         chapters=chapter_rows,
         indicators=indicators,
-        sort=sort,
+        sort=DEFAULT_SORT,
         status_counts=status_counts,
     )
 

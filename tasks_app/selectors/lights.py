@@ -20,6 +20,7 @@ from tasks_app.rules import lights
 from tasks_app.rules.cycles import OPEN
 from tasks_app.rules.lights import COLOURS, CycleRef, Light, light_annotations, light_of
 from tasks_app.rules.reporting import item_open
+from tasks_app.snapshots import plan_snapshot
 
 # The open cycle as selectors.workspace joins it on item rows (open_cycle_id / _due / _year).
 OPEN_CYCLE = CycleRef(pk="open_cycle_id", due_date="open_cycle_due", year="open_cycle_year", is_open=True)
@@ -128,10 +129,16 @@ class LightBoard:
 
 
 def dashboard_lights(cycle: ReportingCycle, *, today: date) -> LightBoard | None:
-    """None when the cycle is not open (no item has a light); else one query (``light_counts``)."""
+    """None when the cycle is not open (no item has a light); else one query (``light_counts``), none while the
+    plan's data is unchanged since the last read of the same day (tasks_app.snapshots)."""
     if cycle.status != OPEN:
         return None
-    totals, units = light_counts(cycle, today=today)
+    totals, units = plan_snapshot(
+        "lights",
+        plan_ids=[cycle.plan_id],
+        key=(cycle.pk, cycle.due_date, cycle.year, today),
+        compute=lambda: light_counts(cycle, today=today),
+    )
     return LightBoard(
         totals=totals,
         units=units,

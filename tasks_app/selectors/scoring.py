@@ -17,6 +17,7 @@ from tasks_app.models import ReportingCycle, ReportVersion
 from tasks_app.rules.cycles import past_due
 from tasks_app.rules.scoring import ScoringRule, UnitRecord, UnitScore, ranks, scoring_rule_from, unit_scores
 from tasks_app.selectors.console import UnitRow, unit_tallies
+from tasks_app.snapshots import plan_snapshot
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,12 @@ class ScoreBoard:
 
 
 def office_returns(cycle: ReportingCycle) -> dict[int, int]:
-    """Per unit: how many times the office returned one of its reports in the cycle (退回修改)."""
+    """Per unit: how many times the office returned one of its reports in the cycle (退回修改). A return is a
+    report's status change, which renews the plan's snapshots (tasks_app.snapshots): kept between changes."""
+    return plan_snapshot("returns", plan_ids=[cycle.plan_id], key=(cycle.pk,), compute=lambda: _returns(cycle))
+
+
+def _returns(cycle: ReportingCycle) -> dict[int, int]:
     rows = (
         ReportVersion.objects.filter(
             report__cycle=cycle, report__item__is_active=True, action=ReportVersion.Action.RETURN

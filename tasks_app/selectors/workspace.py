@@ -44,6 +44,7 @@ from tasks_app.rules.cycles import accepting_reports, open_cycles
 from tasks_app.rules.lights import COLOURS, light_in
 from tasks_app.rules.reporting import ITEM_CLOSED
 from tasks_app.selectors.lights import with_open_cycle_lights
+from tasks_app.snapshots import plan_snapshot
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -273,7 +274,25 @@ def workspace_filter(items: WorkspaceItems, filters: WorkspaceFilters) -> Worksp
 def workspace_counts(
     user: access.AnyUser, *, filters: WorkspaceFilters, scope: frozenset[int] | None, today: date
 ) -> dict[str, Any]:
-    """Facet counts: each filter's values counted with the other filters applied (one query per facet)."""
+    """Facet counts: each filter's values counted with the other filters applied (one query per facet).
+
+    An office user's counts span every plan of their jurisdictions (150,000 assignments for a province): they
+    are kept as a snapshot of those plans' data (tasks_app.snapshots), keyed by the plans, the filters, the unit
+    scope and the day (lights and 逾期 move with the date)."""
+    if not access.sees_everything(user):
+        return _workspace_counts(user, filters=filters, scope=scope, today=today)
+    plan_ids = sorted(access.visible_plans(user).values_list("pk", flat=True))
+    return plan_snapshot(
+        "office-facets",
+        plan_ids=plan_ids,
+        key=(plan_ids, filters, sorted(scope) if scope is not None else None, today),
+        compute=lambda: _workspace_counts(user, filters=filters, scope=scope, today=today),
+    )
+
+
+def _workspace_counts(
+    user: access.AnyUser, *, filters: WorkspaceFilters, scope: frozenset[int] | None, today: date
+) -> dict[str, Any]:
     base = workspace_items(user, scope=scope, today=today)
     plans = (
         workspace_filter(base, filters.without("plan"))

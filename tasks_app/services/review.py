@@ -20,6 +20,7 @@ from tasks_app.capabilities import Capability
 from tasks_app.models import Evidence, IndicatorActual, ReminderMessage, Report, ReportingCycle, ReportVersion
 from tasks_app.services.notifications import unit_notify
 from tasks_app.services.reports import ReportError, ReportStateError, report_locked, report_version_row
+from tasks_app.snapshots import plans_changed
 
 REASON_REQUIRED = "退回必须填写理由"
 REASON_MAX = 2000
@@ -138,6 +139,7 @@ def reports_bulk_approve(*, user: Any, report_ids: Iterable[int], cycle: Reporti
             rows.append(report_version_row(report, action=ReportVersion.Action.APPROVE, user=user))
             _record_actual(report)
         ReportVersion.objects.bulk_create(rows)
+        plans_changed(plan_ids={report.cycle.plan_id for report in locked})  # the update() sent no signals
     result.approved = ids
     result.skipped = [pk for pk in wanted if pk not in set(ids)]
     return result

@@ -22,6 +22,7 @@ from tasks_app.importing import unit_registry
 from tasks_app.models import Assignment, AuditEntry, Plan, SuggestedAssignment, Unit, UnitAlias, WorkItem
 from tasks_app.services.division import DivisionError, allowed_units, audit_record, next_order
 from tasks_app.services.suggestions import plan_suggestions_build, proposed_units_create
+from tasks_app.snapshots import plans_changed
 
 PER_ROLE = {SuggestedAssignment.Role.LEAD: 3, SuggestedAssignment.Role.COOPERATING: 5}
 ROLE_LABELS = dict(SuggestedAssignment.Role.choices)
@@ -249,6 +250,7 @@ def suggestions_accept_above(
         Assignment.objects.bulk_create(created, batch_size=500)
         SuggestedAssignment.objects.bulk_update(accepted, ["status", "decided_by", "decided_at"], batch_size=500)
         WorkItem.objects.filter(pk__in=per_item).update(updated_at=now)
+        plans_changed(plan_ids=[plan.pk])  # bulk_create sent no signals
         items = {p.item_id: p.item for p in accepted}
         AuditEntry.objects.bulk_create(
             [
