@@ -36,6 +36,7 @@ from tasks_app.models import (
 )
 from tasks_app.models.channels import ROBOT_CHOICES, webhook_url_validator
 from tasks_app.services.errors import ServiceError, StaleEditError
+from tasks_app.snapshots import everything_changed
 
 ROLES = (Assignment.Role.LEAD, Assignment.Role.COOPERATING, Assignment.Role.RESPONSIBLE)
 ROLE_LABELS = dict(Assignment.Role.choices)
@@ -457,6 +458,7 @@ def unit_merge(*, source: Unit, target: Unit, user: Any) -> Unit:
         source_id, source_name = source.pk, source.name
         source.members.clear()
         source.delete()
+        everything_changed()  # the reports, assignments and plans moved by update(), which sends no signals
         audit_record(
             actor=user,
             action=AuditEntry.Action.UNIT_MERGE,
