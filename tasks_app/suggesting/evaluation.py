@@ -6,12 +6,18 @@ suggestions. Cooperating recall@5 is micro-averaged over the gold cooperating un
 that have any: of all units the document names as cooperating, the share found among the first five
 cooperating suggestions. The held-out item never votes for itself, and its units are taken out of
 the frequency prior (its text still counts in the idf table, which uses no labels).
+
+Two bounds say what a cooperating figure can mean: the ceiling (five suggestions cannot find more than
+five of an item's units: the sum of min(5, |gold|) over the sum of |gold|) and the share of gold
+cooperating units that any training example the item may learn from names at all (as lead or
+cooperating; the function words can still propose the others).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .suggester import DivisionSuggester, SuggesterSettings, Suggestion, TrainingExample, UnitMap
@@ -36,6 +42,8 @@ class EvaluationResult:
     top3: int = 0
     cooperating_gold: int = 0
     cooperating_found: int = 0
+    cooperating_reachable: int = 0  # min(5, |gold|) summed: the most five suggestions per item can find
+    cooperating_in_training: int = 0  # gold cooperating units some training example the item learns from names
     proposals: int = 0  # units proposed (first five lead and five cooperating per item)
     invalid_proposals: int = 0  # of them, units not valid on the plan's date
     seconds: float = 0.0
@@ -63,6 +71,8 @@ class EvaluationResult:
             "lead_top3": round(self.top3_accuracy, 3),
             "cooperating_recall_at5": None if recall is None else round(recall, 3),
             "cooperating_gold": self.cooperating_gold,
+            "cooperating_ceiling_at5": _share(self.cooperating_reachable, self.cooperating_gold),
+            "cooperating_gold_in_training": _share(self.cooperating_in_training, self.cooperating_gold),
             "proposals": self.proposals,
             "invalid_date_share": round(self.invalid_proposals / self.proposals, 4) if self.proposals else 0.0,
             "seconds": round(self.seconds, 3),
@@ -85,6 +95,10 @@ class EvaluationResult:
         return sorted(self.misses, key=lambda m: (-(m.gold_rank or 99), str(m.item_id)))[:limit]
 
 
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
 def suggestion_score(
     *,
     result: EvaluationResult,
@@ -93,9 +107,10 @@ def suggestion_score(
     gold_lead: Sequence[str],
     gold_cooperating: Sequence[str],
     invalid: Callable[[str], bool] | None = None,
+    learnt: Collection[str] = (),
 ) -> None:
     """Add one test item's outcome to ``result``; ``invalid`` says whether a proposed unit is not valid on
-    the plan's date."""
+    the plan's date; ``learnt`` holds the units the training examples this item may learn from name."""
     ranked = [score.unit for score in suggestion.lead]
     gold = set(gold_lead)
     ranks = [position + 1 for position, unit in enumerate(ranked) if unit in gold]
@@ -111,6 +126,8 @@ def suggestion_score(
     found = {score.unit for score in suggestion.cooperating[:5]}
     result.cooperating_gold += len(coop_gold)
     result.cooperating_found += len(coop_gold & found)
+    result.cooperating_reachable += min(5, len(coop_gold))
+    result.cooperating_in_training += len(coop_gold & set(learnt))
     proposed = [score.unit for score in (*suggestion.lead[:5], *suggestion.cooperating[:5])]
     result.proposals += len(proposed)
     if invalid is not None:
@@ -126,10 +143,26 @@ def _mapped(units: Sequence[str], mapper: Callable[[str], str | None]) -> list[s
     return names
 
 
+def units_named(examples: Iterable[TrainingExample], mapper: Callable[[str], str | None]) -> Counter[str]:
+    """How many of ``examples`` name each (mapped) unit, as lead or cooperating."""
+    counts: Counter[str] = Counter()
+    for example in examples:
+        counts.update(set(_mapped((*example.lead, *example.cooperating), mapper)))
+    return counts
+
+
 def outer_folds(positions: Sequence[int], *, folds: int) -> list[list[int]]:
     """``positions`` dealt into ``folds`` interleaved folds (every ``folds``-th item), so each fold spans
     the whole plan as a single held-out item does."""
     return [list(positions[start::folds]) for start in range(folds) if positions[start::folds]]
+
+
+def _without(named: Counter[str], own: Sequence[str]) -> set[str]:
+    """The units named by the examples other than one that names ``own`` (a held-out item's own units
+    count as learnt only where another example names them too)."""
+    rest = named.copy()
+    rest.subtract(own)
+    return {unit for unit, count in rest.items() if count > 0}
 
 
 def leave_one_out_evaluate(
@@ -158,6 +191,7 @@ def leave_one_out_evaluate(
             plan.extend((position, chosen) for position in fold)
     else:
         plan = [(position, suggester.settings) for position in positions]
+    named = units_named(suggester.examples, unit_map)
     for position, settings in plan:
         example = suggester.examples[position]
         suggestion = suggester.suggest(
@@ -170,6 +204,7 @@ def leave_one_out_evaluate(
             gold_lead=_mapped(example.lead, unit_map),
             gold_cooperating=_mapped(example.cooperating, unit_map),
             invalid=invalid,
+            learnt=_without(named, _mapped((*example.lead, *example.cooperating), unit_map)),
         )
     result.seconds = time.perf_counter() - started
     return result
@@ -194,6 +229,8 @@ def transfer_evaluate(
     if tune:
         settings = settings_tune(suggester=suggester, positions=range(len(suggester.examples)))
         result.weights.append(tuned_weights(settings))
+    mapper = unit_map if callable(unit_map) else lambda unit: unit_map.get(unit, unit)
+    learnt = set(units_named(suggester.examples, mapper))
     for example in tests:
         suggestion = suggester.suggest(text=example.text, context=example.context, unit_map=unit_map, settings=settings)
         suggestion_score(
@@ -203,6 +240,7 @@ def transfer_evaluate(
             gold_lead=_mapped(example.lead, gold_map),
             gold_cooperating=_mapped(example.cooperating, gold_map),
             invalid=invalid,
+            learnt=learnt,
         )
     result.seconds = time.perf_counter() - started
     return result
