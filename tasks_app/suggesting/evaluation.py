@@ -7,10 +7,11 @@ that have any: of all units the document names as cooperating, the share found a
 cooperating suggestions. The held-out item never votes for itself, and its units are taken out of
 the frequency prior (its text still counts in the idf table, which uses no labels).
 
-Two bounds say what a cooperating figure can mean: the ceiling (five suggestions cannot find more than
-five of an item's units: the sum of min(5, |gold|) over the sum of |gold|) and the share of gold
-cooperating units that any training example the item may learn from names at all (as lead or
-cooperating; the function words can still propose the others).
+Bounds say what a figure can mean: for the cooperating list the ceiling (five suggestions cannot find
+more than five of an item's units: the sum of min(5, |gold|) over the sum of |gold|) and the share of
+gold cooperating units that any training example the item may learn from names at all (as lead or
+cooperating); for the lead the share of items with a gold unit that leads such an example. The function
+words can still propose the units no example names.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class EvaluationResult:
     cooperating_found: int = 0
     cooperating_reachable: int = 0  # min(5, |gold|) summed: the most five suggestions per item can find
     cooperating_in_training: int = 0  # gold cooperating units some training example the item learns from names
+    lead_in_training: int = 0  # items with a gold lead unit that leads some training example they learn from
     proposals: int = 0  # units proposed (first five lead and five cooperating per item)
     invalid_proposals: int = 0  # of them, units not valid on the plan's date
     seconds: float = 0.0
@@ -69,6 +71,7 @@ class EvaluationResult:
             "items": self.items,
             "lead_top1": round(self.top1_accuracy, 3),
             "lead_top3": round(self.top3_accuracy, 3),
+            "lead_gold_in_training": _share(self.lead_in_training, self.items),
             "cooperating_recall_at5": None if recall is None else round(recall, 3),
             "cooperating_gold": self.cooperating_gold,
             "cooperating_ceiling_at5": _share(self.cooperating_reachable, self.cooperating_gold),
@@ -108,9 +111,11 @@ def suggestion_score(
     gold_cooperating: Sequence[str],
     invalid: Callable[[str], bool] | None = None,
     learnt: Collection[str] = (),
+    learnt_leads: Collection[str] = (),
 ) -> None:
     """Add one test item's outcome to ``result``; ``invalid`` says whether a proposed unit is not valid on
-    the plan's date; ``learnt`` holds the units the training examples this item may learn from name."""
+    the plan's date; ``learnt`` holds the units the training examples this item may learn from name,
+    ``learnt_leads`` those that lead one of them."""
     ranked = [score.unit for score in suggestion.lead]
     gold = set(gold_lead)
     ranks = [position + 1 for position, unit in enumerate(ranked) if unit in gold]
@@ -118,6 +123,7 @@ def suggestion_score(
     result.items += 1
     result.top1 += rank == 1
     result.top3 += rank is not None and rank <= 3
+    result.lead_in_training += bool(gold & set(learnt_leads))
     if rank is None or rank > 3:
         result.misses.append(
             Miss(example.item_id, example.plan, example.text, tuple(gold_lead), tuple(ranked[:3]), rank)
@@ -143,11 +149,13 @@ def _mapped(units: Sequence[str], mapper: Callable[[str], str | None]) -> list[s
     return names
 
 
-def units_named(examples: Iterable[TrainingExample], mapper: Callable[[str], str | None]) -> Counter[str]:
-    """How many of ``examples`` name each (mapped) unit, as lead or cooperating."""
+def units_named(
+    examples: Iterable[TrainingExample], mapper: Callable[[str], str | None], *, leads_only: bool = False
+) -> Counter[str]:
+    """How many of ``examples`` name each (mapped) unit, as lead or cooperating (``leads_only``: as lead)."""
     counts: Counter[str] = Counter()
     for example in examples:
-        counts.update(set(_mapped((*example.lead, *example.cooperating), mapper)))
+        counts.update(_mapped(example.lead if leads_only else (*example.lead, *example.cooperating), mapper))
     return counts
 
 
@@ -192,6 +200,7 @@ def leave_one_out_evaluate(
     else:
         plan = [(position, suggester.settings) for position in positions]
     named = units_named(suggester.examples, unit_map)
+    leading = units_named(suggester.examples, unit_map, leads_only=True)
     for position, settings in plan:
         example = suggester.examples[position]
         suggestion = suggester.suggest(
@@ -205,6 +214,7 @@ def leave_one_out_evaluate(
             gold_cooperating=_mapped(example.cooperating, unit_map),
             invalid=invalid,
             learnt=_without(named, _mapped((*example.lead, *example.cooperating), unit_map)),
+            learnt_leads=_without(leading, _mapped(example.lead, unit_map)),
         )
     result.seconds = time.perf_counter() - started
     return result
@@ -231,6 +241,7 @@ def transfer_evaluate(
         result.weights.append(tuned_weights(settings))
     mapper = unit_map if callable(unit_map) else lambda unit: unit_map.get(unit, unit)
     learnt = set(units_named(suggester.examples, mapper))
+    learnt_leads = set(units_named(suggester.examples, mapper, leads_only=True))
     for example in tests:
         suggestion = suggester.suggest(text=example.text, context=example.context, unit_map=unit_map, settings=settings)
         suggestion_score(
@@ -241,6 +252,7 @@ def transfer_evaluate(
             gold_cooperating=_mapped(example.cooperating, gold_map),
             invalid=invalid,
             learnt=learnt,
+            learnt_leads=learnt_leads,
         )
     result.seconds = time.perf_counter() - started
     return result

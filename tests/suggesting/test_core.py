@@ -247,3 +247,5 @@ def test_it_bounds_cooperating_recall_by_five_per_item_and_by_the_units_training
     # 甲局…己局 are named by item 1 alone: held out, it cannot have learnt them; 财政局 is named elsewhere
     assert result.cooperating_in_training == 3
     assert report["cooperating_gold_in_training"] == round(3 / 9, 3)
+    # 住建局 leads items 1 and 2, 教育局 only item 3: held out, item 3 has no lead to learn from
+    assert result.lead_in_training == 2 and report["lead_gold_in_training"] == round(2 / 3, 3)
