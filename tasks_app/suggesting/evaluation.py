@@ -6,12 +6,19 @@ suggestions. Cooperating recall@5 is micro-averaged over the gold cooperating un
 that have any: of all units the document names as cooperating, the share found among the first five
 cooperating suggestions. The held-out item never votes for itself, and its units are taken out of
 the frequency prior (its text still counts in the idf table, which uses no labels).
+
+Bounds say what a figure can mean: for the cooperating list the ceiling (five suggestions cannot find
+more than five of an item's units: the sum of min(5, |gold|) over the sum of |gold|) and the share of
+gold cooperating units that any training example the item may learn from names at all (as lead or
+cooperating); for the lead the share of items with a gold unit that leads such an example. The function
+words can still propose the units no example names.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .suggester import DivisionSuggester, SuggesterSettings, Suggestion, TrainingExample, UnitMap
@@ -36,6 +43,9 @@ class EvaluationResult:
     top3: int = 0
     cooperating_gold: int = 0
     cooperating_found: int = 0
+    cooperating_reachable: int = 0  # min(5, |gold|) summed: the most five suggestions per item can find
+    cooperating_in_training: int = 0  # gold cooperating units some training example the item learns from names
+    lead_in_training: int = 0  # items with a gold lead unit that leads some training example they learn from
     proposals: int = 0  # units proposed (first five lead and five cooperating per item)
     invalid_proposals: int = 0  # of them, units not valid on the plan's date
     seconds: float = 0.0
@@ -61,8 +71,11 @@ class EvaluationResult:
             "items": self.items,
             "lead_top1": round(self.top1_accuracy, 3),
             "lead_top3": round(self.top3_accuracy, 3),
+            "lead_gold_in_training": _share(self.lead_in_training, self.items),
             "cooperating_recall_at5": None if recall is None else round(recall, 3),
             "cooperating_gold": self.cooperating_gold,
+            "cooperating_ceiling_at5": _share(self.cooperating_reachable, self.cooperating_gold),
+            "cooperating_gold_in_training": _share(self.cooperating_in_training, self.cooperating_gold),
             "proposals": self.proposals,
             "invalid_date_share": round(self.invalid_proposals / self.proposals, 4) if self.proposals else 0.0,
             "seconds": round(self.seconds, 3),
@@ -85,6 +98,10 @@ class EvaluationResult:
         return sorted(self.misses, key=lambda m: (-(m.gold_rank or 99), str(m.item_id)))[:limit]
 
 
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
 def suggestion_score(
     *,
     result: EvaluationResult,
@@ -93,9 +110,12 @@ def suggestion_score(
     gold_lead: Sequence[str],
     gold_cooperating: Sequence[str],
     invalid: Callable[[str], bool] | None = None,
+    learnt: Collection[str] = (),
+    learnt_leads: Collection[str] = (),
 ) -> None:
     """Add one test item's outcome to ``result``; ``invalid`` says whether a proposed unit is not valid on
-    the plan's date."""
+    the plan's date; ``learnt`` holds the units the training examples this item may learn from name,
+    ``learnt_leads`` those that lead one of them."""
     ranked = [score.unit for score in suggestion.lead]
     gold = set(gold_lead)
     ranks = [position + 1 for position, unit in enumerate(ranked) if unit in gold]
@@ -103,6 +123,7 @@ def suggestion_score(
     result.items += 1
     result.top1 += rank == 1
     result.top3 += rank is not None and rank <= 3
+    result.lead_in_training += bool(gold & set(learnt_leads))
     if rank is None or rank > 3:
         result.misses.append(
             Miss(example.item_id, example.plan, example.text, tuple(gold_lead), tuple(ranked[:3]), rank)
@@ -111,6 +132,8 @@ def suggestion_score(
     found = {score.unit for score in suggestion.cooperating[:5]}
     result.cooperating_gold += len(coop_gold)
     result.cooperating_found += len(coop_gold & found)
+    result.cooperating_reachable += min(5, len(coop_gold))
+    result.cooperating_in_training += len(coop_gold & set(learnt))
     proposed = [score.unit for score in (*suggestion.lead[:5], *suggestion.cooperating[:5])]
     result.proposals += len(proposed)
     if invalid is not None:
@@ -126,10 +149,28 @@ def _mapped(units: Sequence[str], mapper: Callable[[str], str | None]) -> list[s
     return names
 
 
+def units_named(
+    examples: Iterable[TrainingExample], mapper: Callable[[str], str | None], *, leads_only: bool = False
+) -> Counter[str]:
+    """How many of ``examples`` name each (mapped) unit, as lead or cooperating (``leads_only``: as lead)."""
+    counts: Counter[str] = Counter()
+    for example in examples:
+        counts.update(_mapped(example.lead if leads_only else (*example.lead, *example.cooperating), mapper))
+    return counts
+
+
 def outer_folds(positions: Sequence[int], *, folds: int) -> list[list[int]]:
     """``positions`` dealt into ``folds`` interleaved folds (every ``folds``-th item), so each fold spans
     the whole plan as a single held-out item does."""
     return [list(positions[start::folds]) for start in range(folds) if positions[start::folds]]
+
+
+def _without(named: Counter[str], own: Sequence[str]) -> set[str]:
+    """The units named by the examples other than one that names ``own`` (a held-out item's own units
+    count as learnt only where another example names them too)."""
+    rest = named.copy()
+    rest.subtract(own)
+    return {unit for unit, count in rest.items() if count > 0}
 
 
 def leave_one_out_evaluate(
@@ -158,6 +199,8 @@ def leave_one_out_evaluate(
             plan.extend((position, chosen) for position in fold)
     else:
         plan = [(position, suggester.settings) for position in positions]
+    named = units_named(suggester.examples, unit_map)
+    leading = units_named(suggester.examples, unit_map, leads_only=True)
     for position, settings in plan:
         example = suggester.examples[position]
         suggestion = suggester.suggest(
@@ -170,6 +213,8 @@ def leave_one_out_evaluate(
             gold_lead=_mapped(example.lead, unit_map),
             gold_cooperating=_mapped(example.cooperating, unit_map),
             invalid=invalid,
+            learnt=_without(named, _mapped((*example.lead, *example.cooperating), unit_map)),
+            learnt_leads=_without(leading, _mapped(example.lead, unit_map)),
         )
     result.seconds = time.perf_counter() - started
     return result
@@ -194,6 +239,9 @@ def transfer_evaluate(
     if tune:
         settings = settings_tune(suggester=suggester, positions=range(len(suggester.examples)))
         result.weights.append(tuned_weights(settings))
+    mapper = unit_map if callable(unit_map) else lambda unit: unit_map.get(unit, unit)
+    learnt = set(units_named(suggester.examples, mapper))
+    learnt_leads = set(units_named(suggester.examples, mapper, leads_only=True))
     for example in tests:
         suggestion = suggester.suggest(text=example.text, context=example.context, unit_map=unit_map, settings=settings)
         suggestion_score(
@@ -203,6 +251,8 @@ def transfer_evaluate(
             gold_lead=_mapped(example.lead, gold_map),
             gold_cooperating=_mapped(example.cooperating, gold_map),
             invalid=invalid,
+            learnt=learnt,
+            learnt_leads=learnt_leads,
         )
     result.seconds = time.perf_counter() - started
     return result

@@ -227,3 +227,25 @@ def test_it_raises_a_weight_only_when_the_training_items_say_it_pays():
     assert chosen.heading_weight > 0
     plain = [TrainingExample(i, "p", ex.text, ex.lead, ()) for i, ex in enumerate(examples)]  # no headings
     assert settings_tune(suggester=DivisionSuggester(examples=plain), positions=range(8)).heading_weight == 0
+
+
+def test_it_bounds_cooperating_recall_by_five_per_item_and_by_the_units_training_names():
+    examples = [
+        TrainingExample(
+            1, "p", "加快棚户区住房改造。", ("住建局",), ("财政局", "甲局", "乙局", "丙局", "丁局", "戊局", "己局")
+        ),
+        TrainingExample(2, "p", "推进城镇棚户区改造。", ("住建局",), ("财政局",)),
+        TrainingExample(3, "p", "发展学前教育。", ("教育局",), ("财政局",)),
+    ]
+    result = leave_one_out_evaluate(
+        name="toy", suggester=DivisionSuggester(examples=examples), positions=range(3), unit_map=lambda unit: unit
+    )
+    report = result.as_dict()
+    assert result.cooperating_gold == 9
+    assert result.cooperating_reachable == 5 + 1 + 1  # five of item 1's seven, one each for the others
+    assert report["cooperating_ceiling_at5"] == round(7 / 9, 3)
+    # 甲局…己局 are named by item 1 alone: held out, it cannot have learnt them; 财政局 is named elsewhere
+    assert result.cooperating_in_training == 3
+    assert report["cooperating_gold_in_training"] == round(3 / 9, 3)
+    # 住建局 leads items 1 and 2, 教育局 only item 3: held out, item 3 has no lead to learn from
+    assert result.lead_in_training == 2 and report["lead_gold_in_training"] == round(2 / 3, 3)

@@ -114,6 +114,15 @@ def test_it_reports_every_direction_with_the_invalid_date_share(plans):
     loo = report["results"][0]
     assert len(loo["weights"]) == 5 and "heading_weight" in loo["weights"][0]  # one tuning per outer fold
     assert all(len(row["weights"]) == 1 for row in report["results"][4:])  # transfer: tuned on the source
+    for row in report["results"]:  # what a figure can mean: recall under its ceiling, coverage a share
+        if row["cooperating_gold"]:
+            assert row["cooperating_recall_at5"] <= row["cooperating_ceiling_at5"] < 1
+            assert 0 < row["cooperating_gold_in_training"] <= 1
+        else:
+            assert row["cooperating_ceiling_at5"] is None and row["cooperating_gold_in_training"] is None
+        assert 0 < row["lead_gold_in_training"] <= 1
+    district_to_city = report["results"][5]
+    assert district_to_city["cooperating_gold_in_training"] < loo["cooperating_gold_in_training"]  # 000 names few
 
 
 @pytest.mark.django_db

@@ -25,13 +25,17 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_dumps(report))
             return
-        self.stdout.write(f"{'evaluation':58} {'items':>5} {'top1':>6} {'top3':>6} {'coop@5':>7} {'invalid':>7}")
+        # ceil: the best recall five suggestions per item allow; seen: share of gold units the training names
+        self.stdout.write(
+            f"{'evaluation':58} {'items':>5} {'top1':>6} {'top3':>6} {'seen':>6} "
+            f"{'coop@5':>7} {'ceil':>6} {'seen':>6} {'invalid':>7}"
+        )
         for result in report["results"]:
-            recall = result["cooperating_recall_at5"]
             self.stdout.write(
                 f"{result['name']:58} {result['items']:>5} {result['lead_top1']:>6.3f} "
-                f"{result['lead_top3']:>6.3f} {'-' if recall is None else f'{recall:.3f}':>7} "
-                f"{result['invalid_date_share']:>7.3f}"
+                f"{result['lead_top3']:>6.3f} {_figure(result['lead_gold_in_training']):>6} "
+                f"{_figure(result['cooperating_recall_at5']):>7} {_figure(result['cooperating_ceiling_at5']):>6} "
+                f"{_figure(result['cooperating_gold_in_training']):>6} {result['invalid_date_share']:>7.3f}"
             )
         timing = report["timing"]
         if timing:
@@ -49,6 +53,10 @@ class Command(BaseCommand):
                     f"  #{miss['item_id']} gold {'、'.join(miss['gold'])} (rank {rank}) "
                     f"suggested {'、'.join(miss['suggested'])} · {miss['text'][:40]}"
                 )
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def _dumps(payload: dict) -> str:
