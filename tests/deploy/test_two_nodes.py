@@ -207,3 +207,32 @@ def test_it_sends_each_reminder_exactly_once_with_two_workers_and_two_ticks(clus
     assert len(keys) == len(set(keys)) == len(expected)
     planned = sum(worker.succeeded("tasks_app.tasks.plan_reminders") for worker in cluster["workers"])
     assert planned == 2
+
+
+def test_it_shows_on_one_node_the_change_made_through_the_other(cluster):
+    """The office snapshots (on with REDIS_URL) live in the shared Redis: node B's dashboard, kept from a
+    repeated read, counts at once an item closed (销号) through node A, and again the item reopened."""
+    a, b = cluster["nodes"]
+    body = json.dumps({"username": OPS[0], "password": OPS[1]}).encode()
+    status, _, raw = a.request("POST", "/api/auth/token/", headers={"Content-Type": "application/json"}, body=body)
+    assert status == 200, raw
+    auth = {"Authorization": f"Token {json.loads(raw)['token']}", "Content-Type": "application/json"}
+
+    def get(node: Node, path: str):
+        status, _, raw = node.request("GET", path, headers=auth)
+        assert status == 200, (path, raw[:300])
+        return json.loads(raw)
+
+    listed = get(b, f"/api/cycles/?plan={cluster['plan']}")
+    cycle = next(c for c in (listed["results"] if isinstance(listed, dict) else listed) if c["status"] == "open")
+    dashboard = f"/api/console/cycles/{cycle['id']}/dashboard/"
+    before = get(b, dashboard)["totals"]
+    assert get(b, dashboard)["totals"] == before  # the second read comes from the snapshot
+    tasks = get(a, f"/api/tasks/?plan={cluster['plan']}&page_size=100")["results"]
+    item = next(t for t in tasks if t["lead"] and not t["closed_at"])
+    note = json.dumps({"note": "两节点测试"}).encode()
+    assert a.request("POST", f"/api/console/items/{item['id']}/close/", headers=auth, body=note)[0] == 200
+    closed = get(b, dashboard)["totals"]
+    assert closed["expected"] == before["expected"] - len(item["lead"])
+    assert a.request("POST", f"/api/console/items/{item['id']}/reopen/", headers=auth, body=note)[0] == 200
+    assert get(b, dashboard)["totals"] == before
