@@ -55,6 +55,7 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "report",
             "report_label",
             "year",
+            "period",
             "status",
             "status_label",
             "progress",
@@ -87,6 +88,12 @@ class ExportStartSerializer(serializers.Serializer):
     plan = id_field(help_text="规划 id")
     report = serializers.ChoiceField(choices=[])  # the registry's reports, read per instance in __init__
     year = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_YEAR, max_value=MAX_YEAR)
+    period = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=10,
+        help_text="只导出一个报送期(2022Q3、2022H1、2022-07;按季度、半年或月报送的规划);留空按年度",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,7 +142,13 @@ def export_jobs(request: Request) -> Response:
     form = ExportStartSerializer(data=request.data, context={"request": request})
     form.is_valid(raise_exception=True)
     data = form.validated_data
-    job = jobs.export_job_start(plan=data["plan"], report=data["report"], year=data.get("year"), user=request.user)
+    job = jobs.export_job_start(
+        plan=data["plan"],
+        report=data["report"],
+        year=data.get("year"),
+        period=data.get("period", ""),
+        user=request.user,
+    )
     url = reverse("api-console-export", args=[job.pk])
     return Response(
         ExportJobSerializer(_job(request, job.pk)).data, status=status.HTTP_202_ACCEPTED, headers={"Location": url}
@@ -167,5 +180,5 @@ def export_download(request: Request, pk: str) -> Response | FileResponse:
         handle = job.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件已不存在,请重新生成") from None
-    name = export_file_name(plan=job.plan, report=job.report, year=job.year)
+    name = export_file_name(plan=job.plan, report=job.report, year=job.year, period=job.period)
     return FileResponse(handle, as_attachment=True, filename=name, content_type=export_content_type(report=job.report))

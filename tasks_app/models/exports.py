@@ -20,6 +20,7 @@ class ExportJob(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="export_jobs")
     report = models.CharField("报表", max_length=20)
     year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    period = models.CharField("报送期", max_length=10, blank=True)  # one period (2022Q3); "" = by the year
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveIntegerField("已处理行数", default=0)
     total = models.PositiveIntegerField("总行数", default=0)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 
-from django.db.models import Count, QuerySet
+from django.db.models import CharField, Count, QuerySet
+from django.db.models.functions import Cast
 
 from tasks_app import access
 from tasks_app.models import (
@@ -27,6 +28,7 @@ from tasks_app.models import (
     WorkItem,
 )
 from tasks_app.rules.indicators import IndicatorFacts, IndicatorProgress
+from tasks_app.rules.periods import period_of
 from tasks_app.rules.reporting import reporting_role
 from tasks_app.rules.units import unit_display
 from tasks_app.selectors.indicators import Judged, indicator_facts, indicator_judge, indicator_track
@@ -283,6 +285,17 @@ def export_plans(user: access.AnyUser) -> QuerySet[Plan]:
 def export_years(user: access.AnyUser) -> list[int]:
     years = ReportingCycle.objects.filter(plan__in=access.visible_plans(user)).values_list("year", flat=True)
     return sorted(set(years), reverse=True)
+
+
+def export_periods(user: access.AnyUser, *, limit: int = 48) -> list[tuple[str, str]]:
+    """(label, name) of the periods finer than a year that the user's plans report in (2022Q3 → 2022年第三季度),
+    latest first: the suggestions of the export form's 报送期 field."""
+    cycles = ReportingCycle.objects.filter(plan__in=access.visible_plans(user)).exclude(
+        period=Cast("year", CharField())
+    )
+    labels = set(cycles.values_list("period", flat=True))
+    named = sorted((period_of(label) for label in labels), key=lambda p: (p.start, p.label), reverse=True)
+    return [(p.label, p.display) for p in named[:limit]]
 
 
 def export_job(job_id: int) -> ExportJob | None:

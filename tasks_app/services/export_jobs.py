@@ -58,14 +58,15 @@ def _fail_queued(job_id: int, message: str) -> None:
     )
 
 
-def export_job_start(*, plan: Plan, report: str, year: int | None, user: AnyUser) -> ExportJob:
+def export_job_start(*, plan: Plan, report: str, year: int | None, user: AnyUser, period: str = "") -> ExportJob:
     """Record a queued job and enqueue it after the transaction commits (ExportError on a bad request)."""
     access.require(user, Capability.EXPORT)
-    checked = export_request_check(plan=plan, report=report, year=year)
+    checked = export_request_check(plan=plan, report=report, year=year, period=period)
     job = ExportJob.objects.create(
         plan=checked.plan,
         report=checked.report,
         year=checked.year,
+        period=checked.period,
         created_by=user if isinstance(user, User) else None,  # anonymous: nobody to name
         total=checked.exporter.estimate_rows(plan=checked.plan),
     )
@@ -107,10 +108,15 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
     try:
         with tempfile.TemporaryFile() as stream:
             result = export_build(
-                plan=job.plan, report=job.report, year=job.year, path_or_stream=stream, progress=_Progress(job.pk)
+                plan=job.plan,
+                report=job.report,
+                year=job.year,
+                period=job.period,
+                path_or_stream=stream,
+                progress=_Progress(job.pk),
             )
             stream.seek(0)
-            name = f"job{job.pk}-{export_file_name(plan=job.plan, report=job.report, year=job.year)}"
+            name = f"job{job.pk}-{export_file_name(plan=job.plan, report=job.report, year=job.year, period=job.period)}"
             job.file.save(name, File(stream, name=name), save=False)
     except ExportError as exc:
         _fail(job.pk, str(exc))
@@ -137,7 +143,7 @@ def export_jobs_recent(*, user: AnyUser, limit: int = 50) -> QuerySet[ExportJob]
 
 
 def export_job_label(job: ExportJob) -> str:
-    return export_label(report=job.report, year=job.year)
+    return export_label(report=job.report, year=job.year, period=job.period)
 
 
 def export_job_percent(job: ExportJob) -> int:

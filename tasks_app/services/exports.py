@@ -13,6 +13,7 @@ from tasks_app.exporters import CyclePolicy, Exporter, ExportResult, registry
 from tasks_app.exporters.base import ProgressCallback
 from tasks_app.models import Plan, ReportingCycle
 from tasks_app.rules.cycles import default_cycle
+from tasks_app.rules.periods import PeriodError, period_of
 from tasks_app.services.errors import ServiceError
 
 MIN_YEAR, MAX_YEAR = 1949, 2200
@@ -27,6 +28,7 @@ class ExportRequest:
     plan: Plan
     exporter: type[Exporter]
     year: int | None  # None for a report that does not depend on the year
+    period: str = ""  # one reporting period of the plan (2022Q3 …); "" = chosen by the year
 
     @property
     def report(self) -> str:
@@ -41,14 +43,26 @@ def export_exporter(*, report: str) -> type[Exporter]:
     return exporter
 
 
-def export_request_check(*, plan: Plan, report: str, year: int | None) -> ExportRequest:
-    """The request as it will run: a year-independent report drops the year; an absurd year → ExportError."""
+def export_request_check(*, plan: Plan, report: str, year: int | None, period: str = "") -> ExportRequest:
+    """The request as it will run: a year-independent report drops the year and the period; an absurd year, a
+    label that names no period or a period the plan does not have → ExportError. A period sets the year."""
     exporter = export_exporter(report=report)
+    period = (period or "").strip()
     if exporter.cycle_policy == CyclePolicy.NONE:
-        year = None
+        year, period = None, ""
+    if period:
+        try:
+            named = period_of(period)
+        except PeriodError as exc:
+            raise ExportError(str(exc)) from exc
+        if year is not None and year != named.year:
+            raise ExportError(f"报送期 {named.display} 不在 {year} 年度:请只填其一")
+        if not plan.cycles.filter(period=named.label).exists():
+            raise ExportError(f"规划“{plan.title}”没有 {named.display} 的报送周期")
+        year, period = named.year, named.label
     if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
         raise ExportError(f"年度 {year} 不是有效的年份")
-    return ExportRequest(plan=plan, exporter=exporter, year=year)
+    return ExportRequest(plan=plan, exporter=exporter, year=year, period=period)
 
 
 def export_cycle(*, request: ExportRequest) -> ReportingCycle | None:
@@ -57,6 +71,8 @@ def export_cycle(*, request: ExportRequest) -> ReportingCycle | None:
     policy, plan = request.exporter.cycle_policy, request.plan
     if policy == CyclePolicy.NONE:
         return None
+    if request.period:
+        return plan.cycles.get(period=request.period)  # export_request_check made sure it exists
     if request.year is not None:
         # the year's yearly period; a plan reporting quarterly or monthly: that year's open period, else its latest
         of_year = plan.cycles.filter(year=request.year)
@@ -75,25 +91,27 @@ def export_build(
     plan: Plan,
     report: str,
     year: int | None = None,
+    period: str = "",
     path_or_stream: str | IO[bytes],
     progress: ProgressCallback | None = None,
 ) -> ExportResult:
-    """Write ``report`` (any registered identifier) for ``plan`` as .xlsx."""
-    request = export_request_check(plan=plan, report=report, year=year)
+    """Write ``report`` (any registered identifier) for ``plan`` as .xlsx (or .docx): for one reporting period
+    (``period``), for a year, else for the plan's default cycle."""
+    request = export_request_check(plan=plan, report=report, year=year, period=period)
     exporter = request.exporter(plan=plan, cycle=export_cycle(request=request), year=request.year)
     return exporter.write(path_or_stream, progress=progress)
 
 
-def export_label(*, report: str, year: int | None = None) -> str:
-    """ "年度落实情况汇总表 2020年度": what a job or a download is called on screen."""
-    suffix = f" {year}年度" if year else ""
+def export_label(*, report: str, year: int | None = None, period: str = "") -> str:
+    """ "年度落实情况汇总表 2020年度" (or "… 2022年第三季度" for one period): what a job or a download is called."""
+    suffix = f" {period_of(period).display}" if period else f" {year}年度" if year else ""
     return f"{registry.label(report)}{suffix}"
 
 
-def export_file_name(*, plan: Plan, report: str, year: int | None = None) -> str:
-    """A download name such as ``plan3-division.xlsx`` (ASCII: safe in any Content-Disposition); the
+def export_file_name(*, plan: Plan, report: str, year: int | None = None, period: str = "") -> str:
+    """A download name such as ``plan3-progress-2022Q3.xlsx`` (ASCII: safe in any Content-Disposition); the
     extension is the exporter's (a Word report: .docx)."""
-    suffix = f"-{year}" if year is not None else ""
+    suffix = f"-{period}" if period else f"-{year}" if year is not None else ""
     exporter = registry.find(report)
     return f"plan{plan.pk}-{report}{suffix}.{exporter.file_extension if exporter else 'xlsx'}"
 

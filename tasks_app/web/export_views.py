@@ -43,6 +43,12 @@ class ExportForm(forms.Form):
     plan = forms.ModelChoiceField(label="规划", queryset=Plan.objects.none(), empty_label=None)
     report = forms.ChoiceField(label="报表", choices=registry.choices)  # read when the form is built
     year = forms.IntegerField(label="年度", required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
+    period = forms.CharField(
+        label="报送期",
+        required=False,
+        max_length=10,
+        help_text="按季度、半年或月报送的规划可只导出一期:填 2022Q3、2022H1 或 2022-07(年度可留空);留空按年度。",
+    )
 
     def __init__(self, *args: Any, user: access.AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -99,7 +105,11 @@ def exports(request: HttpRequest) -> HttpResponseBase:
             data = form.cleaned_data
             try:
                 job = jobs.export_job_start(
-                    plan=data["plan"], report=data["report"], year=data["year"], user=request.user
+                    plan=data["plan"],
+                    report=data["report"],
+                    year=data["year"],
+                    period=data["period"],
+                    user=request.user,
                 )
             except ExportError as exc:
                 form.add_error(None, str(exc))
@@ -108,7 +118,7 @@ def exports(request: HttpRequest) -> HttpResponseBase:
                 return redirect("console-export-job", job_id=job.pk)
     else:
         # a link from another page (考核 → its 通报) may name the report, plan and year to start on
-        asked = {key: request.GET[key] for key in ("plan", "report", "year") if request.GET.get(key)}
+        asked = {key: request.GET[key] for key in ("plan", "report", "year", "period") if request.GET.get(key)}
         form = ExportForm(initial={**_form_defaults(request.user), **asked}, user=request.user)
     context = {
         "form": form,
@@ -116,6 +126,7 @@ def exports(request: HttpRequest) -> HttpResponseBase:
         "direct_max": jobs.DIRECT_MAX_ITEMS,
         "exporters": list(registry),
         "years": export_reads.export_years(request.user),
+        "periods": export_reads.export_periods(request.user),
     }
     return render(request, "tasks_app/console/exports.html", context)
 
@@ -127,10 +138,12 @@ def _direct(request: HttpRequest, data: dict[str, Any]) -> HttpResponseBase:
         messages.error(request, f"该规划事项超过 {jobs.DIRECT_MAX_ITEMS} 项,请使用“后台生成”,完成后在列表中下载")
         return redirect("console-exports")
     try:
-        checked = export_request_check(plan=plan, report=data["report"], year=data["year"])
+        checked = export_request_check(plan=plan, report=data["report"], year=data["year"], period=data["period"])
         stream = tempfile.TemporaryFile()
         try:
-            export_build(plan=plan, report=checked.report, year=checked.year, path_or_stream=stream)
+            export_build(
+                plan=plan, report=checked.report, year=checked.year, period=checked.period, path_or_stream=stream
+            )
         except BaseException:
             stream.close()
             raise
@@ -138,7 +151,7 @@ def _direct(request: HttpRequest, data: dict[str, Any]) -> HttpResponseBase:
         messages.error(request, str(exc))
         return redirect("console-exports")
     stream.seek(0)
-    name = export_file_name(plan=plan, report=checked.report, year=checked.year)
+    name = export_file_name(plan=plan, report=checked.report, year=checked.year, period=checked.period)
     return FileResponse(
         stream, as_attachment=True, filename=name, content_type=export_content_type(report=checked.report)
     )
@@ -150,7 +163,7 @@ def export_direct(request: HttpRequest) -> HttpResponseBase:
     """The direct download as a GET (leadership's form: a read that stores nothing)."""
     form = ExportForm(request.GET, user=request.user)
     if not form.is_valid():
-        messages.error(request, "请选择规划和报表;年度须为有效年份")
+        messages.error(request, "请选择规划和报表;年度须为有效年份,报送期如 2022Q3")
         return redirect("console-exports")
     return _direct(request, form.cleaned_data)
 
@@ -181,5 +194,5 @@ def export_job_download(request: HttpRequest, job_id: int) -> FileResponse:
         handle = job.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件已不存在,请重新生成") from None
-    name = export_file_name(plan=job.plan, report=job.report, year=job.year)
+    name = export_file_name(plan=job.plan, report=job.report, year=job.year, period=job.period)
     return FileResponse(handle, as_attachment=True, filename=name, content_type=export_content_type(report=job.report))

@@ -1,4 +1,4 @@
-"""python manage.py export_xlsx --plan ID --report division|progress|indicators|units [--year Y] -o FILE.
+"""python manage.py export_xlsx --plan ID --report division|progress|indicators|units [--year Y | --period P] -o FILE.
 
 ``--report`` accepts every identifier in the exporter registry (the four above are the built-in ones).
 """
@@ -23,9 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--plan", type=int, required=True, help="规划 ID")
         parser.add_argument("--report", required=True, choices=[e.identifier for e in workbooks], help=reports)
         parser.add_argument("--year", type=int, help=f"报送周期年度。{export_year_help()}")
+        parser.add_argument("--period", default="", help="只导出一个报送期:2022Q3、2022H1 或 2022-07")
         parser.add_argument("-o", "--output", required=True, help="输出的 .xlsx 文件")
 
-    def handle(self, *args: object, plan: int, report: str, year: int | None, output: str, **options: object) -> None:
+    def handle(
+        self, *args: object, plan: int, report: str, year: int | None, period: str, output: str, **options: object
+    ) -> None:
         found = Plan.objects.filter(pk=plan).first()
         if found is None:
             raise CommandError(f"规划 {plan} 不存在", returncode=2)
@@ -34,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError(f"输出目录不存在:{path.parent}", returncode=2)
         partial = path.with_name(path.name + ".part")
         try:
-            result = export_build(plan=found, report=report, year=year, path_or_stream=str(partial))
+            result = export_build(plan=found, report=report, year=year, period=period, path_or_stream=str(partial))
         except ExportError as exc:
             partial.unlink(missing_ok=True)
             raise CommandError(str(exc), returncode=2) from exc
