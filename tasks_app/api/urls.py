@@ -20,6 +20,7 @@ urlpatterns = [
     # The split view serves its start-up script as a file: no inline script under the CSP.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("reports/<str:pk>/evidence/", evidence.report_evidence, name="api-report-evidence"),
+    path("tasks/acknowledge/", workflow.tasks_acknowledge_all, name="api-tasks-acknowledge-all"),
     path("tasks/<str:pk>/acknowledge/", workflow.task_acknowledge, name="api-task-acknowledge"),
     path("tasks/<str:pk>/bounce/", workflow.task_bounce, name="api-task-bounce"),
     path("tasks/<str:pk>/extension/", workflow.task_extension, name="api-task-extension"),

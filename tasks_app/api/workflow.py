@@ -140,6 +140,25 @@ def task_acknowledge(request: Request, pk: str) -> Response:
     return Response(AcknowledgementSerializer(row).data)
 
 
+class AcknowledgedCountSerializer(serializers.Serializer):
+    acknowledged = serializers.IntegerField(help_text="本次签收的分工条数")
+
+
+@extend_schema(
+    tags=["workflow"],
+    summary="全部签收:本单位(或指定单位)所有待签收的分工",
+    operation_id="tasks_acknowledge_all",
+    request=UnitChoiceSerializer,
+    responses={200: AcknowledgedCountSerializer, **WRITE_ERRORS},
+)
+@requires(None, write=Capability.FILE_REPORTS)
+@api_view(["POST"])
+def tasks_acknowledge_all(request: Request) -> Response:
+    data = _valid(UnitChoiceSerializer, request)
+    count = workflow.assignments_acknowledge_all(user=request.user, unit=data.get("unit"))
+    return Response({"acknowledged": count})
+
+
 @extend_schema(
     tags=["workflow"],
     summary="退回分工(理由必填)",

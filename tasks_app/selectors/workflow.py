@@ -72,11 +72,15 @@ def pending_requests(user: access.AnyUser, *, plan: Plan | None = None) -> Query
     return rows.select_related("item", "item__plan", "unit", "created_by").order_by("created_at", "pk")
 
 
+def not_acknowledged() -> QuerySet[Assignment]:
+    """The rows waiting for their unit's 签收: the unit reports on the item and is asked to (an active item, not
+    closed), and nobody of the unit acknowledged it. The one definition the office's page and 待办 count."""
+    return Assignment.objects.reporting().filter(item__is_active=True, acknowledged_at__isnull=True)
+
+
 def unacknowledged(user: access.AnyUser, *, plan: Plan | None = None) -> list[dict]:
     """Per plan and unit: how many items the unit reports on (and is asked to: open items) it has not acknowledged."""
-    rows = Assignment.objects.reporting().filter(
-        item__plan__in=access.visible_plans(user), item__is_active=True, acknowledged_at__isnull=True
-    )
+    rows = not_acknowledged().filter(item__plan__in=access.visible_plans(user))
     if plan is not None:
         rows = rows.filter(item__plan=plan)
     return list(
@@ -87,11 +91,7 @@ def unacknowledged(user: access.AnyUser, *, plan: Plan | None = None) -> list[di
 
 
 def plan_unacknowledged_count(plan: Plan) -> int:
-    return (
-        Assignment.objects.reporting()
-        .filter(item__plan=plan, item__is_active=True, acknowledged_at__isnull=True)
-        .count()
-    )
+    return not_acknowledged().filter(item__plan=plan).count()
 
 
 def reassign_choices(user: access.AnyUser, request: WorkflowRequest, allowed: set[int]) -> list[tuple[int, str]]:

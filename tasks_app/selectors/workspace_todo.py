@@ -1,9 +1,10 @@
 """待办 at the top of 我的任务, the action a report state calls for, and the context of the report forms.
 
 ``workspace_todo`` is the one selector of what a unit must act on now: reports the office or the unit head returned
-(with the reason), reports waiting for the user's sign-off as the unit's head (待签发), and open cycles due soon with
-items still to submit; "assignments not acknowledged" joins it when the acknowledgement workflow lands. A constant
-number of queries (two, up to two more for a head) whatever the unit holds.
+(with the reason), reports waiting for the user's sign-off as the unit's head (待签发), items assigned to the unit and
+not acknowledged yet (待签收, selectors.workflow.not_acknowledged), and open cycles due soon with items still to
+submit. A constant number of queries (four, one more for many returns, up to two more for a head) whatever the unit
+holds.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Window
 
 from tasks_app import access
 from tasks_app.models import (
@@ -24,11 +25,13 @@ from tasks_app.models import (
     WorkItem,
 )
 from tasks_app.rules.cycles import rows_accepting
+from tasks_app.selectors.workflow import not_acknowledged
 from tasks_app.selectors.workspace import CLOSED, NO_CYCLE, workspace_items
 
 DUE_SOON_DAYS = 14  # an open cycle due within this many days is listed with its items still to submit
 RETURNED_SHOWN = 5  # returned reports listed by name; the rest are counted and reached through the status filter
 SIGN_OFF_SHOWN = 10  # reports waiting for the head listed by name; the rest are reached through the status filter
+ACKNOWLEDGE_SHOWN = 5  # items waiting for 签收 listed by name (each item page has the 签收 button); the rest counted
 
 
 # --- the action of a report state ------------------------------------------------------------------
@@ -85,10 +88,16 @@ class Todo:
     due_soon: list[DueSoon] = field(default_factory=list)
     sign_off: list[Report] = field(default_factory=list)  # 待签发: staff's reports waiting for this head
     sign_off_total: int = 0
+    to_acknowledge: list[Assignment] = field(default_factory=list)  # 待签收: the unit's new items, not acknowledged
+    to_acknowledge_total: int = 0
 
     @property
     def empty(self) -> bool:
-        return not self.returned_total and not self.due_soon and not self.sign_off_total
+        return not (self.returned_total or self.due_soon or self.sign_off_total or self.to_acknowledge_total)
+
+    @property
+    def to_acknowledge_more(self) -> int:
+        return self.to_acknowledge_total - len(self.to_acknowledge)
 
     @property
     def sign_off_more(self) -> int:
@@ -147,12 +156,23 @@ def workspace_todo(user: access.AnyUser, *, today: date, units: frozenset[int] |
         for row in soon
     ]
     signing, signing_total = head_sign_off(user, units=mine)
+    waiting = (
+        not_acknowledged()
+        .filter(unit_id__in=mine)
+        .select_related("item", "item__plan", "unit")
+        .annotate(waiting_total=Window(Count("pk")))  # the total rides on each row: one query however many
+        .order_by("item__plan_id", "item__order", "pk")
+    )
+    new_rows: list[Assignment] = list(waiting[:ACKNOWLEDGE_SHOWN])
+    new_total = new_rows[0].waiting_total if new_rows else 0  # type: ignore[attr-defined]
     return Todo(
         returned=rows[:RETURNED_SHOWN],
         returned_total=total,
         due_soon=due,
         sign_off=signing,
         sign_off_total=signing_total,
+        to_acknowledge=new_rows,
+        to_acknowledge_total=new_total,
     )
 
 

@@ -21,6 +21,7 @@ from tasks_app import access
 from tasks_app.capabilities import Capability
 from tasks_app.models import Assignment, AuditEntry, ReminderMessage, ReportingCycle, Unit, WorkflowRequest, WorkItem
 from tasks_app.rules import reporting
+from tasks_app.selectors.workflow import not_acknowledged
 from tasks_app.services.division import allowed_units, audit_record
 from tasks_app.services.errors import InvalidTransition, NotAllowed, ServiceError
 from tasks_app.services.notifications import unit_notify
@@ -134,6 +135,38 @@ def assignment_acknowledge(*, user: Any, item: WorkItem | int, unit: Unit | int 
             after={"unit": row.unit.name, "role": row.role},
         )
     return row
+
+
+def assignments_acknowledge_all(*, user: Any, unit: Unit | int | None = None) -> int:
+    """Acknowledge (签收) at once every item the user's units (or ``unit``, one of them) were assigned and have not
+    acknowledged (selectors.workflow.not_acknowledged): the 待办's 全部签收 after a new division. One audit entry per
+    item, as one by one. Returns how many rows were acknowledged."""
+    access.require(user, Capability.FILE_REPORTS)
+    mine = access.unit_ids(user)
+    unit_id = unit.pk if isinstance(unit, Unit) else unit
+    if unit_id is not None and unit_id not in mine:
+        raise NotAllowed("只能签收本单位的分工")
+    units = {unit_id} if unit_id is not None else mine
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            not_acknowledged()
+            .filter(unit_id__in=units)
+            .select_for_update(of=("self",))
+            .select_related("unit", "item", "item__plan")
+            .order_by("pk")
+        )
+        for row in rows:
+            row.acknowledged_at, row.acknowledged_by = now, user
+            row.save(update_fields=["acknowledged_at", "acknowledged_by"])
+            _audit(
+                user=user,
+                item=row.item,
+                action=AuditEntry.Action.ACKNOWLEDGE,
+                summary=f"{row.unit.name} 签收事项 {row.item}",
+                after={"unit": row.unit.name, "role": row.role},
+            )
+    return len(rows)
 
 
 # --- 退回分工 ---------------------------------------------------------------------------------------

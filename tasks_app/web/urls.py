@@ -8,6 +8,7 @@ urlpatterns = [
     path("items/<int:item_id>/", views.item_detail, name="item"),
     path("items/<int:item_id>/report/", report_views.report_page, name="report"),
     path("items/<int:item_id>/acknowledge/", workflow_views.item_acknowledge, name="item-acknowledge"),
+    path("acknowledge-all/", workflow_views.acknowledge_all, name="acknowledge-all"),
     path("items/<int:item_id>/bounce/", workflow_views.item_bounce, name="item-bounce"),
     path("items/<int:item_id>/extension/", workflow_views.item_extension, name="item-extension"),
     path("items/<int:item_id>/contribution/", report_views.contribution_page, name="contribution"),

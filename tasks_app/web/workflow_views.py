@@ -57,6 +57,19 @@ def item_acknowledge(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @requires(None, write=Capability.FILE_REPORTS)
 @require_POST
+def acknowledge_all(request: HttpRequest) -> HttpResponse:
+    """待办's 全部签收: every new item of the user's units (or of the unit posted) acknowledged at once."""
+    try:
+        count = workflow.assignments_acknowledge_all(user=request.user, unit=_int(request.POST.get("unit")))
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已签收 {count} 项分工" if count else "没有待签收的分工")
+    return redirect("home")
+
+
+@requires(None, write=Capability.FILE_REPORTS)
+@require_POST
 def item_bounce(request: HttpRequest, item_id: int) -> HttpResponse:
     try:
         workflow.assignment_bounce(
