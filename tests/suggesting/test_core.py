@@ -105,8 +105,8 @@ def test_it_cuts_registry_names_and_domain_words_as_one_word_and_caches_outside_
 
     from tasks_app.suggesting import words
 
-    cut = words.words_cut("市卫生健康委推进分级诊疗,万元地区生产总值用水量下降")
-    assert {"卫生健康委", "分级诊疗", "用水量"} <= set(cut)
+    cut = words.words_cut("市卫生健康委推进分级诊疗,万元地区生产总值用水量下降,发展互联网金融和融资担保")
+    assert {"卫生健康委", "分级诊疗", "用水量", "互联网金融", "融资担保"} <= set(cut)
     tokenizer = words._tokenizer()
     assert Path(tokenizer.tmp_dir) == Path(tempfile.gettempdir())
     assert not (Path(words.FIXTURES).parent / tokenizer.cache_file).exists()
