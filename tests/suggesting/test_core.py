@@ -105,8 +105,8 @@ def test_it_cuts_registry_names_and_domain_words_as_one_word_and_caches_outside_
 
     from tasks_app.suggesting import words
 
-    cut = words.words_cut("市卫生健康委推进分级诊疗,万元地区生产总值用水量下降")
-    assert {"卫生健康委", "分级诊疗", "用水量"} <= set(cut)
+    cut = words.words_cut("市卫生健康委推进分级诊疗,万元地区生产总值用水量下降,发展互联网金融和融资担保")
+    assert {"卫生健康委", "分级诊疗", "用水量", "互联网金融", "融资担保"} <= set(cut)
     tokenizer = words._tokenizer()
     assert Path(tokenizer.tmp_dir) == Path(tempfile.gettempdir())
     assert not (Path(words.FIXTURES).parent / tokenizer.cache_file).exists()
@@ -117,6 +117,52 @@ def test_it_adds_the_keyword_table_to_the_function_words():
 
     assert "用水量" in keyword_table()["水利"]
     assert {"水库", "用水量"} <= set(function_words(labels=["水利"]))
+
+
+def test_it_gives_every_function_table_words_and_lists_no_word_under_two_functions():
+    from tasks_app.suggesting.concepts import FUNCTIONS, keyword_table
+
+    table = keyword_table()
+    assert set(table) == {function.label for function in FUNCTIONS}
+    owners: dict[str, set[str]] = {}
+    for function in FUNCTIONS:
+        assert len(table[function.label]) >= 2, function.label
+        assert len(set(table[function.label])) == len(table[function.label]), function.label
+        for word in (*function.words, *table[function.label]):
+            owners.setdefault(word, set()).add(function.label)
+    assert {word: labels for word, labels in owners.items() if len(labels) > 1} == {}
+
+
+def test_it_gives_every_department_and_agency_of_the_registry_a_function():
+    import json
+
+    from tasks_app.suggesting.words import FIXTURES
+
+    # district service centres: no published 三定 of their own
+    unpublished = {"人力资源发展中心", "社投中心"}
+    registry = json.loads((FIXTURES / "units.json").read_text(encoding="utf-8"))
+    without = [
+        unit["name"]
+        for unit in registry["units"]
+        if unit["kind"] in ("department", "central_agency")
+        and unit["name"] not in unpublished
+        and not any(
+            functions_of(key=concept_key(name=name, jurisdiction=unit["jurisdiction"]))
+            for name in (unit["name"], *unit.get("aliases", []))
+        )
+    ]
+    assert without == []
+    reforms = json.loads((FIXTURES / "successions.json").read_text(encoding="utf-8"))
+    retired = [name for rule in reforms["successions"] for name in rule["from"] if not functions_of(key=name)]
+    assert retired == []
+
+
+def test_it_proposes_a_registry_agency_no_example_names_from_its_published_duties():
+    words = {key: function_words(labels=functions_of(key=key)) for key in ("通信管理办公室", "口岸管理局", "住建局")}
+    suggester = _suggester(unit_words=words)
+    assert suggester.suggest(text="5G基站与千兆光网全覆盖").lead[0].unit == "通信管理办公室"
+    assert suggester.suggest(text="电子口岸与国际贸易单一窗口").lead[0].unit == "口岸管理局"
+    assert functions_of(key="海关") == ("海关",) and functions_of(key="国税局") == ("税务",)
 
 
 SECTIONED = [
