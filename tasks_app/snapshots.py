@@ -26,9 +26,11 @@ process, where a process-local cache is shared by construction, and test setting
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Callable, Collection, Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -102,6 +104,20 @@ def _tokens(plan_ids: Collection[int]) -> list[str]:
     return [found[key] for key in keys]
 
 
+@functools.cache
+def code_version() -> str:
+    """The code and settings the snapshots were built with. Entries are pickled objects of the selectors' own
+    classes and outlive a restart in Redis: after a deploy that changed the code building them (or a setting they
+    read), the new code must neither read an old shape nor an old rule's result."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*root.glob("selectors/*.py"), *root.glob("rules/*.py"), *root.glob("models/*.py")]):
+        digest.update(path.read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    digest.update(repr((settings.TRAFFIC_LIGHT_WARNING_DAYS, settings.TIME_ZONE)).encode())
+    return digest.hexdigest()[:16]
+
+
 def plan_snapshot(name: str, *, plan_ids: Collection[int], key: Iterable[Any], compute: Callable[[], T]) -> T:
     """``compute()`` for these arguments, from the cache while none of ``plan_ids`` changed (module docstring).
 
@@ -110,7 +126,7 @@ def plan_snapshot(name: str, *, plan_ids: Collection[int], key: Iterable[Any], c
     if not snapshots_enabled():
         return compute()
     digest = hashlib.sha256(repr((tuple(key), _tokens(plan_ids))).encode()).hexdigest()
-    cache_key = f"snapshot:{name}:{digest}"
+    cache_key = f"snapshot:{code_version()}:{name}:{digest}"
     found = cache.get(cache_key)
     if found is not None:
         return found

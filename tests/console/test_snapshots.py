@@ -150,3 +150,21 @@ def test_it_computes_every_read_when_snapshots_are_off(review: Review, settings)
     assert _queries(client, "/") == _queries(client, "/")
     Assignment.objects.filter(item=review.others[0], unit=review.p.education).update(unit=review.p.forestry)
     assert _reads(review) == _fresh(review, settings)
+
+
+def test_it_keys_the_snapshots_by_the_code_and_settings_that_built_them(settings):
+    """An entry stored by the code before a deploy (or with another warning window) is never read after it."""
+    from tasks_app import snapshots
+
+    snapshots.code_version.cache_clear()
+    before = snapshots.code_version()
+    settings.TRAFFIC_LIGHT_WARNING_DAYS = 3
+    snapshots.code_version.cache_clear()
+    try:
+        assert snapshots.code_version() != before
+        calls = []
+        snapshots.plan_snapshot("probe", plan_ids=[1], key=("k",), compute=lambda: calls.append(1) or "x")
+        snapshots.plan_snapshot("probe", plan_ids=[1], key=("k",), compute=lambda: calls.append(1) or "x")
+        assert calls == [1]
+    finally:
+        snapshots.code_version.cache_clear()
