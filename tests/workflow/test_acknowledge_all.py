@@ -41,7 +41,7 @@ def test_it_shows_the_todo_and_acknowledges_everything_from_my_tasks(personas: P
     client = web_client(personas, "owner")
     page = client.get(reverse("home")).content.decode()
     total = _waiting(personas, personas.education)
-    assert "待签收" in page and f"全部签收({total} 项)" in page
+    assert "待签收" in page and f"{total} 项新分工待签收" in page and "全部签收" in page
     forestry_before = _waiting(personas, personas.forestry)
     response = client.post(reverse("acknowledge-all"), follow=True)
     assert f"已签收 {total} 项分工" in response.content.decode()
