@@ -78,15 +78,13 @@ def plan_cadence_set(*, plan: Plan, frequency: str, user: Any = None) -> int:
             fields.append("reminder_days_before")
         locked.save(update_fields=fields)
         created = periods_ensure(locked, today=timezone.localdate())
-        audit_record(
-            actor=user,
-            action=AuditEntry.Action.CYCLE,
-            plan=locked,
-            object_type="plan",
-            object_id=locked.pk,
-            summary=f"报送频次改为{ReportingFrequency(frequency).label}(新建 {created} 个报送期)",
-            before={"reporting_frequency": before},
-            after={"reporting_frequency": frequency},
+        _plan_audit(
+            locked,
+            user,
+            f"报送频次改为{ReportingFrequency(frequency).label}(新建 {created} 个报送期)",
+            field="reporting_frequency",
+            before=before,
+            after=frequency,
         )
     plan.reporting_frequency = frequency
     plan.reminder_days_before = locked.reminder_days_before
@@ -109,15 +107,13 @@ def plan_light_window_set(*, plan: Plan, days: int | None, user: Any = None) -> 
             return locked
         locked.light_warning_days = days
         locked.save(update_fields=["light_warning_days", "updated_at"])
-        audit_record(
-            actor=user,
-            action=AuditEntry.Action.CYCLE,
-            plan=locked,
-            object_type="plan",
-            object_id=locked.pk,
-            summary=f"黄灯提前天数:{'默认' if before is None else before} → {'默认' if days is None else days}",
-            before={"light_warning_days": before},
-            after={"light_warning_days": days},
+        _plan_audit(
+            locked,
+            user,
+            f"黄灯提前天数:{'默认' if before is None else before} → {'默认' if days is None else days}",
+            field="light_warning_days",
+            before=before,
+            after=days,
         )
     plan.light_warning_days = days
     return locked
@@ -157,6 +153,21 @@ def cycle_set_due_date(*, cycle: ReportingCycle, due_date: date, user: Any = Non
 def cycle_due_date_range(cycle: ReportingCycle) -> tuple[date, date]:
     """The due dates ``cycle_set_due_date`` accepts for ``cycle``: within its year or the next one."""
     return date(cycle.year, 1, 1), date(cycle.year + 1, 12, 31)
+
+
+def _plan_audit(plan: Plan, user: Any, summary: str, *, field: str, before: Any, after: Any) -> None:
+    # The plan's reporting settings (cadence, light window) are audited as one kind of row: a cycle entry on
+    # the plan holding the one field's old and new value. Written once so the settings' rows cannot drift apart.
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.CYCLE,
+        plan=plan,
+        object_type="plan",
+        object_id=plan.pk,
+        summary=summary,
+        before={field: before},
+        after={field: after},
+    )
 
 
 def _audit(cycle: ReportingCycle, user: Any, summary: str, before: dict, after: dict) -> None:
