@@ -4,7 +4,6 @@ cycle 404, leadership reads and gets 403 on writes, anonymous 401. The work is s
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -12,11 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tasks_app.api.common import ERR_400, READ_ERRORS, WRITE_ERRORS, pk_from
+from tasks_app.api.review import _cycle  # the console's cycle lookup (404 outside the scope), as scoring.py
 from tasks_app.api.serializers import id_field
 from tasks_app.capabilities import Capability
-from tasks_app.models import CycleUnlock, ReportingCycle
+from tasks_app.models import CycleUnlock
 from tasks_app.permissions import requires
-from tasks_app.selectors import console as console_reads
 from tasks_app.selectors.cycle_unlocks import active_unlocks, cycle_unlock_or_404
 from tasks_app.services.cycle_unlocks import cycle_unlock_for_unit, cycle_unlock_revoke
 
@@ -33,13 +32,6 @@ class UnlockSerializer(serializers.ModelSerializer):
     class Meta:
         model = CycleUnlock
         fields = ["id", "cycle", "unit", "unit_name", "until", "reason", "created_at", "revoked_at"]
-
-
-def _cycle(request: Request, pk: str) -> ReportingCycle:
-    cycle = console_reads.console_cycle(request.user, pk_from(pk, message="报送周期不存在"))
-    if cycle is None:
-        raise Http404("报送周期不存在")
-    return cycle
 
 
 @extend_schema(

@@ -6,6 +6,7 @@ office staff, units that do not report on the item); stale versions are 409 and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import authenticate
@@ -164,6 +165,18 @@ def _pick_unit(mine: list[int], unit_id: int | None, *, role_label: str) -> int:
     return mine[0]
 
 
+def _create_target(
+    request: Request, data: dict[str, Any], units_of: Callable[[Any, WorkItem], list[int]], *, role_label: str
+) -> tuple[WorkItem, ReportingCycle, int]:
+    # A report and a contribution are created the same way: the item in scope (404), its cycle, then which of
+    # the user's units in ``role_label`` (``units_of``: access.my_reporting_units / my_cooperating_units) writes.
+    # One order of checks for both, so the two endpoints refuse alike.
+    item = access.item_or_404(request.user, data["item"])
+    cycle = _cycle_for(item, data.get("cycle"), request.user)
+    unit_id = _pick_unit(units_of(request.user, item), data.get("unit"), role_label=role_label)
+    return item, cycle, unit_id
+
+
 @conflict_shape(Report)
 def _current_report(request: Request, report: Report) -> dict[str, Any]:
     return serializers.ReportSerializer(api_reads.api_reports(request.user).get(pk=report.pk)).data
@@ -285,9 +298,7 @@ class ReportViewSet(
         form = serializers.ReportCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        item = access.item_or_404(request.user, data["item"])
-        cycle = _cycle_for(item, data.get("cycle"), request.user)
-        unit_id = _pick_unit(access.my_reporting_units(request.user, item), data.get("unit"), role_label="填报单位")
+        item, cycle, unit_id = _create_target(request, data, access.my_reporting_units, role_label="填报单位")
         existing = api_reads.report_of(item=item, unit_id=unit_id, cycle=cycle)
         if existing is not None:
             raise StaleEditError("该事项本周期的报告已存在,请用 PATCH 修改", current=existing)
@@ -408,9 +419,7 @@ class ContributionViewSet(
         form = serializers.ContributionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        item = access.item_or_404(request.user, data["item"])
-        cycle = _cycle_for(item, data.get("cycle"), request.user)
-        unit_id = _pick_unit(access.my_cooperating_units(request.user, item), data.get("unit"), role_label="配合单位")
+        item, cycle, unit_id = _create_target(request, data, access.my_cooperating_units, role_label="配合单位")
         # expected version 0: a contribution that already exists is never overwritten by a create.
         row = contribution_save(
             user=request.user,

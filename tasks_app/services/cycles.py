@@ -78,15 +78,12 @@ def plan_cadence_set(*, plan: Plan, frequency: str, user: Any = None) -> int:
             fields.append("reminder_days_before")
         locked.save(update_fields=fields)
         created = periods_ensure(locked, today=timezone.localdate())
-        audit_record(
-            actor=user,
-            action=AuditEntry.Action.CYCLE,
-            plan=locked,
-            object_type="plan",
-            object_id=locked.pk,
-            summary=f"报送频次改为{ReportingFrequency(frequency).label}(新建 {created} 个报送期)",
-            before={"reporting_frequency": before},
-            after={"reporting_frequency": frequency},
+        _audit(
+            locked,
+            user,
+            f"报送频次改为{ReportingFrequency(frequency).label}(新建 {created} 个报送期)",
+            {"reporting_frequency": before},
+            {"reporting_frequency": frequency},
         )
     plan.reporting_frequency = frequency
     plan.reminder_days_before = locked.reminder_days_before
@@ -109,15 +106,12 @@ def plan_light_window_set(*, plan: Plan, days: int | None, user: Any = None) -> 
             return locked
         locked.light_warning_days = days
         locked.save(update_fields=["light_warning_days", "updated_at"])
-        audit_record(
-            actor=user,
-            action=AuditEntry.Action.CYCLE,
-            plan=locked,
-            object_type="plan",
-            object_id=locked.pk,
-            summary=f"黄灯提前天数:{'默认' if before is None else before} → {'默认' if days is None else days}",
-            before={"light_warning_days": before},
-            after={"light_warning_days": days},
+        _audit(
+            locked,
+            user,
+            f"黄灯提前天数:{'默认' if before is None else before} → {'默认' if days is None else days}",
+            {"light_warning_days": before},
+            {"light_warning_days": days},
         )
     plan.light_warning_days = days
     return locked
@@ -159,15 +153,18 @@ def cycle_due_date_range(cycle: ReportingCycle) -> tuple[date, date]:
     return date(cycle.year, 1, 1), date(cycle.year + 1, 12, 31)
 
 
-def _audit(cycle: ReportingCycle, user: Any, summary: str, before: dict, after: dict) -> None:
-    AuditEntry.objects.create(
-        actor=user if getattr(user, "is_authenticated", False) else None,
+def _audit(target: ReportingCycle | Plan, user: Any, summary: str, before: dict, after: dict) -> None:
+    # Every row this module writes is one kind, a CYCLE entry of the plan, through services.division.audit_record:
+    # on a cycle (open, close, due date) or on the plan itself (its reporting settings: cadence, light window).
+    # Written once so the plan-setting services and the cycle services cannot audit differently.
+    plan, object_type = (target, "plan") if isinstance(target, Plan) else (target.plan, "cycle")
+    audit_record(
+        actor=user,
         action=AuditEntry.Action.CYCLE,
-        plan_id=cycle.plan_id,
-        jurisdiction_id=cycle.plan.jurisdiction_id,
-        object_type="cycle",
-        object_id=cycle.pk,
-        summary=summary[:500],
+        plan=plan,
+        object_type=object_type,
+        object_id=target.pk,
+        summary=summary,
         before=before,
         after=after,
     )

@@ -10,7 +10,7 @@ item page's history reads them (selectors.workflow.item_workflow_history). Notic
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -73,6 +73,34 @@ def _reason(text: str, label: str = "理由") -> str:
 def _open(item: WorkItem) -> None:
     if not reporting.item_open(item):
         raise InvalidTransition(CLOSED_MESSAGE)
+
+
+def _item_locked(item_id: int) -> WorkItem:
+    # Every decision that changes an item (an accepted extension, 销号, reopening) locks its row first, with the
+    # plan its audit row files under, so two decisions on one item run one after the other.
+    return WorkItem.objects.select_for_update(of=("self",)).select_related("plan").get(pk=item_id)
+
+
+CLOSE_NOTE_MAX = 500  # WorkItem.close_note's max_length
+
+
+def _close_note(note: str) -> str:
+    # The office's optional note on 销号 and on reopening: one rule for both, cut to what close_note holds.
+    return (note or "").strip()[:CLOSE_NOTE_MAX]
+
+
+def _noted(summary: str, note: str) -> str:
+    # The audit summary of 销号 / reopening, with the office's note in brackets when there is one.
+    return summary + (f"({note})" if note else "")
+
+
+def _closed_set(item: WorkItem, *, at: datetime | None, by: Any, note: str) -> None:
+    # The 销号 state is three fields that change together (rules.reporting.item_open reads closed_at): 销号
+    # sets them, reopening clears them, both through here.
+    item.closed_at = at
+    item.closed_by = by
+    item.close_note = note
+    item.save(update_fields=["closed_at", "closed_by", "close_note", "updated_at"])
 
 
 def _audit(
@@ -376,7 +404,7 @@ def extension_decide(*, user: Any, request: WorkflowRequest | int, accept: bool,
         reply = _reason(reply, "不同意的答复")
     with transaction.atomic():
         request = _lock(request)
-        item = WorkItem.objects.select_for_update(of=("self",)).select_related("plan").get(pk=request.item_id)
+        item = _item_locked(request.item_id)
         old = item.deadline
         if accept:
             assert request.proposed_deadline is not None
@@ -422,22 +450,20 @@ def item_close(*, user: Any, item: WorkItem | int, note: str = "") -> WorkItem:
     """The office closes a finished item (销号): it asks for no further reports and gets no reminders."""
     access.require(user, Capability.DECIDE_WORKFLOW)
     item = _office_item(user, item)
-    note = (note or "").strip()[:500]
+    note = _close_note(note)
     with transaction.atomic():
-        item = WorkItem.objects.select_for_update(of=("self",)).select_related("plan").get(pk=item.pk)
+        item = _item_locked(item.pk)
         _open(item)
         if WorkflowRequest.objects.filter(item=item, status=WorkflowRequest.Status.PENDING).exists():
             raise InvalidTransition("该事项还有待处理的退回分工或延期申请,请先处理")
-        item.closed_at = timezone.now()
-        item.closed_by = user if getattr(user, "is_authenticated", False) else None
-        item.close_note = note
-        item.save(update_fields=["closed_at", "closed_by", "close_note", "updated_at"])
+        closed_at = timezone.now()
+        _closed_set(item, at=closed_at, by=user if getattr(user, "is_authenticated", False) else None, note=note)
         _audit(
             user=user,
             item=item,
             action=AuditEntry.Action.ITEM_CLOSE,
-            summary=f"销号:{item}" + (f"({note})" if note else ""),
-            after={"closed_at": item.closed_at.isoformat(), "note": note},
+            summary=_noted(f"销号:{item}", note),
+            after={"closed_at": closed_at.isoformat(), "note": note},
         )
     return item
 
@@ -446,21 +472,18 @@ def item_reopen(*, user: Any, item: WorkItem | int, note: str = "") -> WorkItem:
     """The office reopens a closed item: it asks for reports again."""
     access.require(user, Capability.DECIDE_WORKFLOW)
     item = _office_item(user, item)
-    note = (note or "").strip()[:500]
+    note = _close_note(note)
     with transaction.atomic():
-        item = WorkItem.objects.select_for_update(of=("self",)).select_related("plan").get(pk=item.pk)
+        item = _item_locked(item.pk)
         if reporting.item_open(item):
             raise InvalidTransition("该事项未销号")
         before = {"closed_at": item.closed_at.isoformat() if item.closed_at else None, "note": item.close_note}
-        item.closed_at = None
-        item.closed_by = None
-        item.close_note = ""
-        item.save(update_fields=["closed_at", "closed_by", "close_note", "updated_at"])
+        _closed_set(item, at=None, by=None, note="")
         _audit(
             user=user,
             item=item,
             action=AuditEntry.Action.ITEM_REOPEN,
-            summary=f"重新打开:{item}" + (f"({note})" if note else ""),
+            summary=_noted(f"重新打开:{item}", note),
             before=before,
             after={"note": note},
         )

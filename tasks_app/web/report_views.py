@@ -7,6 +7,7 @@ a 403; an item outside the user's scope is a 404 before anything else is looked 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -55,6 +56,20 @@ def _chosen_unit(request: HttpRequest, allowed: list[int]) -> int | None:
     if unit_id not in allowed:
         raise Http404("单位不存在或不在您的权限范围内")
     return unit_id
+
+
+def _unit_page(
+    request: HttpRequest, item_id: int, units_of: Callable[[Any, WorkItem], list[int]], *, refusal: str
+) -> tuple[WorkItem, ReportingCycle | None, list[int]]:
+    # The report page and the contribution page open by one rule (this module's docstring): the item in scope
+    # (404 before anything else), the cycle the user's units write into, the user's units in the page's role
+    # (``units_of``); a POST by a user with none of them is a 403 saying ``refusal``.
+    item = access.item_or_404(request.user, item_id)
+    cycle = unit_cycle_for(item, request.user)
+    mine = units_of(request.user, item)
+    if request.method == "POST" and not mine:
+        raise PermissionDenied(refusal)
+    return item, cycle, mine
 
 
 def _here(name: str, item: WorkItem, unit_id: int | None) -> str:
@@ -126,11 +141,9 @@ def _bound(request: HttpRequest, item: WorkItem, version: int) -> ReportForm:
 @require_http_methods(["GET", "POST"])
 def report_page(request: HttpRequest, item_id: int) -> HttpResponse:
     user = request.user
-    item = access.item_or_404(user, item_id)
-    cycle = unit_cycle_for(item, user)
-    mine = access.my_reporting_units(user, item)
-    if request.method == "POST" and not mine:
-        raise PermissionDenied("您对该事项只有查看权限,不能填报")
+    item, cycle, mine = _unit_page(
+        request, item_id, access.my_reporting_units, refusal="您对该事项只有查看权限,不能填报"
+    )
     writer = bool(mine)
     unit_id = _chosen_unit(request, mine if writer else access.reporting_unit_ids(item))
     context = _report_context(request, item, cycle, unit_id, writer)
@@ -224,11 +237,9 @@ def _autosave(
 @require_http_methods(["GET", "POST"])
 def contribution_page(request: HttpRequest, item_id: int) -> HttpResponse:
     user = request.user
-    item = access.item_or_404(user, item_id)
-    cycle = unit_cycle_for(item, user)
-    mine = access.my_cooperating_units(user, item)
-    if request.method == "POST" and not mine:
-        raise PermissionDenied("您对该事项只有查看权限,不能填写配合情况")
+    item, cycle, mine = _unit_page(
+        request, item_id, access.my_cooperating_units, refusal="您对该事项只有查看权限,不能填写配合情况"
+    )
     unit_id = _chosen_unit(request, mine)
     units = workspace.units_by_id(mine)
     current = None

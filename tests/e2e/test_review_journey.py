@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from tasks_app.models import ExportJob, Report
 from tasks_app.services.export_jobs import export_job_run
 from tests.console.review_fixtures import education_task_items, submitted_report
-from tests.e2e.conftest import DESKTOP, PHONE, login, screenshot
-from tests.personas import PASSWORD
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot
+from tests.e2e.review_steps import approve, resubmit, return_with_reason, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,9 +44,7 @@ def test_it_returns_resubmits_approves_and_exports(
     report = submitted_report(p, item)  # staff of 市教育局 have submitted (prepared through the services)
 
     # --- the office opens the queue and returns the report -----------------------------------------
-    admin = page_factory(viewport)
-    admin.on("dialog", lambda dialog: dialog.accept())  # 提交 and 通过 ask first
-    login(admin, live_server.url, "office", PASSWORD)
+    admin = signed_in(page_factory, viewport, live_server.url, "office")
     admin.goto(f"{live_server.url}/console/review/?cycle={p.cycle.pk}")
     assert "市教育局" in admin.content()
     screenshot(admin, f"review-queue-{tag}")
@@ -61,34 +59,19 @@ def test_it_returns_resubmits_approves_and_exports(
     assert report.status == Report.Status.SUBMITTED
     screenshot(admin, f"review-return-refused-{tag}")
 
-    admin.fill("#id_reason", REASON)
-    admin.click("form.return-form button[type=submit]")
-    admin.wait_for_load_state("networkidle")
-    report.refresh_from_db()
-    assert report.status == Report.Status.RETURNED and report.review_reason == REASON
+    return_with_reason(admin, report, field="#id_reason", form="form.return-form", reason=REASON)
 
     # --- staff see the reason, revise and resubmit --------------------------------------------------
-    staff = page_factory(viewport)
-    staff.on("dialog", lambda dialog: dialog.accept())  # 提交 and 通过 ask first
-    login(staff, live_server.url, "owner", PASSWORD)
+    staff = signed_in(page_factory, viewport, live_server.url, "owner")
     staff.goto(f"{live_server.url}/items/{item.pk}/report/")
     assert f"规划办退回理由:{REASON}" in staff.content()
     screenshot(staff, f"report-returned-{tag}")
-    staff.fill("textarea[name=progress]", REVISED)
-    staff.click("button[name=action][value=submit]")
-    staff.wait_for_load_state("networkidle")
-    report.refresh_from_db()
-    assert report.status == Report.Status.SUBMITTED and report.progress == REVISED
+    resubmit(staff, report, progress=REVISED, status=Report.Status.SUBMITTED)
 
     # --- the office approves; the history shows every transition -----------------------------------
     admin.goto(f"{live_server.url}/console/review/{report.pk}/")
     assert REVISED in admin.content()
-    admin.click("#review button.primary")
-    admin.wait_for_load_state("networkidle")
-    report.refresh_from_db()
-    assert report.status == Report.Status.APPROVED
-    admin.goto(f"{live_server.url}/console/review/{report.pk}/")
-    timeline = admin.locator("ol.timeline").inner_text()
+    timeline = approve(admin, live_server.url, report)
     for label in ("提交", "退回", "通过"):
         assert label in timeline
     assert f"理由:{REASON}" in timeline

@@ -8,9 +8,10 @@ import pytest
 
 from tasks_app.models import Report
 from tests.console.review_fixtures import education_task_items, submitted_report
-from tests.e2e.conftest import DESKTOP, PHONE, login, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot
+from tests.e2e.review_steps import approve, resubmit, return_with_reason, signed_in
 from tests.e2e.test_workspace_journey import accessible
-from tests.personas import PASSWORD, make_user
+from tests.personas import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,16 +33,12 @@ def test_it_passes_a_report_through_the_head_to_the_office(live_server, page_fac
     assert report.status == Report.Status.PENDING_HEAD
 
     # --- the office sees nothing yet -----------------------------------------------------------------
-    admin = page_factory(viewport)
-    admin.on("dialog", lambda dialog: dialog.accept())
-    login(admin, live_server.url, "office", PASSWORD)
+    admin = signed_in(page_factory, viewport, live_server.url, "office")
     admin.goto(f"{live_server.url}/console/review/?cycle={p.cycle.pk}&status=")
     assert admin.locator(f"a[href='/console/review/{report.pk}/']").count() == 0
 
     # --- the head finds it in 待签发 and returns it with a reason ----------------------------------------
-    head = page_factory(viewport)
-    head.on("dialog", lambda dialog: dialog.accept())  # 签发 asks first
-    login(head, live_server.url, "head", PASSWORD)
+    head = signed_in(page_factory, viewport, live_server.url, "head")
     todo = head.locator("li.todo-sign-off")
     assert todo.count() == 1 and "待签发" in todo.inner_text()
     accessible(head, f"head todo {tag}")
@@ -53,26 +50,16 @@ def test_it_passes_a_report_through_the_head_to_the_office(live_server, page_fac
     accessible(head, f"head report {tag}")
     _fits(head, viewport)
     screenshot(head, f"signoff-decide-{tag}")
-    head.fill("#id_head_reason", REASON)
-    head.click("form.head-return button[type=submit]")
-    head.wait_for_load_state("networkidle")
-    report.refresh_from_db()
-    assert report.status == Report.Status.RETURNED and report.review_reason == REASON
+    return_with_reason(head, report, field="#id_head_reason", form="form.head-return", reason=REASON)
 
     # --- staff see the head's reason, fix it and resubmit: it goes to the head again ----------------------
-    staff = page_factory(viewport)
-    staff.on("dialog", lambda dialog: dialog.accept())  # 提交 asks first
-    login(staff, live_server.url, "owner", PASSWORD)
+    staff = signed_in(page_factory, viewport, live_server.url, "owner")
     assert f"负责人退回理由:{REASON}" in staff.locator("section.todo").inner_text()
     staff.goto(f"{live_server.url}/items/{item.pk}/report/")
     assert f"负责人退回理由:{REASON}" in staff.content()
     accessible(staff, f"staff returned {tag}")
     screenshot(staff, f"signoff-returned-{tag}")
-    staff.fill("textarea[name=progress]", REVISED)
-    staff.click("button[name=action][value=submit]")
-    staff.wait_for_load_state("networkidle")
-    report.refresh_from_db()
-    assert report.status == Report.Status.PENDING_HEAD and report.progress == REVISED
+    resubmit(staff, report, progress=REVISED, status=Report.Status.PENDING_HEAD)
     assert "报告已提交单位负责人审核" in staff.content() and "正等待单位负责人审核" in staff.content()
     screenshot(staff, f"signoff-waiting-{tag}")
 
@@ -90,12 +77,7 @@ def test_it_passes_a_report_through_the_head_to_the_office(live_server, page_fac
     admin.click(f"a[href='/console/review/{report.pk}/']")
     admin.wait_for_load_state("networkidle")
     assert REVISED in admin.content()
-    admin.click("#review button.primary")
-    admin.wait_for_load_state("networkidle")
-    report.refresh_from_db()
-    assert report.status == Report.Status.APPROVED
-    admin.goto(f"{live_server.url}/console/review/{report.pk}/")
-    timeline = admin.locator("ol.timeline").inner_text()
+    timeline = approve(admin, live_server.url, report)
     for label in ("负责人退回", "负责人签发", "通过"):
         assert label in timeline
     _fits(admin, viewport)
