@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="输出的 .xlsx 文件")
 
     def handle(
-        self, *args: object, plan: int, report: str, year: int | None, period: str, output: str, **options: object
+        self, *args: object, plan: int, report: str, year: int | None, output: str, period: str = "", **options: object
     ) -> None:
         found = Plan.objects.filter(pk=plan).first()
         if found is None:
