@@ -9,7 +9,7 @@ from pathlib import Path
 
 from celery import Celery, bootsteps
 from celery.schedules import crontab
-from celery.signals import worker_ready
+from celery.signals import worker_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planner.settings")
 
@@ -114,3 +114,11 @@ def _keep_worker_alive_on_redis_restart() -> None:
 
 
 _keep_worker_alive_on_redis_restart()
+
+
+@worker_init.connect
+def _tune_worker(**kwargs: object) -> None:
+    # Before the pool forks: its children inherit the frozen application and the thresholds (planner.runtime).
+    from planner.runtime import garbage_collector_tune
+
+    garbage_collector_tune()

@@ -38,6 +38,18 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
+def envthresholds(name: str, default: str) -> tuple[int, int, int] | None:
+    """Three positive integers for ``gc.set_threshold`` (``off`` or empty: keep Python's own)."""
+    raw = os.environ.get(name, default).strip().lower()
+    if raw in ("", "off"):
+        return None
+    parts = [part.strip() for part in raw.split(",")]
+    if len(parts) != 3 or not all(part.isdigit() and int(part) > 0 for part in parts):
+        raise ImproperlyConfigured(f"{name} must be three positive integers such as 50000,20,100 or off, got {raw!r}")
+    first, second, third = (int(part) for part in parts)
+    return first, second, third
+
+
 def envtimewindow(name: str, default: str) -> tuple[time, time] | None:
     """A daily window such as ``20:00-08:00`` (``off`` or empty: none); see tasks_app.reminders.quiet."""
     from tasks_app.reminders.quiet import parse_window  # pure: no Django, safe while settings load

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from planner.env import database_from_url, envbool, envint, envlist, envstr, envtimewindow
+from planner.env import database_from_url, envbool, envint, envlist, envstr, envthresholds, envtimewindow
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
@@ -209,6 +209,10 @@ if TRAFFIC_LIGHT_WARNING_DAYS < 0:
 OFFICE_SNAPSHOT_SECONDS = envint("OFFICE_SNAPSHOT_SECONDS", "600" if REDIS_URL else "0")
 if OFFICE_SNAPSHOT_SECONDS < 0:
     raise ImproperlyConfigured(f"OFFICE_SNAPSHOT_SECONDS must be 0 or more, got {OFFICE_SNAPSHOT_SECONDS}")
+# The cyclic garbage collector's thresholds in web and worker processes (planner.runtime). A 500-row API page
+# builds ~5,000 model instances; Python's default (700 allocations) runs a collection every few rows and the
+# full ones walk the whole loaded application: measured at 2x that page's time (docs/performance.md).
+GC_THRESHOLDS = envthresholds("GC_THRESHOLDS", "50000,20,100")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
 REST_FRAMEWORK = {
