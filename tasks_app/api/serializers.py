@@ -24,6 +24,7 @@ from tasks_app.models import (
 from tasks_app.models.plans import ReportingFrequency
 from tasks_app.rules.cycles import CycleState
 from tasks_app.rules.lights import COLOUR_LABELS, light_of
+from tasks_app.selectors.api import ASSIGNMENT_ROWS, EVIDENCE_ROWS, MILESTONE_ROWS
 
 MAX_ID = 2**31 - 1  # larger ids cannot exist; refusing them early keeps SQLite from overflowing
 
@@ -114,7 +115,7 @@ _INDICATOR_ROWS = IndicatorSerializer()
 class TaskSerializer(serializers.ModelSerializer):
     plan = PlanRefSerializer(read_only=True)
     section = SectionRefSerializer(read_only=True, allow_null=True)
-    milestones = MilestoneSerializer(many=True, read_only=True)
+    milestones = MilestoneSerializer(many=True, read_only=True, source=MILESTONE_ROWS)
     indicator = serializers.SerializerMethodField()
     # DRF's metaclass moves declared fields off the class, so this never shadows Field.source at runtime
     source = serializers.SerializerMethodField()  # type: ignore[assignment]
@@ -164,7 +165,8 @@ class TaskSerializer(serializers.ModelSerializer):
         return {"file": item.plan.source.file_name, "lines": [item.line_start, item.line_end]}
 
     def _names(self, item: WorkItem, role: str) -> list[str]:
-        return [a.unit.name for a in item.assignments.all() if a.role == role and a.handed_over_on is None]
+        rows = getattr(item, ASSIGNMENT_ROWS)  # selectors.api.api_items loaded them
+        return [a.unit.name for a in rows if a.role == role and a.handed_over_on is None]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_lead(self, item: WorkItem) -> list[str]:
@@ -233,7 +235,7 @@ class ReportSerializer(serializers.ModelSerializer):
     item = ItemRefSerializer(read_only=True)
     unit = UnitRefSerializer(read_only=True)
     cycle = CycleRefSerializer(read_only=True)
-    evidence = EvidenceSerializer(many=True, read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True, source=EVIDENCE_ROWS)  # selectors.api.api_reports
     updated_by = serializers.SerializerMethodField()
 
     class Meta:

@@ -6,7 +6,7 @@ office staff, units that do not report on the item); stale versions are 409 and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.auth import authenticate
@@ -204,10 +204,19 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     not_found = "事项不存在或不在您的权限范围内"
 
     def scoped(self) -> QuerySet:
-        return api_reads.api_items(self.request.user)
+        # a colour filter needs the light in SQL; otherwise only the page's rows are lit (items_lit)
+        lit = self.action == "list" and bool(self.request.query_params.get("light"))
+        return api_reads.api_items(self.request.user, lit=lit)
 
     def filtered(self, queryset: QuerySet, params: dict[str, Any]) -> QuerySet:
         return api_reads.items_filtered(self.request.user, queryset, **params)
+
+    def paginate_queryset(self, queryset: QuerySet | Sequence[Any]) -> list[Any] | None:
+        page = super().paginate_queryset(queryset)
+        return list(api_reads.items_lit(page)) if page is not None else None
+
+    def get_object(self) -> Any:
+        return api_reads.items_lit([super().get_object()])[0]
 
 
 # --- cycles --------------------------------------------------------------------------------------

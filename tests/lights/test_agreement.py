@@ -1,6 +1,6 @@
 """The traffic light's two forms agree (tasks_app.rules.lights): the Python form on loaded rows (the item
-page's read) and the SQL form (a fixed cycle, and the open cycle joined per plan as 我的任务 and the API read
-it), item by item over a spread of report states, deadlines, days and warning windows."""
+page's read, and the API's task pages) and the SQL form (a fixed cycle, and the open cycle joined per plan as
+我的任务 reads it), item by item over a spread of report states, deadlines, days and warning windows."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from tasks_app import access
 from tasks_app.models import Assignment, Report, ReportingCycle, WorkItem
 from tasks_app.rules.cycles import CLOSED
 from tasks_app.rules.lights import COLOURS, REASONS, light_in, light_of
+from tasks_app.selectors import api as api_reads
 from tasks_app.selectors import lights
 from tasks_app.selectors.workspace import workspace_items
 
@@ -100,10 +101,14 @@ def test_it_gives_the_same_light_in_python_and_in_sql(personas, window):
         joined = dict(
             workspace_items(p.admin, scope=None, today=today).filter(pk__in=ids).values_list("pk", "light_reason")
         )
+        # the API's page: the Python form over the rows it loaded (selectors.api.items_lit)
+        page = api_reads.items_lit(list(api_reads.api_items(p.admin).filter(pk__in=ids)), today=today)
+        paged = {row.pk: row.light_reason for row in page}
         for item in built:
             expected = _python(item, p.cycle, today)
             assert light_of(fixed[item.pk]) == expected, (today, item.pk, SCENARIOS[built.index(item)])
             assert light_of(joined[item.pk]) == expected, (today, item.pk)
+            assert light_of(paged[item.pk]) == expected, (today, item.pk)
             seen.add(expected.reason if expected else None)
         for colour in COLOURS:  # the filter picks exactly the rows of that colour
             rows = lights.with_cycle_lights(WorkItem.objects.filter(pk__in=ids), p.cycle, today=today)
