@@ -14,14 +14,27 @@ from django.db.models import Exists, OuterRef, QuerySet
 from tasks_app import access
 from tasks_app.models import Assignment, Plan, ReportingCycle
 from tasks_app.rules.cycles import default_cycle
+from tasks_app.snapshots import plan_snapshot
 
 _CACHE_KEY = "_work_defaults"
 
 
 def divided_plans(user: access.AnyUser) -> QuerySet[Plan]:
-    """The visible plans with at least one active item assigned to a unit."""
-    assigned = Assignment.objects.filter(item__plan=OuterRef("pk"), item__is_active=True)
-    return access.visible_plans(user).filter(Exists(assigned))
+    """The visible plans with at least one active item assigned to a unit. Which plans are divided is a snapshot
+    of their data (tasks_app.snapshots): the semi-join over every assignment (13 ms at province scale) runs after
+    an import or a division change, not on every console page."""
+    plan_ids = sorted(access.visible_plans(user).values_list("pk", flat=True))
+    divided = plan_snapshot(
+        "divided-plans",
+        plan_ids=plan_ids,
+        key=(plan_ids,),
+        compute=lambda: sorted(
+            Plan.objects.filter(pk__in=plan_ids)
+            .filter(Exists(Assignment.objects.filter(item__plan=OuterRef("pk"), item__is_active=True)))
+            .values_list("pk", flat=True)
+        ),
+    )
+    return Plan.objects.filter(pk__in=divided)
 
 
 def _defaults(user: access.AnyUser) -> tuple[Plan | None, ReportingCycle | None]:

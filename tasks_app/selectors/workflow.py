@@ -8,6 +8,7 @@ from django.db.models import Count, QuerySet
 
 from tasks_app import access
 from tasks_app.models import Assignment, AuditEntry, Plan, WorkflowRequest, WorkItem
+from tasks_app.snapshots import plan_snapshot
 
 WORKFLOW_ACTIONS = (
     AuditEntry.Action.ACKNOWLEDGE,
@@ -91,7 +92,15 @@ def unacknowledged(user: access.AnyUser, *, plan: Plan | None = None) -> list[di
 
 
 def plan_unacknowledged_count(plan: Plan) -> int:
-    return not_acknowledged().filter(item__plan=plan).count()
+    """How many of the plan's rows wait for 签收; a snapshot of the plan's data (tasks_app.snapshots: an
+    acknowledgement saves its assignment, which replaces the plan's token), not a count over its 150,000
+    assignments on each view of the division page."""
+    return plan_snapshot(
+        "unacknowledged-count",
+        plan_ids=[plan.pk],
+        key=(plan.pk,),
+        compute=lambda: not_acknowledged().filter(item__plan=plan).count(),
+    )
 
 
 def reassign_choices(user: access.AnyUser, request: WorkflowRequest, allowed: set[int]) -> list[tuple[int, str]]:

@@ -3,13 +3,15 @@ another jurisdiction's office, anonymous), and what the pages show."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.test import Client
 
 from tasks_app.models import Assignment, ReminderMessage, Unit, WorkflowRequest, WorkItem
-from tasks_app.services.workflow import assignment_bounce, extension_request, item_close
+from tasks_app.selectors.workflow import not_acknowledged
+from tasks_app.services.workflow import assignment_acknowledge, assignment_bounce, extension_request, item_close
 from tests.api.conftest import client_for
 from tests.personas import District, Personas
 from tests.workflow.test_services import led_items, other_unit
@@ -160,6 +162,25 @@ def test_it_counts_unacknowledged_items_on_the_division_page(personas, item):
     assert "未签收" in page
     leader = web(personas.leader).get(f"/console/division/items/{item.pk}/").content.decode()
     assert "销号" in leader and 'data-confirm="销号后' not in leader  # read-only: no button
+
+
+def test_it_counts_an_acknowledgement_on_the_division_page_at_once(personas, item):
+    """The count is a snapshot (tasks_app.snapshots): an acknowledgement or a closure renews it at once."""
+
+    def shown() -> int:
+        page = web(personas.admin).get("/console/division/", {"plan": personas.plan.pk}).content.decode()
+        return int(re.search(r"未签收的填报分工:<b>(\d+)</b>", page).group(1))
+
+    def truth() -> int:
+        return not_acknowledged().filter(item__plan=personas.plan).count()
+
+    before = shown()
+    assert before == truth() > 1 and shown() == before  # the second read comes from the snapshot
+    assignment_acknowledge(user=personas.owner, item=item)
+    assert shown() == truth() == before - 1
+    waiting = not_acknowledged().filter(item__plan=personas.plan).exclude(item=item).first().item
+    item_close(user=personas.admin, item=waiting)
+    assert shown() == truth() < before - 1
 
 
 def test_it_shows_the_closure_on_the_task_row(personas, item):
