@@ -325,8 +325,11 @@ class ReportViewSet(
         data = form.validated_data
         # PATCH: fields not sent keep the text they had when this version was read.
         draft = ReportDraft(**{field: data.get(field, getattr(report, field)) for field in REPORT_FIELDS})
-        report = report_save(report=report, user=request.user, data=draft, expected_version=data["version"])
-        return self._reply(report)
+        saved = report_save(report=report, user=request.user, data=draft, expected_version=data["version"])
+        # The reply is the row as the save wrote it (its item, unit and cycle loaded with the lock), with the
+        # evidence just read: a save changes no evidence, so reading the report a third time adds nothing.
+        setattr(saved, api_reads.EVIDENCE_ROWS, getattr(report, api_reads.EVIDENCE_ROWS))
+        return Response(serializers.ReportSerializer(saved).data)
 
     @extend_schema(
         summary="提交报告(需带读取时的 version)",

@@ -171,10 +171,10 @@ def report_save(*, report: Report, user: Any, data: ReportDraft, expected_versio
         current.actual_value = number_from_text(current.actual_value_text)
         if current.item.is_indicator:
             _check_actual(current, data)
-        current.version = F("version") + 1
+        # The row is locked for this transaction (report_locked), so the increment needs no F() and no re-read
+        current.version += 1
         current.updated_by = user
         current.save()
-        current.refresh_from_db()
         _record(current, action=ReportVersion.Action.SAVE, user=user)
     return current
 
