@@ -21,6 +21,7 @@ from tasks_app.models import (
     Plan,
     Report,
     ReportingCycle,
+    Unit,
     WorkItem,
 )
 from tasks_app.rules.lights import light_in
@@ -49,17 +50,21 @@ def api_items(user: access.AnyUser, *, today: date | None = None, lit: bool = Fa
     joined = workspace.with_open_cycle(access.visible_items(user), workspace.open_cycle_ids(user))
     if lit:
         joined = with_open_cycle_lights(joined, today=today or timezone.localdate())
-    # A row needs its plan's title and warning window and its source's file name: the plan's JSON rules and the
-    # source text are left in the database (joined, a 500-row page decoded the plan's four JSON fields 500 times).
-    # Plain lists (to_attr): a prefetch into the related manager clones a queryset per row and relation, ~50 µs
-    # each. Milestone's default ordering would join the item's plan and its jurisdiction to sort one item's dates.
+    # The plan, its source and the units are few and shared by many rows: prefetched, each is one instance
+    # (joined, a 500-row page built 500 copies of the plan and its source and 1,500 units, and decoded the plan's
+    # JSON rules 500 times: 96 -> 74 ms for 500 rows, 20 -> 17.5 ms for 50, the same JSON). A row reads its
+    # plan's title and warning window and its source's file name; the rest stays in the database. Plain lists
+    # (to_attr): a prefetch into the related manager clones a queryset per row and relation, ~50 µs each.
+    # ``order_by()``: the models' default orderings join the plan's jurisdiction to sort rows nobody lists.
+    plans = Plan.objects.select_related("source").defer("source__text", *PLAN_FIELDS_NO_ROW_READS).order_by()
+    units = Prefetch("unit", queryset=Unit.objects.order_by().only("id", "name", "jurisdiction_id"))
     return (
-        joined.select_related("plan", "section", "indicator", "plan__source")
-        .defer(*(f"plan__{field}" for field in PLAN_FIELDS_NO_ROW_READS), "plan__source__text")
+        joined.select_related("section", "indicator")
         .prefetch_related(
+            Prefetch("plan", queryset=plans),
             Prefetch(
                 "assignments",
-                queryset=Assignment.objects.select_related("unit").order_by("role", "order"),
+                queryset=Assignment.objects.order_by("role", "order").prefetch_related(units),
                 to_attr=ASSIGNMENT_ROWS,
             ),
             Prefetch("milestones", queryset=Milestone.objects.order_by("date", "id"), to_attr=MILESTONE_ROWS),
