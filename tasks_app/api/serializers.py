@@ -8,6 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tasks_app.api.representation import DirectModelSerializer
 from tasks_app.models import (
     Assignment,
     Contribution,
@@ -36,31 +37,31 @@ def id_field(**kwargs: Any) -> serializers.IntegerField:
 # --- small nested shapes -------------------------------------------------------------------------
 
 
-class PlanRefSerializer(serializers.ModelSerializer):
+class PlanRefSerializer(DirectModelSerializer):
     class Meta:
         model = Plan
         fields = ["id", "title"]
 
 
-class SectionRefSerializer(serializers.ModelSerializer):
+class SectionRefSerializer(DirectModelSerializer):
     class Meta:
         model = Section
         fields = ["id", "number", "title"]
 
 
-class UnitRefSerializer(serializers.ModelSerializer):
+class UnitRefSerializer(DirectModelSerializer):
     class Meta:
         model = Unit
         fields = ["id", "name"]
 
 
-class ItemRefSerializer(serializers.ModelSerializer):
+class ItemRefSerializer(DirectModelSerializer):
     class Meta:
         model = WorkItem
         fields = ["id", "number", "title", "kind"]
 
 
-class CycleStateFields(serializers.ModelSerializer):
+class CycleStateFields(DirectModelSerializer):
     """``state`` / ``state_label``: 未开启 / 填报中 / 已截止 / 已关闭 by rules.cycles (``status`` stays the stored value)."""
 
     state = serializers.ChoiceField(choices=[(s.value, s.label) for s in CycleState], read_only=True)
@@ -77,13 +78,13 @@ class CycleRefSerializer(CycleStateFields):
         fields = ["id", "year", "period", "period_label", "frequency", "status", "due_date", "state", "state_label"]
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(DirectModelSerializer):
     class Meta:
         model = Milestone
         fields = ["date", "text"]
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(DirectModelSerializer):
     class Meta:
         model = IndicatorDetail
         fields = [
@@ -112,7 +113,7 @@ _INDICATOR_ROWS = IndicatorSerializer()
 # --- tasks ---------------------------------------------------------------------------------------
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(DirectModelSerializer):
     plan = PlanRefSerializer(read_only=True)
     section = SectionRefSerializer(read_only=True, allow_null=True)
     milestones = MilestoneSerializer(many=True, read_only=True, source=MILESTONE_ROWS)
@@ -223,7 +224,7 @@ class CycleSerializer(CycleStateFields):
 # --- reports -------------------------------------------------------------------------------------
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(DirectModelSerializer):
     name = serializers.CharField(source="original_name", read_only=True)
 
     class Meta:
@@ -231,7 +232,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "size", "content_type", "sha256", "uploaded_at"]
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(DirectModelSerializer):
     item = ItemRefSerializer(read_only=True)
     unit = UnitRefSerializer(read_only=True)
     cycle = CycleRefSerializer(read_only=True)
@@ -305,7 +306,7 @@ class HeadReturnSerializer(VersionSerializer):
 # --- contributions -------------------------------------------------------------------------------
 
 
-class ContributionSerializer(serializers.ModelSerializer):
+class ContributionSerializer(DirectModelSerializer):
     item = ItemRefSerializer(read_only=True)
     unit = UnitRefSerializer(read_only=True)
     cycle = CycleRefSerializer(read_only=True)
