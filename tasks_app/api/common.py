@@ -5,45 +5,15 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from django.core.paginator import Paginator as DjangoPaginator
-from django.db.models import QuerySet
 from django.http import Http404
-from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 
-from tasks_app import access
 from tasks_app.api.serializers import MAX_ID, ErrorSerializer
-from tasks_app.models import Report, WorkItem
-from tasks_app.snapshots import plan_snapshot, snapshots_enabled
-
-# Lists whose count a snapshot of the plans' data may keep: tasks_app.snapshots renews the plans' tokens on every
-# change these rows are filtered by (an item's fields, its assignments, a report's place and, once done, content).
-_KEPT_COUNT_MODELS = (WorkItem, Report)
-
-
-class _KeptCountPaginator(DjangoPaginator):
-    """``count`` read from a snapshot of the visible plans' data (``plan_ids``), keyed by the page query's own SQL
-    (scope, filters and today's date are in it): an office list over years of reports counted 46,000 rows on
-    every page (57 ms for a closed cycle at province scale), though its rows change far less often than it is
-    paged. ``plan_ids=None``: counted every time."""
-
-    def __init__(self, object_list: Any, per_page: int, *, plan_ids: list[int] | None) -> None:
-        super().__init__(object_list, per_page)
-        self.kept: tuple[QuerySet, list[int]] | None = (
-            (object_list, plan_ids) if plan_ids is not None and isinstance(object_list, QuerySet) else None
-        )
-
-    @cached_property
-    def count(self) -> int:
-        if self.kept is None:
-            return super().count
-        rows, plan_ids = self.kept
-        sql, params = rows.query.sql_with_params()
-        return plan_snapshot("api-list-count", plan_ids=plan_ids, key=(sql, params), compute=rows.count)
+from tasks_app.selectors.paging import office_paginator
 
 
 class Pagination(PageNumberPagination):
@@ -53,14 +23,9 @@ class Pagination(PageNumberPagination):
     page_size_query_description = "每页条数(默认 50,最大 500;超过按 500)"
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
-        kept = isinstance(queryset, QuerySet) and issubclass(queryset.model, _KEPT_COUNT_MODELS)
-        # unit staff lists are small (their units' items); an office list spans whole plans
-        plan_ids = (
-            sorted(access.visible_plans(request.user).values_list("pk", flat=True))
-            if kept and snapshots_enabled() and access.sees_everything(request.user)
-            else None
-        )
-        self.django_paginator_class = functools.partial(_KeptCountPaginator, plan_ids=plan_ids)  # type: ignore[assignment]
+        # an office list's count is kept as a snapshot of the plans' data (selectors.paging); the API's item and
+        # report filters read only plan data the snapshots watch
+        self.django_paginator_class = functools.partial(office_paginator, request.user)  # type: ignore[assignment]
         return super().paginate_queryset(queryset, request, view)
 
 

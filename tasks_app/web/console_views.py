@@ -31,6 +31,7 @@ from tasks_app.selectors import cycle_unlocks as unlocks
 from tasks_app.selectors import lights as light_reads
 from tasks_app.selectors import review_diff, sources
 from tasks_app.selectors.defaults import default_cycle_for
+from tasks_app.selectors.paging import office_paginator
 from tasks_app.selectors.plan_board import PlanFilters, plan_board
 from tasks_app.selectors.scoring import cycle_scores
 from tasks_app.services.cycles import (
@@ -244,7 +245,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     cycle = _cycle_or_404(request, filters.cycle) if filters.cycle else None
     chapters = console_reads.plan_chapters(cycle.plan_id) if cycle else None
     queue = review_diff.with_resubmission_flag(console_reads.review_queue(request.user, filters, chapters=chapters))
-    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = office_paginator(request.user, queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     changes = review_diff.resubmissions(rows)  # two queries for the page
     for row in rows:

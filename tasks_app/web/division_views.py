@@ -25,6 +25,7 @@ from tasks_app.rules.units import UnitNames
 from tasks_app.selectors import division as division_reads
 from tasks_app.selectors import lights as light_reads
 from tasks_app.selectors.defaults import default_plan_for
+from tasks_app.selectors.paging import office_paginator
 from tasks_app.selectors.workflow import plan_unacknowledged_count
 from tasks_app.services.contacts import contacts_import_xlsx
 from tasks_app.services.division import (
@@ -66,9 +67,12 @@ def _int(value: Any) -> int | None:
     return number if 0 < number < 2**31 else None
 
 
-def _page(request: HttpRequest, rows: Any, default: int = 50):
+def _page(request: HttpRequest, rows: Any, default: int = 50, *, kept: bool = False):
+    """A page of ``rows``; ``kept``: the count is a snapshot of the plans' data (selectors.paging), for rows whose
+    filters read only plan data."""
     size = _int(request.GET.get("page_size"))
-    paginator = Paginator(rows, size if size in PAGE_SIZES else default)
+    per_page = size if size in PAGE_SIZES else default
+    paginator = office_paginator(request.user, rows, per_page) if kept else Paginator(rows, per_page)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -97,7 +101,8 @@ def division(request: HttpRequest) -> HttpResponse:
     plan = _plan(request) or next((p for p in plans if work and p.pk == work.pk), plans[0] if plans else None)
     q = request.GET.get("q", "").strip()[:100]
     undivided = request.GET.get("undivided") == "1"
-    page_obj = _page(request, division_reads.division_items(plan=plan, q=q, undivided=undivided)) if plan else None
+    items = division_reads.division_items(plan=plan, q=q, undivided=undivided) if plan else None
+    page_obj = _page(request, items, kept=True) if items is not None else None
     rows = (
         [
             (

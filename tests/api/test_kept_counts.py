@@ -3,6 +3,8 @@ and never shared across scopes."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tasks_app.models import Assignment, Report, WorkItem
@@ -56,3 +58,27 @@ def test_it_keeps_each_scope_its_own_count(personas: Personas, district: Distric
     assert {who: _count(getattr(d, who), "/api/reports/") for who in seen} == seen  # read again, kept
     # unit staff count their own rows, never through the office's snapshot
     assert _count(d.staff, "/api/reports/") == Report.objects.filter(unit=d.unit).count()
+
+
+def test_it_shows_the_division_page_total_afresh_after_an_item_change(personas: Personas):
+    from django.test import Client
+
+    p = personas
+    client = Client()
+    client.force_login(p.admin)
+
+    def total(**params) -> int:
+        page = client.get("/console/division/", {"plan": p.plan.pk, **params}).content.decode()
+        shown = re.search(r"共 (\d+) 条", page)  # an empty list shows no pager
+        return int(shown.group(1)) if shown else 0
+
+    active = WorkItem.objects.filter(plan=p.plan, is_active=True)
+    assert total() == total() == active.count()  # the second read comes from the snapshot
+    undivided = total(undivided="1")
+    item = active.exclude(assignments__isnull=True).first()
+    item.assignments.all().delete()
+    plans_changed(plan_ids=[p.plan.pk])  # the queryset delete sends no per-row signal that renews
+    assert total(undivided="1") == undivided + 1
+    item.is_active = False
+    item.save(update_fields=["is_active"])  # a model save renews by its signal
+    assert total() == active.count()

@@ -289,6 +289,7 @@ def test_it_searches_the_division_list_in_constant_queries(client, personas):
             assert client.get(f"/console/division/?plan={p.plan.id}&page_size={size}").status_code == 200
         return len(ctx.captured_queries)
 
+    count(20)  # the first view fills the office snapshots (selectors.paging keeps the count)
     assert count(20) == count(100)
 
 

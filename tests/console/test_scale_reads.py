@@ -34,6 +34,7 @@ def test_it_lists_the_web_review_queue_in_a_constant_number_of_queries(review: R
     few, _ = _count(client, url)
     for item in review.others[:5]:
         submitted_report(p, item)
+    client.get(url)  # the submissions renewed the kept count (selectors.paging): the next view counts afresh
     more, page = _count(client, url)
     assert few == more
     assert page.count('name="report"') == 6  # six submitted reports, each with its checkbox

@@ -103,6 +103,7 @@ def test_it_flags_the_queue_in_a_constant_number_of_queries(client, web):
         return len(ctx.captured_queries)
 
     _resubmit(web)
+    queries()  # the first view fills the kept count (selectors.paging); the changes below renew it
     one = queries()
     for item in [i for i in education_task_items(p) if i.pk != web.lead_item.pk][:3]:
         report = submitted_report(p, item)
@@ -115,5 +116,5 @@ def test_it_flags_the_queue_in_a_constant_number_of_queries(client, web):
         )
         report_submit(report=report, user=p.owner, expected_version=report.version)
     body = client.get(reverse("console-review"), {"cycle": p.cycle.pk}).content.decode()
-    assert body.count('class="badge resubmitted-flag"') == 4
+    assert body.count('class="badge resubmitted-flag"') == 4  # this view counted afresh
     assert queries() == one
