@@ -108,10 +108,9 @@ def open_cycle_page_lights(
     lit = {item.pk: item for item in items if item.open_cycle_id is not None}  # type: ignore[attr-defined]
     if not lit:
         return found
-    in_cycle: dict[int, list[Report]] = defaultdict(list)
-    done_years: dict[int, list[int]] = defaultdict(
-        list
-    )  # "completed": a done 已完成 report in this or an earlier cycle
+    in_cycle: dict[int, list[Report]] = defaultdict(list)  # the open cycle's reports
+    # "completed": the years of the done reports saying 已完成 (this cycle's year or earlier counts)
+    done_years: dict[int, list[int]] = defaultdict(list)
     completed = Q(status__in=Report.DONE_STATUSES, progress_status=Report.Progress.DONE)
     # One query for both; .order_by(): the default ordering joins the plan and its jurisdiction to sort
     reports = (
