@@ -253,6 +253,11 @@ def visible_plans(user: AnyUser) -> QuerySet[Plan]:
     return plans.filter(Exists(mine))
 
 
+def visible_plan_ids(user: AnyUser) -> list[int]:
+    """The ids of ``visible_plans(user)``, sorted; read once per request (the snapshots' keys and tokens)."""
+    return _per_user(user, "plan_ids", lambda: sorted(visible_plans(user).values_list("pk", flat=True)))
+
+
 def visible_items(user: AnyUser) -> QuerySet[WorkItem]:
     items = WorkItem.objects.filter(is_active=True)
     if sees_everything(user):

@@ -125,6 +125,15 @@ def item_light(
     return Light(GREEN, "not_due" if missing else "on_track")
 
 
+# "Completed": a done report saying 已完成 (in this cycle or an earlier one of the plan), in both forms.
+COMPLETED_REPORTS = Q(status__in=Report.DONE_STATUSES, progress_status=Report.Progress.DONE)
+
+
+def says_completed(report: Any) -> bool:
+    """Python form of ``COMPLETED_REPORTS`` for a loaded report."""
+    return report.status in Report.DONE_STATUSES and report.progress_status == Report.Progress.DONE
+
+
 def latest_progress(reports: Sequence[Any]) -> str | None:
     """Python form of "the latest done report's progress_status": among one item's reports in one cycle, the
     done one submitted last (then the highest id)."""
@@ -198,9 +207,7 @@ def light_annotations(*, cycle: CycleRef, today: date, closed: Q | None = None) 
         output_field=CharField(),
     )
     completed = Q(
-        Exists(
-            done.filter(item=OuterRef("pk"), progress_status=Report.Progress.DONE, cycle__year__lte=_ref(cycle.year, 1))
-        )
+        Exists(Report.objects.filter(COMPLETED_REPORTS, item=OuterRef("pk"), cycle__year__lte=_ref(cycle.year, 1)))
     )
     window = Coalesce(F("plan__light_warning_days"), Value(settings.TRAFFIC_LIGHT_WARNING_DAYS))
     due = _ref(cycle.due_date, 0) if isinstance(cycle.due_date, str) else Value(cycle.due_date, DateField())

@@ -50,13 +50,11 @@ def item_page_light(
     when this cycle's reports do not say 已完成 and the deadline matters (an earlier cycle may have)."""
     if cycle is None:
         return None
-    done = [r for r in reports if r.status in Report.DONE_STATUSES]
-    completed = any(r.progress_status == Report.Progress.DONE for r in done)
+    completed = any(lights.says_completed(r) for r in reports)
     if not completed and item.deadline is not None and item.deadline < today:
         completed = Report.objects.filter(
+            lights.COMPLETED_REPORTS,
             item=item,
-            status__in=Report.DONE_STATUSES,
-            progress_status=Report.Progress.DONE,
             cycle__plan_id=cycle.plan_id,
             cycle__year__lte=cycle.year,
         ).exists()
@@ -111,10 +109,10 @@ def open_cycle_page_lights(
     in_cycle: dict[int, list[Report]] = defaultdict(list)  # the open cycle's reports
     # "completed": the years of the done reports saying 已完成 (this cycle's year or earlier counts)
     done_years: dict[int, list[int]] = defaultdict(list)
-    completed = Q(status__in=Report.DONE_STATUSES, progress_status=Report.Progress.DONE)
     # One query for both; .order_by(): the default ordering joins the plan and its jurisdiction to sort
+    open_ids = {item.open_cycle_id for item in lit.values()}  # type: ignore[attr-defined]
     reports = (
-        Report.objects.filter(Q(cycle_id__in={item.open_cycle_id for item in lit.values()}) | completed)  # type: ignore[attr-defined]
+        Report.objects.filter(Q(cycle_id__in=open_ids) | lights.COMPLETED_REPORTS)
         .filter(item_id__in=list(lit))
         .only("item_id", "unit_id", "cycle_id", "status", "progress_status", "submitted_at", "cycle__year")
         .select_related("cycle")
@@ -123,7 +121,7 @@ def open_cycle_page_lights(
     for report in reports:
         if report.cycle_id == lit[report.item_id].open_cycle_id:  # type: ignore[attr-defined]
             in_cycle[report.item_id].append(report)
-        if report.status in Report.DONE_STATUSES and report.progress_status == Report.Progress.DONE:
+        if lights.says_completed(report):
             done_years[report.item_id].append(report.cycle.year)
     for pk, item in lit.items():
         year = item.open_cycle_year  # type: ignore[attr-defined]

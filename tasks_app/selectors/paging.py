@@ -47,9 +47,5 @@ class KeptCountPaginator(Paginator):
 def office_paginator(user: access.AnyUser, rows: Any, per_page: int) -> Paginator:
     """A paginator of ``rows`` (items or reports) whose count is kept for office users."""
     kept = isinstance(rows, QuerySet) and issubclass(rows.model, KEPT_COUNT_MODELS)
-    plan_ids = (
-        sorted(access.visible_plans(user).values_list("pk", flat=True))
-        if kept and snapshots_enabled() and access.sees_everything(user)
-        else None
-    )
+    plan_ids = access.visible_plan_ids(user) if kept and snapshots_enabled() and access.sees_everything(user) else None
     return KeptCountPaginator(rows, per_page, plan_ids=plan_ids)

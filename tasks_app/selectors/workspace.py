@@ -281,7 +281,7 @@ def workspace_counts(
     scope and the day (lights and 逾期 move with the date)."""
     if not access.sees_everything(user):
         return _workspace_counts(user, filters=filters, scope=scope, today=today)
-    plan_ids = sorted(access.visible_plans(user).values_list("pk", flat=True))
+    plan_ids = access.visible_plan_ids(user)
     return plan_snapshot(
         "office-facets",
         plan_ids=plan_ids,
