@@ -101,6 +101,18 @@ _YEAR_PHRASE = re.compile(
     r"(?P<before>\s*(?:之前|以前|前))?"
 )
 
+# A month, a half year or a quarter without a year ("6月底前", "9月30日前", "三季度末", "上半年"), as yearly
+# notices write them: a point in the plan year. Only deadline forms count (a bare "6月" does not), and never
+# after 年 or 每 ("每年6月底前", "次年3月底前" repeat or look ahead; they are no milestone of this year).
+_YEARLESS_PHRASE = re.compile(
+    r"(?<![\d年月每])"
+    r"(?:"
+    r"(?P<m>\d{1,2})\s*月份?\s*(?:(?P<mtail>底|末|上旬|中旬|下旬|(?P<d>\d{1,2})\s*[日号])\s*(?:之前|以前|前)?"
+    r"|(?:之前|以前|前))"
+    r"|(?P<tail>上半年|第?[一二三四]季度)(?:末|底)?\s*(?:之前|以前|前)?"
+    r")"
+)
+
 # "到二〇三五年(底)": Chinese-numeral years count only in this explicit phrasing.
 _CN_YEAR_PHRASE = re.compile(r"(?:到|至)(?P<y>[〇○零一二三四五六七八九]{4})年(?P<tail>底|末)?(?P<before>前)?")
 
@@ -152,8 +164,9 @@ def _rest_after(text: str, pos: int) -> str:
     return text[pos:].lstrip(" \t\u3000")[:4]
 
 
-def _year_phrase_date(m: re.Match[str]) -> date | None:
-    year = int(m.group("y"))
+def _year_phrase_date(m: re.Match[str], *, year: int | None = None) -> date | None:
+    """The date a phrase of ``_YEAR_PHRASE`` (or, with ``year``, of ``_YEARLESS_PHRASE``) names."""
+    year = int(m.group("y")) if year is None else year
     tail = m.group("tail")
     if m.group("m"):
         month = int(m.group("m"))
@@ -223,6 +236,9 @@ def extract_milestones(text: str, *, plan_year: int, period_end: int) -> list[Mi
             continue
         start = before_at if prefix else m.start()
         add(start, m.end(), _year_phrase_date(m))
+
+    for m in _YEARLESS_PHRASE.finditer(text):
+        add(m.start(), m.end(), _year_phrase_date(m, year=plan_year))
 
     for m in _CN_YEAR_PHRASE.finditer(text):
         written_year = cn_year(m.group("y"))

@@ -144,19 +144,19 @@ def parse_extracted(extracted: Extracted, *, filename: str = "") -> ParsedDocume
         layout = "xlsx" if extracted.format in ("xlsx", "xls") else "table"
     else:
         meta = metadata.read_metadata(lines, filename=filename, title=extracted.title or None)
-        if meta.kind == "notice" or any(_UNIT_LINE.match(line) for line in lines):
-            structure = notice.parse_notice(lines)
-            layout = "unit-lines" if any(_UNIT_LINE.match(line) for line in lines) else "inline-units"
+        unit_lines = any(_UNIT_LINE.match(line) for line in lines)
+        if meta.kind == "notice" or unit_lines:
+            try:
+                structure = notice.parse_notice(lines)
+                layout = "unit-lines" if unit_lines else "inline-units"
+            except notice.NoAssignedItems:
+                if unit_lines:
+                    raise
+                # A yearly task list issued without units (重点工作任务 before the office divides it) is read
+                # like an undivided outline; the preview warns that no unit was found.
+                structure, layout = _outline_structure(lines)
         else:
-            table_part = tables.parse_tables(lines)
-            outline_part = outline.parse_outline(lines, skip=table_part.consumed_lines)
-            structure = StructureResult(
-                sections=table_part.sections + outline_part.sections,
-                items=table_part.items + outline_part.items,
-                evaluations=table_part.evaluations,
-                warnings=table_part.warnings + outline_part.warnings,
-            )
-            layout = "inline-units" if any(item.unit_text for item in outline_part.items) else "outline"
+            structure, layout = _outline_structure(lines)
     meta.doc_number = meta.doc_number or extracted.doc_number
     meta.issued = meta.issued or extracted.issued
     doc = _assemble(meta, structure, lines=lines, layout=layout, original=extracted.lines)
@@ -165,6 +165,19 @@ def parse_extracted(extracted: Extracted, *, filename: str = "") -> ParsedDocume
     if not doc.items and not doc.sections:
         raise ParseError("未识别出任何章节、指标或任务:文件没有可识别的结构 (no structure found)")
     return doc
+
+
+def _outline_structure(lines: list[str]) -> tuple[StructureResult, str]:
+    """Pipe tables, then the outline (headings, paragraphs, inline unit annotations) of a text."""
+    table_part = tables.parse_tables(lines)
+    outline_part = outline.parse_outline(lines, skip=table_part.consumed_lines)
+    structure = StructureResult(
+        sections=table_part.sections + outline_part.sections,
+        items=table_part.items + outline_part.items,
+        evaluations=table_part.evaluations,
+        warnings=table_part.warnings + outline_part.warnings,
+    )
+    return structure, "inline-units" if any(item.unit_text for item in outline_part.items) else "outline"
 
 
 def _assemble(meta: metadata.Metadata, structure: StructureResult, *, lines: list[str], layout: str,
@@ -188,7 +201,7 @@ def _assemble(meta: metadata.Metadata, structure: StructureResult, *, lines: lis
         line_count=len(lines),
     )
     if doc.kind == "notice" and any(item.unit_text for item in doc.items) is False:
-        doc.warnings.append("分工通知中没有识别出任何单位")
+        doc.warnings.append("分工通知中没有识别出任何单位:按未分工的任务清单导入,导入后可用“分工建议”分配单位")
     plan_year = meta.issued.year if meta.issued else meta.period_start
     plan_year = min(max(plan_year, meta.period_start), meta.period_end)
     spelling = units.SpellingIndex(original if original is not None else lines)

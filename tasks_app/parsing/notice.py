@@ -69,12 +69,16 @@ def detect_layout(lines: list[str]) -> str:
     return LAYOUT_INLINE
 
 
+class NoAssignedItems(ParseError):
+    """A notice in which no item carries a unit: the caller may read it as an undivided task list."""
+
+
 def parse_notice(lines: list[str]) -> StructureResult:
-    """Sections and items of a division notice; raises ParseError when no item is found."""
+    """Sections and items of a division notice; raises NoAssignedItems when no item is found."""
     layout = detect_layout(lines)
     result = _NoticeParser(lines, layout).run()
     if not result.items:
-        raise ParseError(
+        raise NoAssignedItems(
             "No assigned item found: expected lines starting with 牵头单位/配合单位/责任单位 "
             "or items ending with a unit annotation such as (市发改委牵头,市财政局配合)."
         )

@@ -156,3 +156,30 @@ def test_it_takes_the_latest_milestone_as_deadline():
 
 def test_it_defaults_to_the_plan_end_without_milestones():
     assert compute_deadline([], period_end=2025) == (date(2025, 12, 31), None, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("争取专项债券资金,6月底前完成首批发行", [(date(2024, 6, 30), "6月底前")]),
+        ("9月30日前完成验收", [(date(2024, 9, 30), "9月30日前")]),
+        ("三季度末前建成投用", [(date(2024, 9, 30), "三季度末前")]),
+        ("上半年开工建设", [(date(2024, 6, 30), "上半年")]),
+        ("5月中旬前完成招标", [(date(2024, 5, 15), "5月中旬前")]),
+        ("10月前全面完成,年底前验收", [(date(2024, 10, 31), "10月前"), (date(2024, 12, 31), "年底前")]),
+    ],
+)
+def test_it_reads_months_and_quarters_without_a_year_as_the_plan_year(text, expected):
+    assert dates(text, plan_year=2024, period_end=2024) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["每年6月底前报送进展", "次年3月底前完成审计", "3月份启动", "1-6月份累计增长5%", "建设周期12个月", "4季度"],
+)
+def test_it_sets_no_milestone_for_recurring_or_bare_months(text):
+    assert dates(text, plan_year=2024, period_end=2024) == []
+
+
+def test_it_reads_a_dated_month_once_not_again_without_its_year():
+    assert dates("2025年6月底前完成", plan_year=2024, period_end=2025) == [(date(2025, 6, 30), "2025年6月底前")]

@@ -126,3 +126,19 @@ def test_it_keeps_unit_names_as_written():
     }
     assert "市农委(市扶贫办)" in ascii_names and "市农委（市扶贫办）" not in ascii_names
     assert "市农委（市扶贫办）" in full_names
+
+
+def test_it_reads_a_yearly_task_list_issued_without_units_as_undivided():
+    doc = parse_text((HERE / "undivided_yearly_tasks.txt").read_text(encoding="utf-8"), filename="tasks.txt")
+    assert (doc.kind, doc.layout, doc.jurisdiction, doc.period_start, doc.period_end) == (
+        "notice",
+        "outline",
+        "盖州市",
+        2024,
+        2024,
+    )
+    assert len(doc.items) == 7 and not any(item.units for item in doc.items)
+    assert any("没有识别出任何单位" in warning for warning in doc.warnings)
+    bonds = next(item for item in doc.items if "专项债券" in item.text)
+    assert bonds.deadline == date(2024, 6, 30) and not bonds.deadline_defaulted
+    assert doc.reporting is not None and doc.reporting.frequency == "quarterly"
