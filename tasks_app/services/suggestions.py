@@ -29,8 +29,10 @@ from tasks_app.rules.reporting import reporting_role
 from tasks_app.services.suggestion_dates import ValidNames, plan_date
 from tasks_app.suggesting.concepts import (
     concept_key,
+    function_key_for,
     function_words,
     functions_of,
+    key_base,
     level_prefix,
     lower_governments_name,
 )
@@ -107,15 +109,16 @@ def training_examples_load(*, plan_ids: Iterable[int] | None = None) -> list[Tra
         for other in (Assignment.Role.COOPERATING, Assignment.Role.RESPONSIBLE):
             if other != role:
                 cooperating += [key for key in by_role[other] if key not in lead + cooperating]
+        text, context = item_text_make(item=item), item_context_make(item=item)
         examples.append(
             TrainingExample(
                 item_id=item.id,
                 plan=str(item.plan_id),
-                text=item_text_make(item=item),
-                lead=tuple(lead),
-                cooperating=tuple(cooperating),
+                text=text,
+                lead=tuple(function_key_for(key=key, text=f"{context}\n{text}") for key in lead),
+                cooperating=tuple(function_key_for(key=key, text=f"{context}\n{text}") for key in cooperating),
                 jurisdiction=item.plan.jurisdiction.name,
-                context=item_context_make(item=item),
+                context=context,
             )
         )
     return examples
@@ -166,8 +169,9 @@ def target_units_build(
             name, home = key.rsplit("@", 1)
             mapping[key] = name if home == place else None
             continue
-        if key in exact:
-            mapping[key] = exact[key]
+        base = key_base(key=key)
+        if base in exact:  # the unit itself (a function key at home is its multi-function unit again)
+            mapping[key] = exact[base]
             continue
         labels = functions_of(key=key)
         candidates = sorted(candidate for label in labels for candidate in by_function.get(label, ()))
@@ -176,7 +180,9 @@ def target_units_build(
         elif "下级政府" in labels:
             mapping[key] = lower_governments_name(level=jurisdiction.level)
         else:
-            spelling = spelled.get(labels, key) if labels else key
+            if base != key:  # no unit of that one function here: spelled as the whole unit would be
+                labels = functions_of(key=base)
+            spelling = spelled.get(labels, base) if labels else base
             prefix = "" if spelling.startswith(("各", "有关", "相关")) else level_prefix(level=jurisdiction.level)
             mapping[key] = prefix + spelling
     if valid is not None:
@@ -198,7 +204,7 @@ def _spellings(*, examples: Sequence[TrainingExample], levels: dict[str, str], l
         same = levels.get(example.jurisdiction) == level
         for key in (*example.lead, *example.cooperating):
             if "@" not in key:
-                counts[(key, same)] += 1
+                counts[(key_base(key=key), same)] += 1
     best: dict[tuple, tuple[int, int, str]] = {}
     for (key, same), count in counts.items():
         labels = functions_of(key=key)
@@ -268,21 +274,23 @@ def suggestion_payload(*, item: WorkItem, suggestion: Suggestion, target: Target
 _TUNED: dict[str, SuggesterSettings] = {}
 
 
-def suggester_tune(*, suggester: DivisionSuggester) -> SuggesterSettings:
+def suggester_tune(*, suggester: DivisionSuggester, target: TargetUnits) -> SuggesterSettings:
     """The combination weights for ``suggester``, chosen by leave-one-out over its training examples
-    (``suggesting.tuning``) and remembered per process for the same examples and function words: the first
-    request after a division changes pays ~3 s, the next ones nothing."""
+    (``suggesting.tuning``) scored in ``target``'s unit names, and remembered per process for the same
+    examples, function words and mapping: the first request after a division changes pays ~3 s, the next
+    ones nothing."""
     digest = hashlib.sha256()
     for example in suggester.examples:
         digest.update(
             repr((example.item_id, example.text, example.context, example.lead, example.cooperating)).encode()
         )
     digest.update(repr(sorted(suggester.unit_words.items())).encode())
+    digest.update(repr(sorted(target.mapping.items(), key=lambda pair: pair[0])).encode())
     key = digest.hexdigest()
     if key not in _TUNED:
         if len(_TUNED) > 32:
             _TUNED.clear()
-        _TUNED[key] = settings_tune(suggester=suggester, positions=range(len(suggester.examples)))
+        _TUNED[key] = settings_tune(suggester=suggester, positions=range(len(suggester.examples)), name_of=target)
     return _TUNED[key]
 
 
@@ -293,7 +301,7 @@ def plan_suggestions_build(*, plan: Plan, limit: int | None = None, tune: bool =
     valid = ValidNames.load(jurisdiction=plan.jurisdiction, on=plan_date(plan))
     suggester, target = suggester_build(jurisdiction=plan.jurisdiction, examples=examples, valid=valid)
     if tune:
-        suggester.settings = suggester_tune(suggester=suggester)
+        suggester.settings = suggester_tune(suggester=suggester, target=target)
     positions = {example.item_id: position for position, example in enumerate(examples)}
     items = _items_query().filter(plan=plan).order_by("order")
     if limit is not None:

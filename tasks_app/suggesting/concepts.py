@@ -194,9 +194,35 @@ def concept_key(*, name: str, jurisdiction: str = "") -> str:
     return stripped if len(stripped) >= 2 else key
 
 
+# Joins a key to the one function an item of a multi-function unit is about: 教文旅局·旅游.
+FUNCTION_MARK = "·"
+
+
 def functions_of(*, key: str) -> tuple[str, ...]:
-    """Labels of the functions a unit (by concept key) performs, in table order."""
+    """Labels of the functions a unit (by concept key) performs, in table order; a function key
+    (``function_key_for``) performs its one function."""
+    if FUNCTION_MARK in key:
+        return (key.split(FUNCTION_MARK, 1)[1],)
     return tuple(function.label for function, pattern in _COMPILED if pattern.search(key))
+
+
+def key_base(*, key: str) -> str:
+    """The unit's own key of a function key (教文旅局·旅游 → 教文旅局); any other key is its own base."""
+    return key.split(FUNCTION_MARK, 1)[0]
+
+
+def function_key_for(*, key: str, text: str) -> str:
+    """What a unit doing several functions did on one item: 站前区's 教文旅局 on a tourism item is
+    ``教文旅局·旅游``, so another jurisdiction learns it for the unit doing tourism there, not for whichever
+    of its education, culture or tourism units comes first. The function is the one whose words
+    (``function_words``) occur most in ``text``; with no word, or a tie, the key stays the unit's own."""
+    labels = functions_of(key=key)
+    if len(labels) < 2 or "@" in key:
+        return key
+    hits = {label: sum(1 for word in function_words(labels=[label]) if word in text) for label in labels}
+    best = max(hits.values())
+    winners = [label for label, count in hits.items() if count == best]
+    return f"{key}{FUNCTION_MARK}{winners[0]}" if best and len(winners) == 1 else key
 
 
 KEYWORDS_FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "function_keywords.json"

@@ -194,7 +194,7 @@ def leave_one_out_evaluate(
     plan: list[tuple[int, SuggesterSettings]] = []
     if tune:
         for fold in outer_folds(list(positions), folds=folds):
-            chosen = settings_tune(suggester=suggester, positions=positions, held_out=fold)
+            chosen = settings_tune(suggester=suggester, positions=positions, held_out=fold, name_of=unit_map)
             result.weights.append(tuned_weights(chosen))
             plan.extend((position, chosen) for position in fold)
     else:
@@ -236,10 +236,10 @@ def transfer_evaluate(
     result = EvaluationResult(name)
     started = time.perf_counter()
     settings = suggester.settings
-    if tune:
-        settings = settings_tune(suggester=suggester, positions=range(len(suggester.examples)))
-        result.weights.append(tuned_weights(settings))
     mapper = unit_map if callable(unit_map) else lambda unit: unit_map.get(unit, unit)
+    if tune:  # scored in the target's names, as the figures are: keys landing on one unit add up
+        settings = settings_tune(suggester=suggester, positions=range(len(suggester.examples)), name_of=mapper)
+        result.weights.append(tuned_weights(settings))
     learnt = set(units_named(suggester.examples, mapper))
     learnt_leads = set(units_named(suggester.examples, mapper, leads_only=True))
     for example in tests:

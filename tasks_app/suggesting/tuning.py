@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from .concepts import key_base
 from .suggester import DivisionSuggester, Parts, SuggesterSettings, parts_combine
 
 # The hand-set values first: on a tie the earlier grid point wins, so weights move only when it pays.
@@ -39,24 +40,43 @@ MIN_GAIN = 2.0
 PASSES = 2
 
 
-def _ranked(scores: dict[str, float]) -> list[str]:
-    return [unit for unit, _ in sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))]
+def _home(key: str) -> str | None:
+    return key_base(key=key)
 
 
-def _lead_score(rows: Sequence[tuple[Parts, set[str], set[str]]], settings: SuggesterSettings) -> float:
+def _ranked(scores: dict[str, float], name_of: Callable[[str], str | None] = _home) -> list[str]:
+    """Units by score, named by ``name_of``: by default in the training plan's own terms, where a
+    multi-function unit's function keys (教文旅局·旅游, 教文旅局·教育) are the one unit the plan wrote."""
+    merged: dict[str, float] = {}
+    for key, score in scores.items():
+        unit = name_of(key)
+        if unit is not None:
+            merged[unit] = merged.get(unit, 0.0) + score
+    return [unit for unit, _ in sorted(merged.items(), key=lambda pair: (-pair[1], pair[0]))]
+
+
+def _units(keys: Iterable[str], name_of: Callable[[str], str | None]) -> set[str]:
+    return {name for key in keys if (name := name_of(key)) is not None}
+
+
+def _lead_score(
+    rows: Sequence[tuple[Parts, set[str], set[str]]], settings: SuggesterSettings, name_of: Callable[[str], str | None]
+) -> float:
     hits = 0.0
     for parts, lead, _ in rows:
-        ranked = _ranked(parts_combine(parts=parts, settings=settings)[0])[:3]
+        ranked = _ranked(parts_combine(parts=parts, settings=settings)[0], name_of)[:3]
         hits += float(bool(ranked) and ranked[0] in lead) + float(bool(lead & set(ranked)))
     return hits
 
 
-def _cooperating_score(rows: Sequence[tuple[Parts, set[str], set[str]]], settings: SuggesterSettings) -> float:
+def _cooperating_score(
+    rows: Sequence[tuple[Parts, set[str], set[str]]], settings: SuggesterSettings, name_of: Callable[[str], str | None]
+) -> float:
     found = 0
     for parts, lead, cooperating in rows:
         lead_scores, coop_scores = parts_combine(parts=parts, settings=settings)
-        top = _ranked(lead_scores)[:1]
-        proposed = [unit for unit in _ranked(coop_scores) if unit not in top][:5]
+        top = _ranked(lead_scores, name_of)[:1]
+        proposed = [unit for unit in _ranked(coop_scores, name_of) if unit not in top][:5]
         found += len((cooperating - lead) & set(proposed))
     return found
 
@@ -67,16 +87,21 @@ def settings_tune(
     positions: Iterable[int],
     held_out: Sequence[int] = (),
     base: SuggesterSettings | None = None,
+    name_of: Callable[[str], str | None] = _home,
 ) -> SuggesterSettings:
     """The grid point with the best leave-one-out figures over the training ``positions`` (minus
-    ``held_out``), every inner suggestion made without the item itself and without ``held_out``."""
+    ``held_out``), every inner suggestion made without the item itself and without ``held_out``.
+
+    ``name_of`` names the units the way the suggestions will be read: the target jurisdiction's mapping
+    (keys landing on one unit add up, as they do for the office) — by default the training plan's own
+    units. A weighting is then chosen for the figures the office sees, not for the raw keys."""
     base = base or suggester.settings
     excluded = set(held_out)
     rows = [
         (
             suggester.parts(text=example.text, context=example.context, exclude=(position, *held_out), settings=base),
-            set(example.lead),
-            set(example.cooperating),
+            _units(example.lead, name_of),
+            _units(example.cooperating, name_of),
         )
         for position in positions
         if position not in excluded
@@ -87,8 +112,8 @@ def settings_tune(
     # A grid point must beat the hand-set weights by ``margin`` hits (MARGIN of the items, at least
     # MIN_GAIN): on a few dozen items a one-hit difference is noise, not a better weighting.
     margin = max(MIN_GAIN, MARGIN * len(rows))
-    best = _best(base, LEAD_GRID, lambda settings: _lead_score(rows, settings), margin)
-    return _best(best, COOPERATING_GRID, lambda settings: _cooperating_score(rows, settings), margin)
+    best = _best(base, LEAD_GRID, lambda settings: _lead_score(rows, settings, name_of), margin)
+    return _best(best, COOPERATING_GRID, lambda settings: _cooperating_score(rows, settings, name_of), margin)
 
 
 def _best(

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tasks_app.suggesting.concepts import concept_key, function_words, functions_of
+from tasks_app.suggesting.concepts import (
+    concept_key,
+    function_key_for,
+    function_words,
+    functions_of,
+    key_base,
+)
 from tasks_app.suggesting.evaluation import leave_one_out_evaluate
 from tasks_app.suggesting.suggester import DivisionSuggester, TrainingExample
 from tasks_app.suggesting.textvec import TfidfIndex, grams_count, shared_terms_find
@@ -231,16 +237,23 @@ def test_it_evaluates_each_item_with_weights_tuned_without_it(monkeypatch):
     from tasks_app.suggesting import evaluation
 
     seen: list[tuple[int, ...]] = []
+    named_by: list = []
     real = evaluation.settings_tune
 
-    def spy(*, suggester, positions, held_out=(), base=None):
+    def spy(*, suggester, positions, held_out=(), base=None, name_of):
         seen.append(tuple(held_out))
-        return real(suggester=suggester, positions=positions, held_out=held_out, base=base)
+        named_by.append(name_of)
+        return real(suggester=suggester, positions=positions, held_out=held_out, base=base, name_of=name_of)
 
     monkeypatch.setattr(evaluation, "settings_tune", spy)
+
+    def unit_map(unit: str) -> str:
+        return unit
+
     result = leave_one_out_evaluate(
-        name="toy", suggester=DivisionSuggester(examples=SECTIONED), positions=range(7), unit_map=lambda u: u, tune=True
+        name="toy", suggester=DivisionSuggester(examples=SECTIONED), positions=range(7), unit_map=unit_map, tune=True
     )
+    assert set(named_by) == {unit_map}  # the weights are chosen in the names the figures are read in
     assert result.items == 7 and len(result.weights) == len(seen) == 5  # five interleaved folds
     folds = [set(fold) for fold in seen]
     assert set().union(*folds) == set(range(7)) and sum(map(len, folds)) == 7  # every item in exactly one fold
@@ -295,3 +308,24 @@ def test_it_bounds_cooperating_recall_by_five_per_item_and_by_the_units_training
     assert report["cooperating_gold_in_training"] == round(3 / 9, 3)
     # 住建局 leads items 1 and 2, 教育局 only item 3: held out, item 3 has no lead to learn from
     assert result.lead_in_training == 2 and report["lead_gold_in_training"] == round(2 / 3, 3)
+
+
+def test_it_keys_a_combined_bureaus_item_by_the_function_its_words_name():
+    tourism = function_key_for(key="教文旅局", text="打造滨海旅游品牌,全年接待游客增长10%。")
+    assert tourism == "教文旅局·旅游"
+    assert functions_of(key=tourism) == ("旅游",) and key_base(key=tourism) == "教文旅局"
+    assert function_key_for(key="教文旅局", text="推进义务教育优质均衡,加强中小学教师队伍建设。") == "教文旅局·教育"
+    assert function_key_for(key="教文旅局", text="优化营商环境。") == "教文旅局"  # no word of any of its functions
+    assert function_key_for(key="商务局", text="打造滨海旅游品牌") == "商务局"  # one function: nothing to choose
+    assert function_key_for(key="教文旅局@站前区", text="打造滨海旅游品牌") == "教文旅局@站前区"  # local units stay
+
+
+def test_it_tunes_in_the_units_the_training_plan_wrote_not_in_function_keys():
+    from tasks_app.suggesting import tuning
+
+    # 教文旅局's two function keys are one unit of the training plan: together they outrank 商务局
+    assert tuning._ranked({"教文旅局·旅游": 0.4, "教文旅局·教育": 0.3, "商务局": 0.5}) == ["教文旅局", "商务局"]
+    # with the target's mapping, keys of two levels landing on one unit add up; unmapped keys drop out
+    city = {"发改局": "市发展改革委", "发展改革委": "市发展改革委", "商务局": "市商务局", "核翼经开区@站前区": None}
+    scores = {"发改局": 0.3, "发展改革委": 0.3, "商务局": 0.5, "核翼经开区@站前区": 0.9}
+    assert tuning._ranked(scores, city.get) == ["市发展改革委", "市商务局"]

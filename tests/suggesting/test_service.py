@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from tasks_app.models import Plan, Unit
 from tasks_app.services.suggestions import (
@@ -142,3 +145,68 @@ def test_it_tunes_the_weights_once_for_the_same_divided_items(plans, monkeypatch
     second = plan_suggestions_build(plan=plans["004"], limit=2)
     assert calls == [281]  # every divided item of 002 and 000, once
     assert first == second
+
+
+YEARLY_2025 = [
+    ("一、推进乡村全面振兴", None),
+    ("1.巩固拓展脱贫攻坚成果,落实防止返贫动态监测和帮扶机制,守住不发生规模性返贫底线。", "市农业农村局"),
+    ("二、持续改善生态环境", None),
+    ("2.深入打好蓝天保卫战,细颗粒物(PM2.5)平均浓度完成省下达目标。", "市生态环境局"),
+    ("三、保障和改善民生", None),
+    ("3.加强食品安全监管,6月底前完成校园食堂专项检查,食品抽检合格率保持在98%以上。", "市市场监督管理局"),
+    ("4.开展安全生产治本攻坚三年行动,坚决遏制重特大生产安全事故。", "市应急管理局"),
+    ("5.推进紧密型县域医疗卫生共同体建设,提升基层医疗卫生服务能力。", "市卫生健康委"),
+]
+
+
+@pytest.mark.django_db
+def test_it_divides_a_yearly_notice_that_arrived_without_units_with_the_units_of_its_year(plans, tmp_path):
+    from docx import Document
+
+    from tasks_app.services.suggestion_dates import ValidNames, plan_date
+
+    document = Document()
+    for line in ("营口市人民政府办公室关于印发营口市2025年重点工作任务的通知", "各县(市)区人民政府,市政府各部门:",
+                 "请认真抓好落实,每季度末将进展情况报市发展改革委。", "2025年2月18日"):  # fmt: skip
+        document.add_paragraph(line)
+    for text, _ in YEARLY_2025:
+        document.add_paragraph(text)
+    path = tmp_path / "yearly_2025.docx"
+    document.save(path)
+
+    preview = run_json("import_document", str(path), "--dry-run", "--json")
+    assert len(preview["tasks"]) == 5 and not any(task["lead"] or task["responsible"] for task in preview["tasks"])
+    assert any("没有识别出任何单位" in warning for warning in preview["warnings"])
+    food = next(task for task in preview["tasks"] if "食品" in task["text"])
+    assert food["deadline"] == "2025-06-30"
+    call_command("import_document", str(path), stdout=StringIO())
+    plan = Plan.objects.get(title__contains="2025年重点工作任务")
+    assert (plan.period_start, plan.period_end) == (2025, 2025) and not plan.items.filter(assignments__isnull=False)
+
+    payload = plan_suggestions_build(plan=plan)
+    valid = ValidNames.load(jurisdiction=plan.jurisdiction, on=plan_date(plan))
+    named = [unit["unit"] for row in payload["items"] for unit in (*row["lead"], *row["cooperating"])]
+    assert named and not [name for name in named if valid.invalid(name)]
+    assert not {"市扶贫办", "市乡村振兴局", "市卫计委", "市安监局", "市食药监局"} & set(named)
+    for row in payload["items"]:
+        wanted = next(unit for text, unit in YEARLY_2025 if unit and row["title"] in text)
+        assert wanted in [unit["unit"] for unit in row["lead"][:3]], (row["title"], row["lead"][:3])
+
+
+@pytest.mark.django_db
+def test_it_learns_what_a_combined_district_bureau_did_for_the_city_unit_of_that_function(plans):
+    from tasks_app.services.suggestion_dates import ValidNames, plan_date
+    from tasks_app.services.suggestions import target_units_build
+    from tasks_app.suggesting.concepts import concept_key, functions_of
+
+    examples = training_examples_load(plan_ids=[plans["000"].id])
+    keys = {key for example in examples for key in (*example.lead, *example.cooperating) if key.startswith("教文旅局")}
+    assert {"教文旅局·教育", "教文旅局·文化体育"} <= keys  # 站前区's 教文旅局, item by item
+    city, district = plans["002"].jurisdiction, plans["000"].jurisdiction
+    valid = ValidNames.load(jurisdiction=city, on=plan_date(plans["002"]))
+    to_city = target_units_build(jurisdiction=city, keys=keys, examples=examples, valid=valid)
+    assert to_city("教文旅局·教育") == "市教育局"
+    culture = to_city("教文旅局·文化体育")  # the 2016 city's culture bureau, not 市教育局
+    assert culture and "文化体育" in functions_of(key=concept_key(name=culture, jurisdiction=city.name))
+    at_home = target_units_build(jurisdiction=district, keys=keys, examples=examples)
+    assert {at_home(key) for key in keys} == {"教文旅局"}
