@@ -38,7 +38,7 @@ class Function:
 FUNCTIONS: tuple[Function, ...] = (
     Function(
         "发展改革",
-        r"发改|发展改革|发展和改革",
+        r"发改|发展改革|发展和改革|粮食和物资储备|粮食局",
         (
             "规划",
             "重大项目",
@@ -56,7 +56,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         "工业信息化",
-        r"工信|工业和信息化|经信|经济和信息化",
+        r"工信|工业和信息化|工业信息化|工业和科技|经信|经济和信息化",
         (
             "工业",
             "制造",
@@ -104,7 +104,9 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function("教育", r"教育|教文", ("教育", "学校", "学前", "教师", "高校", "学生", "义务教育", "职业教育")),
     Function(
-        "文化体育", r"文体|文化|文广|教文旅|新广", ("文化", "体育", "文物", "广播", "图书馆", "文艺", "健身", "非遗")
+        "文化体育",
+        r"文体|文化|文广|教文旅|新广|体育",
+        ("文化", "体育", "文物", "广播", "图书馆", "文艺", "健身", "非遗"),
     ),
     Function("旅游", r"旅游|文旅|教文旅", ("旅游", "景区", "度假", "游客", "民宿")),
     Function(
@@ -169,6 +171,11 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("海事", r"海事", ("海事",)),
     Function("边检", r"边检|边防检查", ("边检",)),
     Function("法院", r"法院", ("审判",)),
+    # Departments every city and county has, absent from the seed registry: 医疗保障局 (since the 2018
+    # reform, medical insurance from 人社, pricing of medical services from 发改), 审计局, 人防办.
+    Function("医疗保障", r"医保|医疗保障", ("医保", "医疗保险", "医疗保障")),
+    Function("审计", r"审计", ("审计",)),
+    Function("人防", r"人防|人民防空", ("人防",)),
     Function("下级政府", r"^各县（市）区政府$|^相关县（市）区政府$|^各街道|^各乡镇", ()),
 )
 

@@ -92,6 +92,19 @@ def test_it_knows_renamed_and_merged_departments_share_a_function():
     assert functions_of(key="工商局") == functions_of(key="市场局")
 
 
+def test_it_reads_the_functions_of_combined_county_bureaus_and_of_every_citys_standing_departments():
+    assert functions_of(key="科技和工业信息化局") == functions_of(key="工信科技局") == ("工业信息化", "科技")
+    assert functions_of(key="教育和体育局") == ("教育", "文化体育") and functions_of(key="体育局") == ("文化体育",)
+    assert functions_of(key="农业农村和水利局") == ("农业农村", "水利")
+    assert functions_of(key="粮食和物资储备局") == ("发展改革",)  # administered by 发改 since 2018
+    assert functions_of(key="医疗保障局") == functions_of(key="医保局") == ("医疗保障",)
+    assert functions_of(key="审计局") == ("审计",) and functions_of(key="人防办") == ("人防",)
+    words = {key: function_words(labels=functions_of(key=key)) for key in ("医疗保障局", "审计局", "卫健局")}
+    suggester = _suggester(unit_words=words)
+    assert suggester.suggest(text="药品集中带量采购和异地就医直接结算").lead[0].unit == "医疗保障局"
+    assert suggester.suggest(text="开展重大政策落实跟踪审计和经济责任审计").lead[0].unit == "审计局"
+
+
 def test_it_builds_character_ngrams_and_unit_length_vectors():
     assert {"棚户", "户区", "棚户区"} <= set(grams_count(text="棚户区2020年"))
     index = TfidfIndex(documents=["棚户区改造", "学前教育"])
