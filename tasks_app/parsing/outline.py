@@ -43,6 +43,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from .deadlines import cn_number
 from .inline_units import InlineUnits, extract_inline_units
 from .types import PROJECT, TASK, ParsedItem, Section, StructureResult
 
@@ -85,6 +86,9 @@ _NON_WORK_WORDS = (
 _KEY_PHRASE_RE = re.compile(r"^([^。:,,;;!!??]{2,25})[。::]")
 _SENTENCE_END = "。!!??;;"
 _LEAD_MARKS_RE = re.compile(r"^(?:——|—|-|·)+\s*|^(?:\d{1,2}\s*[.．、]|[((][一二三四五六七八九十\d]{1,3}[))])\s*")
+# The number a task paragraph writes for itself ("4.深入打好蓝天保卫战…", "(三)新建高标准农田…"): yearly task
+# lists number their tasks straight through the headings, and the office cites them by that number.
+_OWN_NUMBER_RE = re.compile(r"^\s*(?:(\d{1,3})\s*[.．、]|[((]([一二三四五六七八九十百]{1,4}|\d{1,3})[))])")
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _ENTRY_END = '。;;!!))”"'
 _NO_BREAK_AFTER = "、,,::((—-"
@@ -390,6 +394,16 @@ def _key_phrase(text: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
+def _item_number(text: str, position: int) -> str:
+    """The number the paragraph writes for itself, else its position in its section."""
+    match = _OWN_NUMBER_RE.match(text)
+    if match is None:
+        return str(position)
+    written = match.group(1) or match.group(2)
+    value = written if written.isdigit() else cn_number(written)
+    return str(value) if value else str(position)
+
+
 def _title_of(text: str) -> str:
     phrase = _key_phrase(text)
     if phrase:
@@ -437,7 +451,7 @@ def _annotated_tasks(state: _State) -> None:
         state.items.append(
             ParsedItem(
                 kind=TASK,
-                number=str(counters[paragraph.section]),
+                number=_item_number(full, counters[paragraph.section]),
                 section=paragraph.section,
                 title=_title_of(full),
                 text=full,
@@ -472,7 +486,7 @@ def _plain_tasks(state: _State) -> None:
             state.items.append(
                 ParsedItem(
                     kind=TASK,
-                    number=str(position),
+                    number=_item_number(paragraph.text, position),
                     section=key,
                     title=_title_of(paragraph.text),
                     text=paragraph.text,

@@ -138,6 +138,7 @@ def test_it_reads_a_yearly_task_list_issued_without_units_as_undivided():
         2024,
     )
     assert len(doc.items) == 7 and not any(item.units for item in doc.items)
+    assert [item.number for item in doc.items] == ["1", "2", "3", "4", "5", "6", "7"]  # (一)…(七), as written
     assert any("没有识别出任何单位" in warning for warning in doc.warnings)
     bonds = next(item for item in doc.items if "专项债券" in item.text)
     assert bonds.deadline == date(2024, 6, 30) and not bonds.deadline_defaulted
