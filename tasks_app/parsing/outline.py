@@ -43,7 +43,6 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from .deadlines import cn_number
 from .inline_units import InlineUnits, extract_inline_units
 from .types import PROJECT, TASK, ParsedItem, Section, StructureResult
 
@@ -399,8 +398,7 @@ def _item_number(text: str, position: int) -> str:
     match = _OWN_NUMBER_RE.match(text)
     if match is None:
         return str(position)
-    written = match.group(1) or match.group(2)
-    value = written if written.isdigit() else cn_number(written)
+    value = _number(match.group(1) or match.group(2))
     return str(value) if value else str(position)
 
 

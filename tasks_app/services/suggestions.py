@@ -110,13 +110,14 @@ def training_examples_load(*, plan_ids: Iterable[int] | None = None) -> list[Tra
             if other != role:
                 cooperating += [key for key in by_role[other] if key not in lead + cooperating]
         text, context = item_text_make(item=item), item_context_make(item=item)
+        read = f"{context}\n{text}"  # what a multi-function unit did here: the words of its headings and text
         examples.append(
             TrainingExample(
                 item_id=item.id,
                 plan=str(item.plan_id),
                 text=text,
-                lead=tuple(function_key_for(key=key, text=f"{context}\n{text}") for key in lead),
-                cooperating=tuple(function_key_for(key=key, text=f"{context}\n{text}") for key in cooperating),
+                lead=tuple(function_key_for(key=key, text=read) for key in lead),
+                cooperating=tuple(function_key_for(key=key, text=read) for key in cooperating),
                 jurisdiction=item.plan.jurisdiction.name,
                 context=context,
             )
